@@ -1,0 +1,6 @@
+// format/: the capture schema, writer and reader. Depends on neither program.
+export * from './proto.js';
+export * from './framing.js';
+export * from './errors.js';
+export { CaptureWriter, type WriterOptions, type Sink, type TrailerInit } from './writer.js';
+export { CaptureReader, readCapture, type Frame, type Integrity, type ReaderOptions, type Verdict } from './reader.js';

@@ -1,0 +1,292 @@
+// CaptureReader: a streaming, bounded, forgiving reader of capture files.
+// Every intact record is yielded; damage is reported as CaptureIssue and reading goes on at the
+// next frame. Only a file that is not a capture at all, or of a newer major version, throws.
+import { DCtx } from 'zstd-napi/binding.js';
+import { pb, Reader, FORMAT_MAJOR, type Record, type Header, type Trailer } from './proto.js';
+import {
+  DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA, SKIPPABLE_MAGIC_END,
+  SKIPPABLE_MAGIC_MAGIC, chainNext, chainSeed, decodeDataPrefix, decodeEnd, isSkippable,
+  type EndMarker,
+} from './framing.js';
+import { ByteStream } from './bytes.js';
+import { CaptureError, describeIssue, type CaptureIssue } from './errors.js';
+
+export interface ReaderOptions {
+  limits?: Partial<typeof LIMITS>;
+  /** Recompute the SHA-256 chain (on by default; ~1 GB/s). */
+  verify?: boolean;
+  /** Name used in messages when the source is a stream. */
+  name?: string;
+}
+
+export interface Frame {
+  index: number;
+  /** Offset of the frame's prefix in the file. */
+  offset: number;
+  compressedLen: number;
+  uncompressedLen: number;
+  /** Index (over the capture) of records[0]. */
+  firstRecord: number;
+  records: Record[];
+}
+
+export type Verdict = 'intact' | 'truncated' | 'damaged' | 'unchained';
+
+export interface Integrity {
+  verdict: Verdict;
+  /** "intact", "truncated after frame N", "frame N does not match", ... */
+  text: string;
+  cleanEnd: boolean;
+}
+
+const RESYNC_SIGNATURE = Buffer.from([0x51, 0x2a, 0x4d, 0x18, 56, 0, 0, 0, 0x53, 0x45, 0x43, 0x46]);
+
+export class CaptureReader {
+  readonly file: string;
+  readonly issues: CaptureIssue[] = [];
+  formatMajor = 0;
+  formatMinor = 0;
+  frameCount = 0;
+  recordCount = 0;
+  fileBytes = 0;
+  uncompressedBytes = 0;
+  header: Header | null = null;
+  trailer: Trailer | null = null;
+  endMarker: EndMarker | null = null;
+  /** Index of the last data frame read whole (-1: none). */
+  lastFrame = -1;
+  firstMismatch: number | null = null;
+  private readonly limits: typeof LIMITS;
+  private readonly verify: boolean;
+  private readonly src: ByteStream;
+  private chain = chainSeed();
+  private dctx = new DCtx();
+  private out = Buffer.alloc(0);
+  private started = false;
+
+  constructor(source: string | AsyncIterable<Uint8Array>, opts: ReaderOptions = {}) {
+    this.file = typeof source === 'string' ? source : (opts.name ?? '<stream>');
+    this.src = typeof source === 'string' ? ByteStream.fromFile(source) : new ByteStream(source);
+    this.limits = { ...LIMITS, ...opts.limits };
+    this.verify = opts.verify ?? true;
+  }
+
+  /** Reads the file magic; throws CaptureError if this is not a capture we can read. */
+  async open(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    let ok: boolean;
+    try { ok = await this.src.ensure(MAGIC_LEN); } catch (e) { throw this.ioError(e); }
+    const m = this.src.peek(MAGIC_LEN);
+    if (!ok || m.readUInt32LE(0) !== SKIPPABLE_MAGIC_MAGIC || m.readUInt32LE(4) !== 12 ||
+        m.toString('latin1', 8, 16) !== FILE_TAG) {
+      throw new CaptureError(this.file, 0, 'not-a-capture',
+        ok ? 'not a secrec capture (no SECRCAP1 magic)' : `not a secrec capture (${this.src.available} bytes, too short)`);
+    }
+    this.formatMajor = m.readUInt16LE(16);
+    this.formatMinor = m.readUInt16LE(18);
+    if (this.formatMajor > FORMAT_MAJOR) {
+      throw new CaptureError(this.file, 16, 'newer-version',
+        `capture format ${this.formatMajor}.${this.formatMinor} is newer than this analyzer reads (${FORMAT_MAJOR}.x): upgrade secanalyze`);
+    }
+    this.src.skip(MAGIC_LEN);
+  }
+
+  /** Data frames in file order, each with its decoded records. */
+  async *frames(): AsyncGenerator<Frame> {
+    await this.open();
+    try {
+      for (;;) {
+        const f = await this.next();
+        if (f === undefined) break;
+        if (f !== null) yield f;
+      }
+    } finally {
+      this.fileBytes = this.src.offset;
+      await this.src.close();
+    }
+  }
+
+  async *records(): AsyncGenerator<Record> {
+    for await (const f of this.frames()) yield* f.records;
+  }
+
+  integrity(): Integrity {
+    const cleanEnd = !!this.trailer?.clean && this.endMarker !== null;
+    if (this.firstMismatch !== null) return { verdict: 'damaged', text: `frame ${this.firstMismatch} does not match`, cleanEnd };
+    const damage = this.issues.find((i) => i.kind !== 'truncated');
+    if (damage) return { verdict: 'damaged', text: `damaged at byte ${damage.offset}: ${damage.message}`, cleanEnd };
+    if (this.endMarker === null) {
+      return { verdict: 'truncated', text: this.lastFrame < 0 ? 'truncated before the first frame' : `truncated after frame ${this.lastFrame}`, cleanEnd };
+    }
+    if (!this.verify) return { verdict: 'unchained', text: 'not verified', cleanEnd };
+    return { verdict: 'intact', text: 'intact', cleanEnd };
+  }
+
+  describeIssues(): string[] { return this.issues.map((i) => describeIssue(this.file, i)); }
+
+  /** One step: a frame, null (something else consumed), or undefined at the end. */
+  private async next(): Promise<Frame | null | undefined> {
+    const src = this.src;
+    if (!(await this.ensure(8))) {
+      if (src.available > 0) this.issue({ kind: 'truncated', offset: src.offset, skipped: src.drain(), message: 'file ends inside a frame header' });
+      return undefined;
+    }
+    const head = src.peek(8);
+    const magic = head.readUInt32LE(0);
+    if (magic === SKIPPABLE_MAGIC_DATA) return this.dataFrame();
+    if (magic === SKIPPABLE_MAGIC_END && head.readUInt32LE(4) === 48) {
+      const at = src.offset;
+      if (!(await this.ensure(END_LEN))) {
+        this.issue({ kind: 'truncated', offset: at, skipped: src.drain(), message: 'file ends inside the end marker' });
+        return undefined;
+      }
+      const end = decodeEnd(src.peek(END_LEN), 0);
+      src.skip(END_LEN);
+      if (end === null) { this.issue({ kind: 'garbage', offset: at, message: 'malformed end marker' }); return null; }
+      this.endMarker = end;
+      if (this.verify && this.firstMismatch === null && !end.chain.equals(this.chain)) {
+        this.firstMismatch = end.frames;
+        this.issue({ kind: 'chain-mismatch', offset: at, message: 'end marker does not match the frames before it' });
+      }
+      return null;
+    }
+    if (isSkippable(magic)) {
+      // Metadata a newer writer may add: skip it, bounded.
+      const size = head.readUInt32LE(4);
+      const at = src.offset;
+      if (size > this.limits.frameCompressed) return this.resync(at, `skippable frame of ${size} bytes is over the limit`);
+      if (!(await this.ensure(8 + size))) {
+        this.issue({ kind: 'truncated', offset: at, skipped: src.drain(), message: 'file ends inside a skippable frame' });
+        return undefined;
+      }
+      src.skip(8 + size);
+      return null;
+    }
+    return this.resync(src.offset, `no frame starts here (magic 0x${magic.toString(16).padStart(8, '0')})`);
+  }
+
+  private async dataFrame(): Promise<Frame | null | undefined> {
+    const src = this.src;
+    const at = src.offset;
+    if (!(await this.ensure(DATA_PREFIX_LEN))) {
+      this.issue({ kind: 'truncated', offset: at, skipped: src.drain(), message: 'file ends inside a frame prefix' });
+      return undefined;
+    }
+    const p = decodeDataPrefix(src.peek(DATA_PREFIX_LEN), 0);
+    if (p === null) return this.resync(at, 'malformed frame prefix');
+    if (p.compressedLen > this.limits.frameCompressed || p.uncompressedLen > this.limits.frameUncompressed) {
+      return this.resync(at, `frame ${p.index} claims ${p.compressedLen}/${p.uncompressedLen} bytes, over the limit`);
+    }
+    if (!(await this.ensure(DATA_PREFIX_LEN + p.compressedLen))) {
+      this.issue({ kind: 'truncated', offset: at, frame: p.index, skipped: src.drain(), message: `file ends inside frame ${p.index}` });
+      return undefined;
+    }
+    src.skip(DATA_PREFIX_LEN);
+    const z = src.take(p.compressedLen);
+    const expected = this.lastFrame + 1;
+    if (p.index !== expected && this.issues.every((i) => i.frame !== p.index)) {
+      this.issue({ kind: 'frame-gap', offset: at, frame: p.index, message: `expected frame ${expected}, found frame ${p.index}` });
+    }
+    if (this.verify) {
+      const c = chainNext(this.chain, p.index, z);
+      if (!c.equals(p.chain) && this.firstMismatch === null) {
+        this.firstMismatch = p.index;
+        this.issue({ kind: 'chain-mismatch', offset: at, frame: p.index, message: `frame ${p.index} does not match the SHA-256 chain` });
+      }
+    }
+    this.chain = p.chain; // later frames are judged against what this one claims
+    this.lastFrame = p.index;
+    if (this.out.length < p.uncompressedLen) this.out = Buffer.alloc(Math.max(p.uncompressedLen, 1 << 20));
+    let n: number;
+    try {
+      n = this.dctx.decompress(this.out, z);
+    } catch (e) {
+      this.dctx = new DCtx();
+      this.issue({ kind: 'corrupt-frame', offset: at, frame: p.index, skipped: p.compressedLen, message: `frame ${p.index} does not decompress: ${(e as Error).message}` });
+      return null;
+    }
+    if (n !== p.uncompressedLen) {
+      this.issue({ kind: 'corrupt-frame', offset: at, frame: p.index, skipped: p.compressedLen, message: `frame ${p.index} decompressed to ${n} bytes, prefix says ${p.uncompressedLen}` });
+      return null;
+    }
+    // Records keep references into their frame's bytes: copy out of the reused buffer.
+    const raw = Buffer.from(this.out.subarray(0, n));
+    const frame: Frame = {
+      index: p.index, offset: at, compressedLen: p.compressedLen, uncompressedLen: n,
+      firstRecord: this.recordCount, records: this.decodeRecords(raw, at, p.index),
+    };
+    this.frameCount++;
+    this.uncompressedBytes += n;
+    return frame;
+  }
+
+  private decodeRecords(raw: Buffer, at: number, index: number): Record[] {
+    const out: Record[] = [];
+    const r = Reader.create(raw);
+    const maxRecord = this.limits.record;
+    while (r.pos < r.len) {
+      const start = r.pos;
+      try {
+        const tag = r.uint32();
+        if (tag !== 10) { r.skipType(tag & 7); continue; } // a field of Capture this reader does not know
+        const len = r.uint32();
+        if (len > maxRecord || len > r.len - r.pos) throw new Error(`record length ${len} exceeds ${Math.min(maxRecord, r.len - r.pos)}`);
+        const rec = pb.Record.decode(r, len);
+        if (rec.header && this.header === null) this.header = rec.header;
+        if (rec.trailer) this.trailer = rec.trailer;
+        out.push(rec);
+        this.recordCount++;
+      } catch (e) {
+        this.issue({
+          kind: 'bad-record', offset: at, frame: index, record: this.recordCount, skipped: raw.length - start,
+          message: `record at offset ${start} of frame ${index} does not decode: ${(e as Error).message}`,
+        });
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** Scans forward for the next frame prefix after damage at `at`. */
+  private async resync(at: number, why: string): Promise<null | undefined> {
+    const src = this.src;
+    let skipped = 0;
+    src.skip(1);
+    skipped++;
+    for (;;) {
+      const i = src.indexOf(RESYNC_SIGNATURE);
+      if (i >= 0) {
+        src.skip(i);
+        skipped += i;
+        this.issue({ kind: 'garbage', offset: at, skipped, message: `${why}; resumed at byte ${src.offset}` });
+        return null;
+      }
+      const keep = RESYNC_SIGNATURE.length - 1;
+      const drop = Math.max(0, src.available - keep);
+      src.skip(drop);
+      skipped += drop;
+      const more = skipped <= this.limits.resyncScan && (await this.ensure(src.available + 65536));
+      if (!more && src.indexOf(RESYNC_SIGNATURE) < 0) {
+        skipped += src.drain();
+        this.issue({ kind: 'garbage', offset: at, skipped, message: `${why}; no further frame found` });
+        return undefined;
+      }
+    }
+  }
+
+  private async ensure(n: number): Promise<boolean> {
+    try { return await this.src.ensure(n); } catch (e) { throw this.ioError(e); }
+  }
+
+  private ioError(e: unknown): CaptureError {
+    return new CaptureError(this.file, this.src.offset, 'io', (e as Error).message);
+  }
+
+  private issue(i: CaptureIssue): void { this.issues.push(i); }
+}
+
+/** Every record of a capture, in order (a convenience over CaptureReader). */
+export async function* readCapture(source: string | AsyncIterable<Uint8Array>, opts: ReaderOptions = {}): AsyncGenerator<Record> {
+  yield* new CaptureReader(source, opts).records();
+}
