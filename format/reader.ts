@@ -1,7 +1,8 @@
 // CaptureReader: a streaming, bounded, forgiving reader of capture files.
 // Every intact record is yielded; damage is reported as CaptureIssue and reading goes on at the
 // next frame. Only a file that is not a capture at all, or of a newer major version, throws.
-import { DCtx } from 'zstd-napi/binding.js';
+import zstdBinding from 'zstd-napi/binding.js';
+const { DCtx } = zstdBinding;
 import { pb, Reader, FORMAT_MAJOR, type Record, type Header, type Trailer } from './proto.js';
 import {
   DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA, SKIPPABLE_MAGIC_END,

@@ -1,5 +1,5 @@
 // CaptureWriter: records → length-delimited protobuf → zstd frames with chained prefixes.
-import { Compressor } from 'zstd-napi';
+import zstd from 'zstd-napi';
 import { pb, Writer, FORMAT_MAJOR, FORMAT_MINOR, type BodyKind, type Header, type RecordInit } from './proto.js';
 import { chainNext, chainSeed, encodeDataPrefix, encodeEnd, encodeMagic } from './framing.js';
 
@@ -25,7 +25,7 @@ export interface TrailerInit {
 export class CaptureWriter {
   readonly frameBytes: number;
   readonly flushAfterMs: number;
-  private readonly zstd = new Compressor();
+  private readonly zstd = new zstd.Compressor();
   private w = Writer.create();
   private pendingRecords = 0;
   private pendingSince = 0;

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/* File opens: open, openat, openat2. Enter stages the arguments by thread; exit reads the path
+ * (the kernel has faulted it in by then) and, for a relative path, walks the directory it is
+ * relative to (cwd or dirfd) up to the root, across mounts, so -F works offline. */
+#include "common.bpf.h"
+
+#define NAME_CAP 256
+
+struct open_stage {
+	__u64 path;
+	__u64 resolve;
+	__s32 dirfd;
+	__u32 flags;
+	__u32 mode;
+	__u32 call;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, struct open_stage);
+} open_stage SEC(".maps");
+
+static __always_inline int stage(__u32 call, __s32 dirfd, __u64 path, __u32 flags, __u32 mode, __u64 resolve)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct open_stage s = {
+		.path = path, .resolve = resolve, .dirfd = dirfd, .flags = flags, .mode = mode, .call = call,
+	};
+
+	if (is_self())
+		return 0;
+	bpf_map_update_elem(&open_stage, &tid, &s, BPF_ANY);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_open")
+int handle_enter_open(struct trace_event_raw_sys_enter *ctx)
+{
+	return stage(OPEN_CALL_OPEN, AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat")
+int handle_enter_openat(struct trace_event_raw_sys_enter *ctx)
+{
+	return stage(OPEN_CALL_OPENAT, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_openat2")
+int handle_enter_openat2(struct trace_event_raw_sys_enter *ctx)
+{
+	struct open_how how = {};
+
+	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
+	return stage(OPEN_CALL_OPENAT2, ctx->args[0], ctx->args[1], how.flags, how.mode, how.resolve);
+}
+
+/* Writes the names of the directories from `dentry` up to the root, leaf first, each
+ * NUL-terminated, at e + off. Returns the new offset; sets OPEN_DIR_TRUNC if cut short. */
+static __always_inline __u32 walk_dir(struct open_event *e, __u32 off, struct dentry *dentry, struct vfsmount *vfs)
+{
+	struct mount *mnt = container_of(vfs, struct mount, mnt);
+	__u32 depth = cfg.dir_depth < DIR_DEPTH_CAP ? cfg.dir_depth : DIR_DEPTH_CAP;
+	int i;
+
+	for (i = 0; i < DIR_DEPTH_CAP; i++) {
+		struct dentry *parent, *root;
+		const unsigned char *name;
+		long n;
+
+		if (i >= depth) {
+			e->oflags |= OPEN_DIR_TRUNC;
+			break;
+		}
+		root = BPF_CORE_READ(mnt, mnt.mnt_root);
+		if (dentry == root) {
+			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+			if (up == mnt)
+				break;
+			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+			mnt = up;
+			continue;
+		}
+		parent = BPF_CORE_READ(dentry, d_parent);
+		if (parent == dentry)
+			break;
+		name = BPF_CORE_READ(dentry, d_name.name);
+		n = bpf_probe_read_kernel_str((char *)e + off, NAME_CAP, name);
+		if (n <= 0)
+			break;
+		off = (off + n) & OFF_MASK;
+		dentry = parent;
+	}
+	return off;
+}
+
+static __always_inline int emit_open(long ret)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	struct open_stage *s = bpf_map_lookup_elem(&open_stage, &tid);
+	struct open_event *e;
+	__u32 off, start, limit;
+	char first = 0;
+	long n;
+
+	if (!s)
+		return 0;
+	e = scratch_rec();
+	if (!e)
+		goto out;
+	fill_head(&e->h, EV_OPEN);
+	e->ret = ret;
+	e->dirfd = s->dirfd;
+	e->flags = s->flags;
+	e->mode = s->mode;
+	e->resolve = s->resolve;
+	e->call = s->call;
+	e->oflags = 0;
+	e->dir_len = 0;
+
+	off = sizeof(*e);
+	limit = cfg.path_bytes < PATH_CAP ? cfg.path_bytes : PATH_CAP;
+	n = bpf_probe_read_user_str((char *)e + off, limit & (PATH_CAP * 2 - 1), (void *)s->path);
+	if (n < 0)
+		n = 0;
+	if (n > 0 && n == limit)
+		e->oflags |= OPEN_PATH_TRUNC;
+	e->path_len = n > 0 ? n - 1 : 0;
+	off = (off + e->path_len) & OFF_MASK;
+	bpf_probe_read_kernel(&first, 1, (char *)e + sizeof(*e));
+
+	if (e->path_len > 0 && first != '/') {
+		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		struct dentry *d = NULL;
+		struct vfsmount *m = NULL;
+
+		if (s->dirfd == AT_FDCWD) {
+			d = BPF_CORE_READ(task, fs, pwd.dentry);
+			m = BPF_CORE_READ(task, fs, pwd.mnt);
+		} else {
+			struct file *f = fd_file(s->dirfd);
+
+			if (f) {
+				d = BPF_CORE_READ(f, f_path.dentry);
+				m = BPF_CORE_READ(f, f_path.mnt);
+			}
+		}
+		if (d && m) {
+			start = off;
+			off = walk_dir(e, off, d, m);
+			e->dir_len = (off - start) & OFF_MASK;
+		}
+	}
+	emit(e, off);
+out:
+	bpf_map_delete_elem(&open_stage, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_exit_open")
+int handle_exit_open(struct trace_event_raw_sys_exit *ctx)
+{
+	return emit_open(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat")
+int handle_exit_openat(struct trace_event_raw_sys_exit *ctx)
+{
+	return emit_open(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_openat2")
+int handle_exit_openat2(struct trace_event_raw_sys_exit *ctx)
+{
+	return emit_open(ctx->ret);
+}

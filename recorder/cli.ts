@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+// secrec: record a suspect host. Progress and status on stderr; the capture to -o FILE or stdout.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { isatty } from 'node:tty';
+import { Recorder, SetupError, EXIT, RECORDER_VERSION, type Summary } from './session.js';
+import { OutputError } from './output.js';
+import { FAMILY_NAMES } from './probes/index.js';
+import { CAPS, DEFAULTS, type RecorderSettings } from './settings.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const DEFAULT_OBJ_DIR = join(here, '..', '..', 'bpf', '.output');
+
+function size(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*([kmgt]?)i?b?$/i.exec(v.trim());
+  if (!m) throw new InvalidArgumentError('expected a size like 512K, 100M or 2G');
+  const mult = { '': 1, k: 1 << 10, m: 1 << 20, g: 1 << 30, t: 2 ** 40 }[m[2]!.toLowerCase() as ''];
+  return Math.floor(Number(m[1]) * mult);
+}
+
+function duration(v: string): number {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(v.trim());
+  if (!m) throw new InvalidArgumentError('expected a duration like 30s, 5m or 1h');
+  return Number(m[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 's'];
+}
+
+function intIn(lo: number, hi: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < lo || n > hi) throw new InvalidArgumentError(`expected a whole number from ${lo} to ${hi}`);
+    return n;
+  };
+}
+
+function fmtBytes(n: number): string {
+  return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
+}
+
+const program = new Command('secrec')
+  .description('Record process, exec, file, terminal and permission events on this host with eBPF,\ninto a compressed capture that secanalyze reads anywhere.')
+  .version(RECORDER_VERSION)
+  .requiredOption('-o, --output <file>', "capture file to create (mode 0600, never overwritten without --force), or '-' for stdout")
+  .option('-f, --force', 'replace an existing capture file (a symlink in its place is removed, never followed)', false)
+  .option('-d, --duration <time>', 'stop after this long (e.g. 30s, 10m)', duration, 0)
+  .option('--max-size <size>', 'stop once the capture reaches this size (e.g. 500M)', size, 0)
+  .option('--probes <list>', `comma-separated probe families (${FAMILY_NAMES.join(',')})`, (v) => v.split(',').map((s) => s.trim()).filter(Boolean), [...FAMILY_NAMES])
+  .option('--max-args <n>', 'argv entries kept per exec', intIn(1, CAPS.maxArgs - 1), DEFAULTS.maxArgs)
+  .option('--arg-bytes <n>', 'bytes kept of each argument', intIn(16, CAPS.argBytes), DEFAULTS.argBytes)
+  .option('--write-bytes <n>', 'bytes kept of each terminal write (the original length is always recorded)', intIn(1, CAPS.writeBytes), DEFAULTS.writeBytes)
+  .option('--path-bytes <n>', 'bytes kept of each opened path', intIn(16, CAPS.pathBytes), DEFAULTS.pathBytes)
+  .option('--readline-bytes <n>', 'bytes kept of each bash command line', intIn(16, CAPS.readlineBytes), DEFAULTS.readlineBytes)
+  .option('--dir-depth <n>', 'directory levels resolved for relative opens', intIn(0, CAPS.dirDepth), DEFAULTS.dirDepth)
+  .option('--stdio', 'also record every write to fd 1 and 2, not only to terminals', false)
+  .option('--bash <path...>', 'more bash binaries to probe for readline (e.g. in a container)', [])
+  .option('--ring-mb <n>', 'kernel ring buffer size in MiB (power of two)', intIn(1, 4096), DEFAULTS.ringBytes >> 20)
+  .option('-q, --quiet', 'no status on stderr, only errors', false)
+  .option('-v, --verbose', "show libbpf's own messages (verifier logs)", false)
+  .addOption(new Option('--obj-dir <dir>', 'directory of the compiled BPF objects').default(DEFAULT_OBJ_DIR))
+  .addOption(new Option('--frame-bytes <n>', 'uncompressed bytes per zstd frame').argParser(size).default(DEFAULTS.frameBytes).hideHelp())
+  .addOption(new Option('--flush-ms <n>', 'flush a frame at least this often').argParser(intIn(10, 60_000)).default(DEFAULTS.flushMs).hideHelp());
+
+for (const name of FAMILY_NAMES) program.option(`--no-${name}`, `do not attach the ${name} probes`);
+
+program.addHelpText('after', `
+Examples:
+  secrec -o incident.cap                    record until Ctrl-C
+  secrec -o incident.cap -d 10m --max-size 1G
+  secrec -o - | ssh analyst@host 'cat > incident.cap'
+  secrec -o incident.cap --no-tty --probes exec,proc,eperm
+
+Exit codes: 0 recorded and closed cleanly; 1 error while recording; 2 usage; 3 this host cannot
+record (not root, no BTF, objects not built, kernel too old); 4 output refused (exists, symlink);
+5 no probe could be attached.`);
+
+program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.usage));
+program.parse();
+const o = program.opts();
+
+const ringBytes = o['ringMb'] * (1 << 20);
+if ((ringBytes & (ringBytes - 1)) !== 0) { console.error('secrec: --ring-mb must be a power of two'); process.exit(EXIT.usage); }
+const unknown = (o['probes'] as string[]).filter((p) => !FAMILY_NAMES.includes(p));
+if (unknown.length) { console.error(`secrec: unknown probe ${unknown.join(', ')} (known: ${FAMILY_NAMES.join(', ')})`); process.exit(EXIT.usage); }
+
+const settings: RecorderSettings = {
+  output: o['output'], force: o['force'], durationMs: o['duration'], maxSize: o['maxSize'],
+  probes: (o['probes'] as string[]).filter((p) => o[p] !== false),
+  maxArgs: o['maxArgs'], argBytes: o['argBytes'], writeBytes: o['writeBytes'], pathBytes: o['pathBytes'],
+  readlineBytes: o['readlineBytes'], dirDepth: o['dirDepth'], stdio: o['stdio'], ringBytes,
+  bash: o['bash'], quiet: o['quiet'], verbose: o['verbose'], frameBytes: o['frameBytes'], flushMs: o['flushMs'],
+  objDir: o['objDir'], argv: process.argv.slice(1),
+};
+
+const log = (msg: string): void => { if (!settings.quiet) process.stderr.write(`secrec: ${msg}\n`); };
+const rec = new Recorder(settings, log);
+try {
+  rec.setup();
+} catch (e) {
+  process.stderr.write(`secrec: ${(e as Error).message}\n`);
+  process.exit(e instanceof SetupError || e instanceof OutputError ? e.exitCode : EXIT.error);
+}
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => rec.stop(`signal ${sig}`));
+
+const live = isatty(2) && !settings.quiet;
+let last = { events: 0, t: 0 };
+log(`recording to ${settings.output === '-' ? '<stdout>' : settings.output}; stop with Ctrl-C`);
+const summary: Summary = await rec.run((s) => {
+  if (!live) return;
+  const rate = (s.events - last.events) / Math.max(s.seconds - last.t, 1e-3);
+  last = { events: s.events, t: s.seconds };
+  process.stderr.write(`\r\x1b[K${s.seconds.toFixed(0)}s  ${s.events} events (${rate.toFixed(0)}/s)  ${fmtBytes(s.bytes)} written  lost ${s.lost}`);
+});
+if (live) process.stderr.write('\n');
+if (!settings.quiet || !summary.clean) {
+  const counts = [...summary.counts].filter(([k]) => k !== 'header' && k !== 'trailer').map(([k, n]) => `${k} ${n}`).join(', ');
+  process.stderr.write(`secrec: stopped (${summary.reason}) after ${summary.seconds.toFixed(1)}s: ${summary.records} records (${counts}), ` +
+    `${summary.lost} lost, ${fmtBytes(summary.bytes)} in ${summary.frames} frames\n`);
+  process.stderr.write(`secrec: SHA-256 chain ${summary.chain} (note it in the ticket: secanalyze --info shows it)\n`);
+  if (summary.malformed) process.stderr.write(`secrec: ${summary.malformed} malformed kernel records were dropped\n`);
+}
+process.exit(summary.clean ? EXIT.ok : EXIT.error);
