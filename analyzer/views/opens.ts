@@ -1,0 +1,74 @@
+// opensnoop: file opens. Columns (bcc): [TIME(s)] [UID] PID COMM FD ERR [FLAGS MODE] PATH.
+import type { Record } from '../../format/index.js';
+import type { View, ViewContext } from '../pipeline.js';
+import { esc, pad, padl } from '../text.js';
+import { seconds } from '../time.js';
+import { errnoName } from '../syscalls.js';
+
+export interface OpensOptions {
+  timestamp?: boolean; printUid?: boolean; failed?: boolean; pid?: number; tid?: number; uid?: number;
+  name?: string; extended?: boolean; flags?: string[]; fullPath?: boolean; errname?: boolean;
+}
+
+const BASE: [string, number][] = [
+  ['O_WRONLY', 0o1], ['O_RDWR', 0o2], ['O_CREAT', 0o100], ['O_EXCL', 0o200], ['O_NOCTTY', 0o400], ['O_TRUNC', 0o1000],
+  ['O_APPEND', 0o2000], ['O_NONBLOCK', 0o4000], ['O_DSYNC', 0o10000], ['O_NOATIME', 0o1000000], ['O_CLOEXEC', 0o2000000],
+  ['O_SYNC', 0o4010000], ['O_PATH', 0o10000000], ['O_TMPFILE', 0o20000000],
+];
+const X86: [string, number][] = [['O_DIRECT', 0o40000], ['O_LARGEFILE', 0o100000], ['O_DIRECTORY', 0o200000], ['O_NOFOLLOW', 0o400000]];
+const ARM: [string, number][] = [['O_DIRECTORY', 0o40000], ['O_NOFOLLOW', 0o100000], ['O_DIRECT', 0o200000], ['O_LARGEFILE', 0o400000]];
+
+export function openFlags(arch: string): Map<string, number> {
+  return new Map([['O_RDONLY', 0], ...BASE, ...(arch === 'aarch64' || arch === 'arm64' ? ARM : X86)]);
+}
+
+export function opensView(o: OpensOptions): View {
+  let want: number[] | null = null;
+  let headerDone = false;
+  return {
+    probes: ['open'],
+    record(r: Record, ctx: ViewContext) {
+      if (r.body !== 'open') return;
+      const e = r.open!;
+      const ret = e.ret ?? 0;
+      if (o.failed && ret >= 0) return;
+      if (o.pid !== undefined && r.pid !== o.pid) return;
+      if (o.tid !== undefined && r.tid !== o.tid) return;
+      if (o.uid !== undefined && r.uid !== o.uid) return;
+      const comm = esc(r.comm);
+      if (o.name && !comm.includes(o.name)) return;
+      const flags = e.flags ?? 0;
+      if (o.flags?.length) {
+        const table = openFlags(ctx.arch);
+        want ??= o.flags.map((f) => {
+          const v = table.get(f.toUpperCase().startsWith('O_') ? f.toUpperCase() : `O_${f.toUpperCase()}`);
+          if (v === undefined) throw new Error(`unknown open flag ${f} (known: ${[...table.keys()].join(', ')})`);
+          return v;
+        });
+        if (!want.every((v) => (v === 0 ? (flags & 3) === 0 : (flags & v) === v))) return;
+      }
+      const rel = e.path && e.path.length && e.path[0] !== 0x2f;
+      const path = o.fullPath && rel && e.dir?.length ? `${esc(e.dir)}/${esc(e.path)}` : esc(e.path);
+      const fd = ret >= 0 ? ret : -1;
+      const err = ret >= 0 ? 0 : -ret;
+      const creates = (flags & 0o100) !== 0 || (flags & 0o20000000) !== 0;
+      const mode = creates ? (e.mode ?? 0).toString(8).padStart(4, '0') : 'n/a';
+      if (ctx.json) {
+        ctx.out.line(JSON.stringify({
+          time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, uid: r.uid, pid: r.pid, tid: r.tid, comm, fd, err,
+          errname: err ? errnoName(err) : null, flags, mode: creates ? e.mode : null, path, dir: esc(e.dir), dirfd: e.dirfd,
+        }));
+        return;
+      }
+      if (!headerDone) {
+        headerDone = true;
+        ctx.out.line([o.timestamp ? pad('TIME(s)', 12) : '', o.printUid ? pad('UID', 6) : '', pad('PID', 6), pad('COMM', 16),
+          padl('FD', 4), o.errname ? pad('ERR', 7) : padl('ERR', 3), o.extended ? pad('FLAGS', 8) + ' ' + pad('MODE', 4) : '', 'PATH'].filter(Boolean).join(' '));
+      }
+      ctx.out.line([o.timestamp ? pad(seconds(r.ts), 12) : '', o.printUid ? pad(String(r.uid), 6) : '', pad(String(r.pid), 6), pad(comm, 16),
+        padl(String(fd), 4), o.errname ? pad(err ? errnoName(err) : '0', 7) : padl(String(err), 3),
+        o.extended ? flags.toString(8).padStart(8, '0') + ' ' + pad(mode, 4) : '', path].filter((s) => s !== '').join(' '));
+    },
+    end() {},
+  };
+}

@@ -1,0 +1,81 @@
+// --tree: processes as a tree (pstree-like), --ancestry PID: the chain from the root down.
+// Each line: command lines of each exec (failed ones marked ✗), pid, user, start offset,
+// duration and exit. By default only processes active during the capture and their ancestors.
+import { userName, type View, type ViewContext } from '../pipeline.js';
+import type { Proc } from '../state/processes.js';
+import { esc } from '../text.js';
+import { errnoName } from '../syscalls.js';
+import { execArgs } from './execs.js';
+
+export interface TreeOptions { pid?: number; all?: boolean; maxArgs: number; ancestry?: number }
+
+function describe(p: Proc, ctx: ViewContext, maxArgs: number) {
+  const execs = p.execs.map((e) => ({
+    args: execArgs(e.filename, e.argv, maxArgs, false, e.argsTruncated),
+    ok: e.ret === 0, ret: e.ret, snapshot: e.snapshot, ts: e.ts,
+  }));
+  const start = p.start;
+  const end = p.exit?.ts ?? null;
+  const exit = p.exit ? (p.exit.signal ? `killed by signal ${p.exit.signal}${p.exit.core ? ' (core)' : ''}` : `exit ${p.exit.code}`) : null;
+  return {
+    pid: p.pid, ppid: p.ppid, user: userName(ctx.users, p.uid), uid: p.uid, comm: esc(p.comm),
+    start: start === null ? null : start / 1e9, duration: start !== null && end !== null ? (end - start) / 1e9 : null,
+    exit, origin: p.origin, inferredParent: p.inferredParent, execs,
+  };
+}
+
+function line(p: Proc, ctx: ViewContext, o: TreeOptions): string {
+  const d = describe(p, ctx, o.maxArgs);
+  const cmds = d.execs.filter((e) => !e.snapshot || d.execs.length === 1).map((e) => (e.ok ? e.args : `✗ ${e.args} (${errnoName(e.ret)})`));
+  const cmd = cmds.length ? cmds.join(' → ') : `[${d.comm}]`;
+  const when = d.start === null ? 'start ?' : d.start < 0 ? 'before capture' : `+${d.start.toFixed(3)}s`;
+  const dur = d.duration !== null ? ` ran ${d.duration.toFixed(3)}s` : '';
+  const exit = d.exit ? ` ${d.exit}` : '';
+  const inferred = d.inferredParent ? ' (parent inferred)' : '';
+  return `${cmd}  [pid ${d.pid}, ${esc(d.user)}, ${when}${dur}${exit}]${inferred}`;
+}
+
+export function treeView(o: TreeOptions): View {
+  return {
+    probes: ['proc', 'exec'],
+    filtered: false,
+    end(ctx: ViewContext) {
+      const tree = ctx.tree;
+      const keep = new Set<Proc>();
+      const isKernelThread = (p: Proc) => p.origin === 'snapshot' && p.execs.length === 1 && p.execs[0]!.filename.length === 0 && p.execs[0]!.argv.length === 0;
+      if (o.all) {
+        for (const p of tree.all) if (!isKernelThread(p)) keep.add(p);
+      } else {
+        for (const p of tree.all) if (p.active) for (const q of tree.ancestry(p)) keep.add(q);
+      }
+      let roots: Proc[];
+      if (o.ancestry !== undefined) {
+        const ps = tree.byPid(o.ancestry);
+        if (!ps.length) throw new Error(`no process ${o.ancestry} in this capture`);
+        const chain = tree.ancestry(ps[ps.length - 1]!);
+        if (ctx.json) { for (const p of chain) ctx.out.line(JSON.stringify(describe(p, ctx, o.maxArgs))); return; }
+        chain.forEach((p, i) => ctx.out.line(`${i ? '  '.repeat(i - 1) + '└─ ' : ''}${line(p, ctx, o)}`));
+        return;
+      }
+      if (o.pid !== undefined) {
+        roots = tree.byPid(o.pid);
+        if (!roots.length) throw new Error(`no process ${o.pid} in this capture`);
+        for (const r of roots) for (const q of tree.descendants(r)) keep.add(q);
+      } else {
+        roots = tree.roots().filter((p) => keep.has(p));
+      }
+      const walk = (p: Proc, prefix: string, last: boolean, top: boolean, depth: number): void => {
+        if (ctx.json) {
+          ctx.out.line(JSON.stringify({ depth, ...describe(p, ctx, o.maxArgs) }));
+        } else {
+          ctx.out.line(top ? line(p, ctx, o) : `${prefix}${last ? '└─ ' : '├─ '}${line(p, ctx, o)}`);
+        }
+        const kids = p.children.filter((c) => keep.has(c));
+        const next = top ? '' : prefix + (last ? '   ' : '│  ');
+        kids.forEach((c, i) => walk(c, next, i === kids.length - 1, false, depth + 1));
+      };
+      for (const r of roots) walk(r, '', true, true, 0);
+      if (!roots.length) ctx.warn('no process activity in this capture (use --all for the processes alive at its start)');
+    },
+  };
+}
