@@ -6,7 +6,8 @@
 //              u32 uncompressedLen u32 records u32 flags  u8[32] chain
 //   End        skippable 0x184D2A52, 48 bytes: "SECE" u32 frames u64 records u8[32] chain
 //
-// chain(-1) = SHA-256("secrec chain v1"); chain(i) = SHA-256(chain(i-1) || u32le i || frame i).
+// chain(-1) = SHA-256("secrec chain v1");
+// chain(i)  = SHA-256(chain(i-1) || the prefix's five u32 fields (index .. flags) || frame i).
 // `zstd -dc` skips skippable frames, so it decompresses the whole file to the protobuf stream.
 import { createHash } from 'node:crypto';
 
@@ -32,10 +33,19 @@ export function chainSeed(): Buffer {
   return createHash('sha256').update('secrec chain v1').digest();
 }
 
-export function chainNext(prev: Uint8Array, index: number, frame: Uint8Array): Buffer {
-  const idx = Buffer.alloc(4);
-  idx.writeUInt32LE(index >>> 0);
-  return createHash('sha256').update(prev).update(idx).update(frame).digest();
+/** The prefix fields the chain covers, as written: index, lengths, record count, flags. */
+export function prefixFields(p: Omit<DataPrefix, 'chain'>): Buffer {
+  const b = Buffer.alloc(20);
+  b.writeUInt32LE(p.index, 0);
+  b.writeUInt32LE(p.compressedLen, 4);
+  b.writeUInt32LE(p.uncompressedLen, 8);
+  b.writeUInt32LE(p.records, 12);
+  b.writeUInt32LE(p.flags, 16);
+  return b;
+}
+
+export function chainNext(prev: Uint8Array, fields: Uint8Array, frame: Uint8Array): Buffer {
+  return createHash('sha256').update(prev).update(fields).update(frame).digest();
 }
 
 export function encodeMagic(major: number, minor: number): Buffer {

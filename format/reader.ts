@@ -6,7 +6,7 @@ const { DCtx } = zstdBinding;
 import { pb, Reader, FORMAT_MAJOR, type Record, type Header, type Trailer } from './proto.js';
 import {
   DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA, SKIPPABLE_MAGIC_END,
-  SKIPPABLE_MAGIC_MAGIC, chainNext, chainSeed, decodeDataPrefix, decodeEnd, isSkippable,
+  SKIPPABLE_MAGIC_MAGIC, chainNext, prefixFields, chainSeed, decodeDataPrefix, decodeEnd, isSkippable,
   type EndMarker,
 } from './framing.js';
 import { ByteStream } from './bytes.js';
@@ -146,6 +146,9 @@ export class CaptureReader {
       src.skip(END_LEN);
       if (end === null) { this.issue({ kind: 'garbage', offset: at, message: 'malformed end marker' }); return null; }
       this.endMarker = end;
+      if (end.frames !== this.lastFrame + 1 || end.records !== this.recordCount) {
+        this.issue({ kind: 'frame-gap', offset: at, message: `end marker counts ${end.frames} frames and ${end.records} records, read ${this.lastFrame + 1} and ${this.recordCount}` });
+      }
       if (this.verify && this.firstMismatch === null && !end.chain.equals(this.chain)) {
         this.firstMismatch = end.frames;
         this.issue({ kind: 'chain-mismatch', offset: at, message: 'end marker does not match the frames before it' });
@@ -180,6 +183,8 @@ export class CaptureReader {
       return this.resync(at, `frame ${p.index} claims ${p.compressedLen}/${p.uncompressedLen} bytes, over the limit`);
     }
     if (!(await this.ensure(DATA_PREFIX_LEN + p.compressedLen))) {
+      // A damaged length also runs past the end: if another frame follows, it was damage.
+      if (src.indexOf(RESYNC_SIGNATURE, 1) > 0) return this.resync(at, `frame ${p.index} claims ${p.compressedLen} bytes, more than the file holds`);
       this.issue({ kind: 'truncated', offset: at, frame: p.index, skipped: src.drain(), message: `file ends inside frame ${p.index}` });
       return undefined;
     }
@@ -190,7 +195,7 @@ export class CaptureReader {
       this.issue({ kind: 'frame-gap', offset: at, frame: p.index, message: `expected frame ${expected}, found frame ${p.index}` });
     }
     if (this.verify) {
-      const c = chainNext(this.chain, p.index, z);
+      const c = chainNext(this.chain, prefixFields(p), z);
       if (!c.equals(p.chain) && this.firstMismatch === null) {
         this.firstMismatch = p.index;
         this.issue({ kind: 'chain-mismatch', offset: at, frame: p.index, message: `frame ${p.index} does not match the SHA-256 chain` });
@@ -213,9 +218,13 @@ export class CaptureReader {
     }
     // Records keep references into their frame's bytes: copy out of the reused buffer.
     const raw = Buffer.from(this.out.subarray(0, n));
+    const records = this.decodeRecords(raw, at, p.index);
+    if (records.length !== p.records && !this.issues.some((i) => i.frame === p.index && i.kind === 'bad-record')) {
+      this.issue({ kind: 'bad-record', offset: at, frame: p.index, message: `frame ${p.index} holds ${records.length} records, its prefix says ${p.records}` });
+    }
     const frame: Frame = {
       index: p.index, offset: at, compressedLen: p.compressedLen, uncompressedLen: n,
-      firstRecord: this.recordCount, records: this.decodeRecords(raw, at, p.index),
+      firstRecord: this.recordCount - records.length, records,
     };
     this.frameCount++;
     this.uncompressedBytes += n;

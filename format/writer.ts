@@ -1,7 +1,7 @@
 // CaptureWriter: records → length-delimited protobuf → zstd frames with chained prefixes.
 import zstd from 'zstd-napi';
 import { pb, Writer, FORMAT_MAJOR, FORMAT_MINOR, type BodyKind, type Header, type RecordInit } from './proto.js';
-import { chainNext, chainSeed, encodeDataPrefix, encodeEnd, encodeMagic } from './framing.js';
+import { chainNext, chainSeed, prefixFields, encodeDataPrefix, encodeEnd, encodeMagic } from './framing.js';
 
 export interface WriterOptions {
   /** Flush a frame once this many uncompressed bytes are pending. 1 MiB: large enough for ~7x
@@ -72,11 +72,9 @@ export class CaptureWriter {
     const raw = this.w.finish();
     const frame = this.zstd.compress(raw);
     const index = this.frames;
-    this.chain = chainNext(this.chain, index, frame);
-    const prefix = encodeDataPrefix({
-      index, compressedLen: frame.length, uncompressedLen: raw.length,
-      records: this.pendingRecords, flags: 0, chain: this.chain,
-    });
+    const fields = { index, compressedLen: frame.length, uncompressedLen: raw.length, records: this.pendingRecords, flags: 0 };
+    this.chain = chainNext(this.chain, prefixFields(fields), frame);
+    const prefix = encodeDataPrefix({ ...fields, chain: this.chain });
     this.emit(Buffer.concat([prefix, frame]));
     this.frames++;
     this.uncompressedBytes += raw.length;

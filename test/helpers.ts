@@ -1,0 +1,50 @@
+// Test helpers: synthetic captures written through the real writer, and view output captured.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaptureWriter, type BodyKind, type Header, type RecordInit } from '../format/index.js';
+import { run, type Filters, type View } from '../analyzer/pipeline.js';
+
+export const tmp = (): string => mkdtempSync(join(tmpdir(), 'secrec-test-'));
+
+export const HEADER: Header = {
+  hostname: 'victim', kernelRelease: '6.18.0', arch: 'x86_64', bootId: 'b', startMonoSec: 100, startMonoNsec: 0,
+  startWallSec: 1_700_000_000, startWallNsec: 0, timezone: 'UTC', users: [{ uid: 0, name: 'root' }, { uid: 1000, name: 'alice' }],
+  probes: [{ name: 'exec', attached: true }, { name: 'module', attached: true }], recorderVersion: 'test',
+};
+
+export function kindOf(r: RecordInit): BodyKind {
+  for (const k of ['header', 'process', 'fork', 'exec', 'exit', 'open', 'syscallError', 'ttyWrite', 'readline', 'moduleLoad', 'lost', 'trailer'] as const) {
+    if (r[k]) return k;
+  }
+  throw new Error('record without body');
+}
+
+/** Writes records into a capture; returns its bytes and path. */
+export function writeCapture(records: RecordInit[], opts: { frameBytes?: number; finish?: boolean; header?: Header } = {}): { path: string; bytes: Buffer } {
+  const chunks: Buffer[] = [];
+  const w = new CaptureWriter((b) => chunks.push(Buffer.from(b)), { frameBytes: opts.frameBytes ?? 1 << 20 });
+  w.start(opts.header ?? HEADER);
+  for (const r of records) w.add(r, kindOf(r));
+  if (opts.finish !== false) w.finish({ clean: true, reason: 'test', lost: 0, ts: records.at(-1)?.ts ?? 0 });
+  else w.flush();
+  const bytes = Buffer.concat(chunks);
+  const path = join(tmp(), 'test.cap');
+  writeFileSync(path, bytes);
+  return { path, bytes };
+}
+
+/** Runs a view on a capture; returns stdout text, raw stdout bytes and the warnings. */
+export async function runView(file: string, view: View, o: { json?: boolean; filters?: Filters } = {}) {
+  const parts: Buffer[] = [];
+  const warnings: string[] = [];
+  const orig = process.stdout.write.bind(process.stdout);
+  process.stdout.write = ((c: string | Uint8Array) => { parts.push(Buffer.from(c as never)); return true; }) as typeof process.stdout.write;
+  try {
+    await run(view, { file, json: !!o.json, filters: o.filters ?? {}, warn: (m) => warnings.push(m) });
+  } finally {
+    process.stdout.write = orig;
+  }
+  const bytes = Buffer.concat(parts);
+  return { text: bytes.toString('utf8'), bytes, warnings };
+}
