@@ -512,10 +512,7 @@ export const secrec = $root.secrec = (() => {
              * @memberof secrec.v1.Record
              * @instance
              */
-            $Object.defineProperty(Record.prototype, "body", {
-                get: $util.oneOfGetter($oneOfFields = ["syscallError", "open", "ttyWrite", "exec", "fork", "exit", "readline", "moduleLoad", "lost", "process", "header", "trailer"]),
-                set: $util.oneOfSetter($oneOfFields)
-            });
+            Record.prototype.body = $undefined; // plain property (scripts/gen-proto.mjs)
 
             /**
              * Creates a new Record instance using the specified properties.
