@@ -35,6 +35,8 @@ export interface ViewContext {
 export interface View {
   /** Probe families whose loss or absence matters to this view. */
   readonly probes: readonly string[];
+  /** Whether the process tree is needed (memory grows with processes; skip it when not). */
+  readonly tree?: boolean;
   /** Whether the global filters apply (views of whole sessions filter for themselves). */
   readonly filtered?: boolean;
   record?(r: Record, ctx: ViewContext): void;
@@ -64,6 +66,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const commBuf = f.comm !== undefined ? Buffer.from(f.comm) : null;
   const lost = new Map<string, number>();
   const filtered = view.filtered ?? true;
+  const useTree = view.tree ?? true;
   for await (const frame of reader.frames()) {
     for (const r of frame.records) {
       if (ctx === null) {
@@ -77,7 +80,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
         };
         if (!reader.header) warn(`${o.file}: the header record is missing (damaged start): times are offsets, user names unknown`);
       }
-      tree.observe(r);
+      if (useTree) tree.observe(r);
       if (r.lost) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
       if (!view.record) continue;
       if (filtered) {

@@ -9,7 +9,7 @@ export function* mixed(n: number): Generator<[RecordInit, BodyKind]> {
   let pid = 1000;
   for (let i = 0; i < n; i++) {
     ts += 1000 + (i * 7919) % 5000;
-    const k = i % 20;
+    const k = i % 200 < 197 ? i % 17 : 17 + (i % 200) - 197; // forks, execs and exits: 1.5% of events
     const c = COMMS[i % COMMS.length]!;
     const base = { ts, pid: pid + (i % 50), tid: pid + (i % 50), uid: i % 3 ? 0 : 1000, comm: c, ppid: 1, cpu: i & 1 };
     if (k < 9) yield [{ ...base, open: { path: PATHS[i % PATHS.length]!, ret: i % 4 ? 3 : -13, flags: 0o2000000, dirfd: -100 } }, 'open'];

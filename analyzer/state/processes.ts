@@ -4,6 +4,9 @@
 // forked them); a process seen only through its events gets an inferred parent link.
 import type { Record } from '../../format/index.js';
 
+/** Decoded bytes point into their frame's 1 MiB buffer: copy what outlives the frame. */
+const own = (b: Uint8Array | null | undefined): Uint8Array => (b && b.length ? Uint8Array.prototype.slice.call(b) : new Uint8Array());
+
 export interface ExecInfo {
   ts: number;
   filename: Uint8Array;
@@ -48,7 +51,7 @@ export class ProcessTree {
   procOf(r: Record): Proc {
     let p = this.live.get(r.pid);
     if (!p) {
-      p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, null, r.uid, r.comm, 'inferred'));
+      p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, null, r.uid, own(r.comm), 'inferred'));
     }
     return p;
   }
@@ -62,9 +65,9 @@ export class ProcessTree {
     switch (r.body) {
       case 'process': {
         const s = r.process!;
-        const p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, Number(s.start ?? 0), r.uid, r.comm, 'snapshot'));
+        const p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, Number(s.start ?? 0), r.uid, own(r.comm), 'snapshot'));
         p.tty = s.ttyRdev ?? 0;
-        p.execs.push({ ts: Number(s.start ?? 0), filename: s.exe ?? new Uint8Array(), argv: s.argv ?? [], ret: 0, interp: new Uint8Array(), snapshot: true, argsTruncated: false });
+        p.execs.push({ ts: Number(s.start ?? 0), filename: own(s.exe), argv: (s.argv ?? []).map(own), ret: 0, interp: new Uint8Array(), snapshot: true, argsTruncated: false });
         // children seen in the snapshot before their parent
         for (const q of this.all) if (q.parent === null && q.ppid === p.pid && q !== p && q.origin === 'snapshot') { q.parent = p; p.children.push(q); }
         return;
@@ -76,7 +79,7 @@ export class ProcessTree {
         parent.active = true;
         const old = this.live.get(f.childPid ?? 0);
         if (old) this.live.delete(old.pid); // pid reused without a recorded exit (lost events)
-        this.add(new Proc(f.childPid ?? 0, r.pid, parent, r.ts, r.uid, r.comm, 'fork')).active = true;
+        this.add(new Proc(f.childPid ?? 0, r.pid, parent, r.ts, r.uid, parent.comm, 'fork')).active = true;
         return;
       }
       case 'exec': {
@@ -84,8 +87,8 @@ export class ProcessTree {
         const p = this.procOf(r);
         p.active = true;
         p.events++;
-        p.execs.push({ ts: r.ts, filename: e.filename ?? new Uint8Array(), argv: e.argv ?? [], ret: e.ret ?? 0, interp: e.interp ?? new Uint8Array(), snapshot: false, argsTruncated: !!e.argsTruncated });
-        if (!e.ret) { p.comm = r.comm; p.uid = r.uid; }
+        p.execs.push({ ts: r.ts, filename: own(e.filename), argv: (e.argv ?? []).map(own), ret: e.ret ?? 0, interp: own(e.interp), snapshot: false, argsTruncated: !!e.argsTruncated });
+        if (!e.ret) { p.comm = own(r.comm); p.uid = r.uid; }
         return;
       }
       case 'exit': {
