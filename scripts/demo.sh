@@ -9,7 +9,7 @@ if ! command -v clang >/dev/null || ! command -v bpftool >/dev/null || ! [ -e /u
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang llvm libbpf-dev bpftool zstd protobuf-compiler >/dev/null
   fi
 fi
-[ -d node_modules/zstd-napi ] || npm ci --no-audit --no-fund
+[ -d node_modules/zstd-napi ] || npm install --no-audit --no-fund
 if command -v clang >/dev/null; then npm run -s build; else npm run -s build:ts; fi
 an="node dist/analyzer/cli.js"
 echo "### secanalyze fixtures/incident.cap --info"; $an fixtures/incident.cap --info
