@@ -8,7 +8,7 @@ import * as vega from 'vega';
 import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Record } from '../format/index.js';
-import { userName, type View, type ViewContext } from './pipeline.js';
+import type { View, ViewContext } from './pipeline.js';
 import { esc } from './text.js';
 import { syscallName } from './syscalls.js';
 
@@ -103,7 +103,6 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
           },
         } as TopLevelSpec;
       }
-      void userName;
       await done(spec, ctx);
     },
   };

@@ -17,7 +17,7 @@ import { replayView } from './views/replay.js';
 import { treeView } from './views/tree.js';
 import { infoView } from './views/info.js';
 import { timelineView } from './views/timeline.js';
-import { CHART_KINDS, chartView, toHtml, toSvg, type ChartKind } from './charts.js';
+import { CHART_KINDS, chartView, toHtml, toSvg } from './charts.js';
 
 const EXIT = { ok: 0, error: 1, usage: 2, damaged: 3 } as const;
 
@@ -87,7 +87,6 @@ async function main(): Promise<void> {
   }
   const cmd = base(which).exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage));
   let view: (o: Record<string, any>) => View;
-  let chart: { kind: ChartKind; output: string } | null = null;
   switch (which) {
     case '--info': cmd.option('--info'); view = () => infoView(); break;
     case '--tree':
@@ -153,14 +152,12 @@ async function main(): Promise<void> {
         writeFileSync(out, text);
         ctx.warn(`wrote ${out} (${text.length} bytes)`);
       });
-      chart = { kind: 'events', output: '' };
       break;
     default: fail(`unknown view ${which}`, EXIT.usage);
   }
   cmd.parse(process.argv);
   const o = cmd.opts();
   const file = cmd.args[0]!;
-  void chart;
   const filters: Filters = {};
   if (o['pid'] !== undefined && which !== '--tree') filters.pid = o['pid'];
   if (o['comm'] !== undefined) filters.comm = o['comm'];

@@ -2,7 +2,7 @@
 // workload slowdown (wall, median of runs), events captured vs generated, lost events,
 // recorder CPU seconds and bytes/event. Needs root + BPF.   node dist/bench/recorder.js [runs=3]
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, statSync, chmodSync, readFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, statSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureReader, type BodyKind } from '../format/index.js';
@@ -69,4 +69,3 @@ for (const w of WORK) {
   const b = median(base); const t = median(traced);
   console.log(`${w.name.padEnd(15)} ${b.toFixed(2).padStart(6)}  ${t.toFixed(2).padStart(8)}  ${(t / b).toFixed(2).padStart(7)}x  ${String(median(caps)).padStart(9)}/${w.n}  ${String(median(losts)).padStart(5)}  ${median(cpus).toFixed(2).padStart(14)}  ${median(bpe).toFixed(1).padStart(11)}`);
 }
-void readFileSync;
