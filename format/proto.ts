@@ -22,7 +22,7 @@ export const Reader = $protobuf.Reader;
 
 export const BODY_KINDS: readonly BodyKind[] = [
   'header', 'process', 'fork', 'exec', 'exit', 'open', 'syscallError', 'ttyWrite', 'readline',
-  'moduleLoad', 'lost', 'trailer',
+  'moduleLoad', 'lost', 'malformed', 'trailer',
 ];
 
 /** The format this code writes; a reader refuses a newer major. */

@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptureWriter, type BodyKind, type Header, type RecordInit } from '../format/index.js';
+import { BODY_KINDS, CaptureWriter, type BodyKind, type Header, type RecordInit } from '../format/index.js';
 import { run, type Filters, type View } from '../analyzer/pipeline.js';
 
 export const tmp = (): string => mkdtempSync(join(tmpdir(), 'secrec-test-'));
@@ -14,7 +14,7 @@ export const HEADER: Header = {
 };
 
 export function kindOf(r: RecordInit): BodyKind {
-  for (const k of ['header', 'process', 'fork', 'exec', 'exit', 'open', 'syscallError', 'ttyWrite', 'readline', 'moduleLoad', 'lost', 'trailer'] as const) {
+  for (const k of BODY_KINDS) {
     if (r[k]) return k;
   }
   throw new Error('record without body');

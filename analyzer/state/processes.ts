@@ -100,7 +100,7 @@ export class ProcessTree {
         this.live.delete(p.pid);
         return;
       }
-      case 'header': case 'trailer': case 'lost': case undefined:
+      case 'header': case 'trailer': case 'lost': case 'malformed': case undefined:
         return;
       default: {
         const p = this.procOf(r);

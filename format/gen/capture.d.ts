@@ -60,7 +60,8 @@ export namespace secrec {
             process?: (secrec.v1.ProcessSnapshot.$Properties|null);
             header?: (secrec.v1.Header.$Properties|null);
             trailer?: (secrec.v1.Trailer.$Properties|null);
-            body?: ("syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer");
+            malformed?: (secrec.v1.Malformed.$Properties|null);
+            body?: ("syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed");
             static create(properties: secrec.v1.Record.$Shape): secrec.v1.Record & secrec.v1.Record.$Shape;
             static create(properties?: secrec.v1.Record.$Properties): secrec.v1.Record;
             static encode(message: secrec.v1.Record.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -93,7 +94,8 @@ export namespace secrec {
                 process?: (secrec.v1.ProcessSnapshot.$Properties|null);
                 header?: (secrec.v1.Header.$Properties|null);
                 trailer?: (secrec.v1.Trailer.$Properties|null);
-                body?: ("syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer");
+                malformed?: (secrec.v1.Malformed.$Properties|null);
+                body?: ("syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -118,9 +120,10 @@ export namespace secrec {
               process?: secrec.v1.ProcessSnapshot.$Shape|null;
               header?: secrec.v1.Header.$Shape|null;
               trailer?: secrec.v1.Trailer.$Shape|null;
+              malformed?: secrec.v1.Malformed.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "syscallError"; syscallError: secrec.v1.SyscallError.$Shape; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "open"; syscallError?: null; open: secrec.v1.Open.$Shape; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "ttyWrite"; syscallError?: null; open?: null; ttyWrite: secrec.v1.TtyWrite.$Shape; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "exec"; syscallError?: null; open?: null; ttyWrite?: null; exec: secrec.v1.Exec.$Shape; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "fork"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork: secrec.v1.Fork.$Shape; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "exit"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit: secrec.v1.Exit.$Shape; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "readline"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline: secrec.v1.Readline.$Shape; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "moduleLoad"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad: secrec.v1.ModuleLoad.$Shape; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "lost"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost: secrec.v1.Lost.$Shape; process?: null; header?: null; trailer?: null }|{ body?: "process"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process: secrec.v1.ProcessSnapshot.$Shape; header?: null; trailer?: null }|{ body?: "header"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header: secrec.v1.Header.$Shape; trailer?: null }|{ body?: "trailer"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer: secrec.v1.Trailer.$Shape })
+              ({ body?: undefined; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "syscallError"; syscallError: secrec.v1.SyscallError.$Shape; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "open"; syscallError?: null; open: secrec.v1.Open.$Shape; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "ttyWrite"; syscallError?: null; open?: null; ttyWrite: secrec.v1.TtyWrite.$Shape; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "exec"; syscallError?: null; open?: null; ttyWrite?: null; exec: secrec.v1.Exec.$Shape; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "fork"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork: secrec.v1.Fork.$Shape; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "exit"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit: secrec.v1.Exit.$Shape; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "readline"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline: secrec.v1.Readline.$Shape; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "moduleLoad"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad: secrec.v1.ModuleLoad.$Shape; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "lost"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost: secrec.v1.Lost.$Shape; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "process"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process: secrec.v1.ProcessSnapshot.$Shape; header?: null; trailer?: null; malformed?: null }|{ body?: "header"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header: secrec.v1.Header.$Shape; trailer?: null; malformed?: null }|{ body?: "trailer"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer: secrec.v1.Trailer.$Shape; malformed?: null }|{ body?: "malformed"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed: secrec.v1.Malformed.$Shape })
             );
         }
 
@@ -224,6 +227,9 @@ export namespace secrec {
             len: number;
             call: secrec.v1.WriteCall;
             isTty: boolean;
+            rows: number;
+            cols: number;
+            cut: boolean;
             static create(properties: secrec.v1.TtyWrite.$Shape): secrec.v1.TtyWrite & secrec.v1.TtyWrite.$Shape;
             static create(properties?: secrec.v1.TtyWrite.$Properties): secrec.v1.TtyWrite;
             static encode(message: secrec.v1.TtyWrite.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -241,6 +247,9 @@ export namespace secrec {
                 len?: (number|null);
                 call?: (secrec.v1.WriteCall|null);
                 isTty?: (boolean|null);
+                rows?: (number|null);
+                cols?: (number|null);
+                cut?: (boolean|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = secrec.v1.TtyWrite.$Properties;
@@ -271,6 +280,7 @@ export namespace secrec {
             argsTruncated: boolean;
             commBefore: Uint8Array;
             filenameTruncated: boolean;
+            argc: number;
             static create(properties: secrec.v1.Exec.$Shape): secrec.v1.Exec & secrec.v1.Exec.$Shape;
             static create(properties?: secrec.v1.Exec.$Properties): secrec.v1.Exec;
             static encode(message: secrec.v1.Exec.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -296,6 +306,7 @@ export namespace secrec {
                 argsTruncated?: (boolean|null);
                 commBefore?: (Uint8Array|null);
                 filenameTruncated?: (boolean|null);
+                argc?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = secrec.v1.Exec.$Properties;
@@ -419,6 +430,7 @@ export namespace secrec {
             $unknowns?: Uint8Array[];
             probe: string;
             count: number;
+            lane: string;
             static create(properties: secrec.v1.Lost.$Shape): secrec.v1.Lost & secrec.v1.Lost.$Shape;
             static create(properties?: secrec.v1.Lost.$Properties): secrec.v1.Lost;
             static encode(message: secrec.v1.Lost.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -432,6 +444,7 @@ export namespace secrec {
             interface $Properties {
                 probe?: (string|null);
                 count?: (number|null);
+                lane?: (string|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = secrec.v1.Lost.$Properties;
@@ -542,6 +555,9 @@ export namespace secrec {
             readlineBytes: number;
             stdio: boolean;
             ringBytes: number;
+            priorityRingBytes: number;
+            dirDepth: number;
+            flushMs: number;
             static create(properties: secrec.v1.Settings.$Shape): secrec.v1.Settings & secrec.v1.Settings.$Shape;
             static create(properties?: secrec.v1.Settings.$Properties): secrec.v1.Settings;
             static encode(message: secrec.v1.Settings.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -560,6 +576,9 @@ export namespace secrec {
                 readlineBytes?: (number|null);
                 stdio?: (boolean|null);
                 ringBytes?: (number|null);
+                priorityRingBytes?: (number|null);
+                dirDepth?: (number|null);
+                flushMs?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = secrec.v1.Settings.$Properties;
@@ -631,6 +650,38 @@ export namespace secrec {
             type $Shape = secrec.v1.Header.$Properties;
         }
 
+        interface IMalformed extends secrec.v1.Malformed.$Properties {
+        }
+
+        class Malformed {
+            constructor(properties?: secrec.v1.Malformed.$Properties);
+            $unknowns?: Uint8Array[];
+            kind: number;
+            size: number;
+            raw: Uint8Array;
+            reason: string;
+            lane: string;
+            static create(properties: secrec.v1.Malformed.$Shape): secrec.v1.Malformed & secrec.v1.Malformed.$Shape;
+            static create(properties?: secrec.v1.Malformed.$Properties): secrec.v1.Malformed;
+            static encode(message: secrec.v1.Malformed.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): secrec.v1.Malformed & secrec.v1.Malformed.$Shape;
+            static fromObject(object: { [k: string]: any }): secrec.v1.Malformed;
+            static toObject(message: secrec.v1.Malformed, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace Malformed {
+            interface $Properties {
+                kind?: (number|null);
+                size?: (number|null);
+                raw?: (Uint8Array|null);
+                reason?: (string|null);
+                lane?: (string|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = secrec.v1.Malformed.$Properties;
+        }
+
         interface IKindCount extends secrec.v1.KindCount.$Properties {
         }
 
@@ -670,6 +721,7 @@ export namespace secrec {
             frames: number;
             chain: Uint8Array;
             records: number;
+            malformed: number;
             static create(properties: secrec.v1.Trailer.$Shape): secrec.v1.Trailer & secrec.v1.Trailer.$Shape;
             static create(properties?: secrec.v1.Trailer.$Properties): secrec.v1.Trailer;
             static encode(message: secrec.v1.Trailer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -688,6 +740,7 @@ export namespace secrec {
                 frames?: (number|null);
                 chain?: (Uint8Array|null);
                 records?: (number|null);
+                malformed?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = secrec.v1.Trailer.$Properties;

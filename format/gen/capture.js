@@ -278,7 +278,8 @@ export const secrec = $root.secrec = (() => {
              * @property {secrec.v1.ProcessSnapshot.$Properties|null} [process] Record process
              * @property {secrec.v1.Header.$Properties|null} [header] Record header
              * @property {secrec.v1.Trailer.$Properties|null} [trailer] Record trailer
-             * @property {"syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"} [body] Record body
+             * @property {secrec.v1.Malformed.$Properties|null} [malformed] Record malformed
+             * @property {"syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed"} [body] Record body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -314,9 +315,10 @@ export const secrec = $root.secrec = (() => {
              *   process?: secrec.v1.ProcessSnapshot.$Shape|null;
              *   header?: secrec.v1.Header.$Shape|null;
              *   trailer?: secrec.v1.Trailer.$Shape|null;
+             *   malformed?: secrec.v1.Malformed.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "syscallError"; syscallError: secrec.v1.SyscallError.$Shape; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "open"; syscallError?: null; open: secrec.v1.Open.$Shape; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "ttyWrite"; syscallError?: null; open?: null; ttyWrite: secrec.v1.TtyWrite.$Shape; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "exec"; syscallError?: null; open?: null; ttyWrite?: null; exec: secrec.v1.Exec.$Shape; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "fork"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork: secrec.v1.Fork.$Shape; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "exit"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit: secrec.v1.Exit.$Shape; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "readline"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline: secrec.v1.Readline.$Shape; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "moduleLoad"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad: secrec.v1.ModuleLoad.$Shape; lost?: null; process?: null; header?: null; trailer?: null }|{ body?: "lost"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost: secrec.v1.Lost.$Shape; process?: null; header?: null; trailer?: null }|{ body?: "process"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process: secrec.v1.ProcessSnapshot.$Shape; header?: null; trailer?: null }|{ body?: "header"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header: secrec.v1.Header.$Shape; trailer?: null }|{ body?: "trailer"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer: secrec.v1.Trailer.$Shape })
+             *   ({ body?: undefined; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "syscallError"; syscallError: secrec.v1.SyscallError.$Shape; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "open"; syscallError?: null; open: secrec.v1.Open.$Shape; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "ttyWrite"; syscallError?: null; open?: null; ttyWrite: secrec.v1.TtyWrite.$Shape; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "exec"; syscallError?: null; open?: null; ttyWrite?: null; exec: secrec.v1.Exec.$Shape; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "fork"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork: secrec.v1.Fork.$Shape; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "exit"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit: secrec.v1.Exit.$Shape; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "readline"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline: secrec.v1.Readline.$Shape; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "moduleLoad"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad: secrec.v1.ModuleLoad.$Shape; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "lost"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost: secrec.v1.Lost.$Shape; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "process"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process: secrec.v1.ProcessSnapshot.$Shape; header?: null; trailer?: null; malformed?: null }|{ body?: "header"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header: secrec.v1.Header.$Shape; trailer?: null; malformed?: null }|{ body?: "trailer"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer: secrec.v1.Trailer.$Shape; malformed?: null }|{ body?: "malformed"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed: secrec.v1.Malformed.$Shape })
              * )} secrec.v1.Record.$Shape
              */
 
@@ -503,12 +505,20 @@ export const secrec = $root.secrec = (() => {
              */
             Record.prototype.trailer = null;
 
+            /**
+             * Record malformed.
+             * @member {secrec.v1.Malformed.$Properties|null|undefined} malformed
+             * @memberof secrec.v1.Record
+             * @instance
+             */
+            Record.prototype.malformed = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Record body.
-             * @member {"syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|undefined} body
+             * @member {"syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed"|undefined} body
              * @memberof secrec.v1.Record
              * @instance
              */
@@ -588,6 +598,8 @@ export const secrec = $root.secrec = (() => {
                     $root.secrec.v1.Header.encode(message.header, writer.uint32(/* id 20, wireType 2 =*/162).fork(), _depth + 1).ldelim();
                 if (message.trailer != null && $Object.hasOwnProperty.call(message, "trailer"))
                     $root.secrec.v1.Trailer.encode(message.trailer, writer.uint32(/* id 21, wireType 2 =*/170).fork(), _depth + 1).ldelim();
+                if (message.malformed != null && $Object.hasOwnProperty.call(message, "malformed"))
+                    $root.secrec.v1.Malformed.encode(message.malformed, writer.uint32(/* id 22, wireType 2 =*/178).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -797,6 +809,13 @@ export const secrec = $root.secrec = (() => {
                             message.body = "trailer";
                             continue;
                         }
+                    case 22: {
+                            if (wireType !== 2)
+                                break;
+                            message.malformed = $root.secrec.v1.Malformed.decode(reader, reader.size(), $undefined, _depth + 1, message.malformed);
+                            message.body = "malformed";
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -936,6 +955,11 @@ export const secrec = $root.secrec = (() => {
                         throw $TypeError(".secrec.v1.Record.trailer: object expected");
                     message.trailer = $root.secrec.v1.Trailer.fromObject(object.trailer, _depth + 1);
                 }
+                if (object.malformed != null) {
+                    if (!$util.isObject(object.malformed))
+                        throw $TypeError(".secrec.v1.Record.malformed: object expected");
+                    message.malformed = $root.secrec.v1.Malformed.fromObject(object.malformed, _depth + 1);
+                }
                 return message;
             };
 
@@ -1068,6 +1092,11 @@ export const secrec = $root.secrec = (() => {
                     object.trailer = $root.secrec.v1.Trailer.toObject(message.trailer, options, _depth + 1);
                     if (options.oneofs)
                         object.body = "trailer";
+                }
+                if (message.malformed != null && $Object.hasOwnProperty.call(message, "malformed")) {
+                    object.malformed = $root.secrec.v1.Malformed.toObject(message.malformed, options, _depth + 1);
+                    if (options.oneofs)
+                        object.body = "malformed";
                 }
                 return object;
             };
@@ -1915,6 +1944,9 @@ export const secrec = $root.secrec = (() => {
              * @property {number|null} [len] TtyWrite len
              * @property {secrec.v1.WriteCall|null} [call] TtyWrite call
              * @property {boolean|null} [isTty] TtyWrite isTty
+             * @property {number|null} [rows] TtyWrite rows
+             * @property {number|null} [cols] TtyWrite cols
+             * @property {boolean|null} [cut] TtyWrite cut
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -1995,6 +2027,30 @@ export const secrec = $root.secrec = (() => {
             TtyWrite.prototype.isTty = false;
 
             /**
+             * TtyWrite rows.
+             * @member {number} rows
+             * @memberof secrec.v1.TtyWrite
+             * @instance
+             */
+            TtyWrite.prototype.rows = 0;
+
+            /**
+             * TtyWrite cols.
+             * @member {number} cols
+             * @memberof secrec.v1.TtyWrite
+             * @instance
+             */
+            TtyWrite.prototype.cols = 0;
+
+            /**
+             * TtyWrite cut.
+             * @member {boolean} cut
+             * @memberof secrec.v1.TtyWrite
+             * @instance
+             */
+            TtyWrite.prototype.cut = false;
+
+            /**
              * Creates a new TtyWrite instance using the specified properties.
              * @function create
              * @memberof secrec.v1.TtyWrite
@@ -2038,6 +2094,12 @@ export const secrec = $root.secrec = (() => {
                     writer.uint32(/* id 5, wireType 0 =*/40).int32(message.call);
                 if (message.isTty != null && $Object.hasOwnProperty.call(message, "isTty") && message.isTty !== false)
                     writer.uint32(/* id 6, wireType 0 =*/48).bool(message.isTty);
+                if (message.rows != null && $Object.hasOwnProperty.call(message, "rows") && message.rows !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.rows);
+                if (message.cols != null && $Object.hasOwnProperty.call(message, "cols") && message.cols !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.cols);
+                if (message.cut != null && $Object.hasOwnProperty.call(message, "cut") && message.cut !== false)
+                    writer.uint32(/* id 9, wireType 0 =*/72).bool(message.cut);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2136,6 +2198,33 @@ export const secrec = $root.secrec = (() => {
                                 delete message.isTty;
                             continue;
                         }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.rows = value;
+                            else
+                                delete message.rows;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.cols = value;
+                            else
+                                delete message.cols;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.bool())
+                                message.cut = value;
+                            else
+                                delete message.cut;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -2218,6 +2307,15 @@ export const secrec = $root.secrec = (() => {
                 if (object.isTty != null)
                     if (object.isTty)
                         message.isTty = $Boolean(object.isTty);
+                if (object.rows != null)
+                    if ($Number(object.rows) !== 0)
+                        message.rows = object.rows >>> 0;
+                if (object.cols != null)
+                    if ($Number(object.cols) !== 0)
+                        message.cols = object.cols >>> 0;
+                if (object.cut != null)
+                    if (object.cut)
+                        message.cut = $Boolean(object.cut);
                 return message;
             };
 
@@ -2255,6 +2353,9 @@ export const secrec = $root.secrec = (() => {
                         object.len = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                     object.call = options.enums === $String ? "WRITE_CALL_WRITE" : 0;
                     object.isTty = false;
+                    object.rows = 0;
+                    object.cols = 0;
+                    object.cut = false;
                 }
                 if (message.rdev != null && $Object.hasOwnProperty.call(message, "rdev"))
                     object.rdev = message.rdev;
@@ -2273,6 +2374,12 @@ export const secrec = $root.secrec = (() => {
                     object.call = options.enums === $String ? $root.secrec.v1.WriteCall[message.call] === $undefined ? message.call : $root.secrec.v1.WriteCall[message.call] : message.call;
                 if (message.isTty != null && $Object.hasOwnProperty.call(message, "isTty"))
                     object.isTty = message.isTty;
+                if (message.rows != null && $Object.hasOwnProperty.call(message, "rows"))
+                    object.rows = message.rows;
+                if (message.cols != null && $Object.hasOwnProperty.call(message, "cols"))
+                    object.cols = message.cols;
+                if (message.cut != null && $Object.hasOwnProperty.call(message, "cut"))
+                    object.cut = message.cut;
                 return object;
             };
 
@@ -2323,6 +2430,7 @@ export const secrec = $root.secrec = (() => {
              * @property {boolean|null} [argsTruncated] Exec argsTruncated
              * @property {Uint8Array|null} [commBefore] Exec commBefore
              * @property {boolean|null} [filenameTruncated] Exec filenameTruncated
+             * @property {number|null} [argc] Exec argc
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -2470,6 +2578,14 @@ export const secrec = $root.secrec = (() => {
             Exec.prototype.filenameTruncated = false;
 
             /**
+             * Exec argc.
+             * @member {number} argc
+             * @memberof secrec.v1.Exec
+             * @instance
+             */
+            Exec.prototype.argc = 0;
+
+            /**
              * Creates a new Exec instance using the specified properties.
              * @function create
              * @memberof secrec.v1.Exec
@@ -2530,6 +2646,8 @@ export const secrec = $root.secrec = (() => {
                     writer.uint32(/* id 13, wireType 2 =*/106).bytes(message.commBefore);
                 if (message.filenameTruncated != null && $Object.hasOwnProperty.call(message, "filenameTruncated") && message.filenameTruncated !== false)
                     writer.uint32(/* id 14, wireType 0 =*/112).bool(message.filenameTruncated);
+                if (message.argc != null && $Object.hasOwnProperty.call(message, "argc") && message.argc !== 0)
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.argc);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -2709,6 +2827,15 @@ export const secrec = $root.secrec = (() => {
                                 delete message.filenameTruncated;
                             continue;
                         }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.argc = value;
+                            else
+                                delete message.argc;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -2824,6 +2951,9 @@ export const secrec = $root.secrec = (() => {
                 if (object.filenameTruncated != null)
                     if (object.filenameTruncated)
                         message.filenameTruncated = $Boolean(object.filenameTruncated);
+                if (object.argc != null)
+                    if ($Number(object.argc) !== 0)
+                        message.argc = object.argc >>> 0;
                 return message;
             };
 
@@ -2885,6 +3015,7 @@ export const secrec = $root.secrec = (() => {
                             object.commBefore = $util.newBuffer(object.commBefore);
                     }
                     object.filenameTruncated = false;
+                    object.argc = 0;
                 }
                 if (message.filename != null && $Object.hasOwnProperty.call(message, "filename"))
                     object.filename = options.bytes === $String ? $util.base64.encode(message.filename, 0, message.filename.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.filename) : message.filename;
@@ -2923,6 +3054,8 @@ export const secrec = $root.secrec = (() => {
                     object.commBefore = options.bytes === $String ? $util.base64.encode(message.commBefore, 0, message.commBefore.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.commBefore) : message.commBefore;
                 if (message.filenameTruncated != null && $Object.hasOwnProperty.call(message, "filenameTruncated"))
                     object.filenameTruncated = message.filenameTruncated;
+                if (message.argc != null && $Object.hasOwnProperty.call(message, "argc"))
+                    object.argc = message.argc;
                 return object;
             };
 
@@ -4011,6 +4144,7 @@ export const secrec = $root.secrec = (() => {
              * @typedef {Object} secrec.v1.Lost.$Properties
              * @property {string|null} [probe] Lost probe
              * @property {number|null} [count] Lost count
+             * @property {string|null} [lane] Lost lane
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -4059,6 +4193,14 @@ export const secrec = $root.secrec = (() => {
             Lost.prototype.count = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * Lost lane.
+             * @member {string} lane
+             * @memberof secrec.v1.Lost
+             * @instance
+             */
+            Lost.prototype.lane = "";
+
+            /**
              * Creates a new Lost instance using the specified properties.
              * @function create
              * @memberof secrec.v1.Lost
@@ -4094,6 +4236,8 @@ export const secrec = $root.secrec = (() => {
                     writer.uint32(/* id 1, wireType 2 =*/10).string(message.probe);
                 if (message.count != null && $Object.hasOwnProperty.call(message, "count") && (typeof message.count === "object" ? message.count.low || message.count.high : message.count !== 0))
                     writer.uint32(/* id 2, wireType 0 =*/16).uint64(message.count);
+                if (message.lane != null && $Object.hasOwnProperty.call(message, "lane") && message.lane !== "")
+                    writer.uint32(/* id 3, wireType 2 =*/26).string(message.lane);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -4156,6 +4300,15 @@ export const secrec = $root.secrec = (() => {
                                 delete message.count;
                             continue;
                         }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.lane = value;
+                            else
+                                delete message.lane;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -4204,6 +4357,9 @@ export const secrec = $root.secrec = (() => {
                             message.count = object.count;
                         else if (typeof object.count === "object")
                             message.count = new $util.LongBits(object.count.low >>> 0, object.count.high >>> 0).toNumber(true);
+                if (object.lane != null)
+                    if (typeof object.lane !== "string" || object.lane.length)
+                        message.lane = $String(object.lane);
                 return message;
             };
 
@@ -4231,6 +4387,7 @@ export const secrec = $root.secrec = (() => {
                         object.count = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.count = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    object.lane = "";
                 }
                 if (message.probe != null && $Object.hasOwnProperty.call(message, "probe"))
                     object.probe = message.probe;
@@ -4241,6 +4398,8 @@ export const secrec = $root.secrec = (() => {
                         object.count = options.longs === $String ? $String(message.count) : message.count;
                     else
                         object.count = options.longs === $String ? $util.Long.prototype.toString.call(message.count) : options.longs === $Number ? new $util.LongBits(message.count.low >>> 0, message.count.high >>> 0).toNumber(true) : message.count;
+                if (message.lane != null && $Object.hasOwnProperty.call(message, "lane"))
+                    object.lane = message.lane;
                 return object;
             };
 
@@ -5221,6 +5380,9 @@ export const secrec = $root.secrec = (() => {
              * @property {number|null} [readlineBytes] Settings readlineBytes
              * @property {boolean|null} [stdio] Settings stdio
              * @property {number|null} [ringBytes] Settings ringBytes
+             * @property {number|null} [priorityRingBytes] Settings priorityRingBytes
+             * @property {number|null} [dirDepth] Settings dirDepth
+             * @property {number|null} [flushMs] Settings flushMs
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -5309,6 +5471,30 @@ export const secrec = $root.secrec = (() => {
             Settings.prototype.ringBytes = 0;
 
             /**
+             * Settings priorityRingBytes.
+             * @member {number} priorityRingBytes
+             * @memberof secrec.v1.Settings
+             * @instance
+             */
+            Settings.prototype.priorityRingBytes = 0;
+
+            /**
+             * Settings dirDepth.
+             * @member {number} dirDepth
+             * @memberof secrec.v1.Settings
+             * @instance
+             */
+            Settings.prototype.dirDepth = 0;
+
+            /**
+             * Settings flushMs.
+             * @member {number} flushMs
+             * @memberof secrec.v1.Settings
+             * @instance
+             */
+            Settings.prototype.flushMs = 0;
+
+            /**
              * Creates a new Settings instance using the specified properties.
              * @function create
              * @memberof secrec.v1.Settings
@@ -5354,6 +5540,12 @@ export const secrec = $root.secrec = (() => {
                     writer.uint32(/* id 6, wireType 0 =*/48).bool(message.stdio);
                 if (message.ringBytes != null && $Object.hasOwnProperty.call(message, "ringBytes") && message.ringBytes !== 0)
                     writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.ringBytes);
+                if (message.priorityRingBytes != null && $Object.hasOwnProperty.call(message, "priorityRingBytes") && message.priorityRingBytes !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.priorityRingBytes);
+                if (message.dirDepth != null && $Object.hasOwnProperty.call(message, "dirDepth") && message.dirDepth !== 0)
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.dirDepth);
+                if (message.flushMs != null && $Object.hasOwnProperty.call(message, "flushMs") && message.flushMs !== 0)
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.flushMs);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -5461,6 +5653,33 @@ export const secrec = $root.secrec = (() => {
                                 delete message.ringBytes;
                             continue;
                         }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.priorityRingBytes = value;
+                            else
+                                delete message.priorityRingBytes;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.dirDepth = value;
+                            else
+                                delete message.dirDepth;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.flushMs = value;
+                            else
+                                delete message.flushMs;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -5517,6 +5736,15 @@ export const secrec = $root.secrec = (() => {
                 if (object.ringBytes != null)
                     if ($Number(object.ringBytes) !== 0)
                         message.ringBytes = object.ringBytes >>> 0;
+                if (object.priorityRingBytes != null)
+                    if ($Number(object.priorityRingBytes) !== 0)
+                        message.priorityRingBytes = object.priorityRingBytes >>> 0;
+                if (object.dirDepth != null)
+                    if ($Number(object.dirDepth) !== 0)
+                        message.dirDepth = object.dirDepth >>> 0;
+                if (object.flushMs != null)
+                    if ($Number(object.flushMs) !== 0)
+                        message.flushMs = object.flushMs >>> 0;
                 return message;
             };
 
@@ -5545,6 +5773,9 @@ export const secrec = $root.secrec = (() => {
                     object.readlineBytes = 0;
                     object.stdio = false;
                     object.ringBytes = 0;
+                    object.priorityRingBytes = 0;
+                    object.dirDepth = 0;
+                    object.flushMs = 0;
                 }
                 if (message.maxArgs != null && $Object.hasOwnProperty.call(message, "maxArgs"))
                     object.maxArgs = message.maxArgs;
@@ -5560,6 +5791,12 @@ export const secrec = $root.secrec = (() => {
                     object.stdio = message.stdio;
                 if (message.ringBytes != null && $Object.hasOwnProperty.call(message, "ringBytes"))
                     object.ringBytes = message.ringBytes;
+                if (message.priorityRingBytes != null && $Object.hasOwnProperty.call(message, "priorityRingBytes"))
+                    object.priorityRingBytes = message.priorityRingBytes;
+                if (message.dirDepth != null && $Object.hasOwnProperty.call(message, "dirDepth"))
+                    object.dirDepth = message.dirDepth;
+                if (message.flushMs != null && $Object.hasOwnProperty.call(message, "flushMs"))
+                    object.flushMs = message.flushMs;
                 return object;
             };
 
@@ -6414,6 +6651,331 @@ export const secrec = $root.secrec = (() => {
             return Header;
         })();
 
+        v1.Malformed = (function() {
+
+            /**
+             * Properties of a Malformed.
+             * @typedef {Object} secrec.v1.Malformed.$Properties
+             * @property {number|null} [kind] Malformed kind
+             * @property {number|null} [size] Malformed size
+             * @property {Uint8Array|null} [raw] Malformed raw
+             * @property {string|null} [reason] Malformed reason
+             * @property {string|null} [lane] Malformed lane
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Malformed.
+             * @memberof secrec.v1
+             * @interface IMalformed
+             * @augments secrec.v1.Malformed.$Properties
+             * @deprecated Use secrec.v1.Malformed.$Properties instead.
+             */
+
+            /**
+             * Shape of a Malformed.
+             * @typedef {secrec.v1.Malformed.$Properties} secrec.v1.Malformed.$Shape
+             */
+
+            /**
+             * Constructs a new Malformed.
+             * @memberof secrec.v1
+             * @classdesc Represents a Malformed.
+             * @constructor
+             * @param {secrec.v1.Malformed.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Malformed = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Malformed kind.
+             * @member {number} kind
+             * @memberof secrec.v1.Malformed
+             * @instance
+             */
+            Malformed.prototype.kind = 0;
+
+            /**
+             * Malformed size.
+             * @member {number} size
+             * @memberof secrec.v1.Malformed
+             * @instance
+             */
+            Malformed.prototype.size = 0;
+
+            /**
+             * Malformed raw.
+             * @member {Uint8Array} raw
+             * @memberof secrec.v1.Malformed
+             * @instance
+             */
+            Malformed.prototype.raw = $util.newBuffer([]);
+
+            /**
+             * Malformed reason.
+             * @member {string} reason
+             * @memberof secrec.v1.Malformed
+             * @instance
+             */
+            Malformed.prototype.reason = "";
+
+            /**
+             * Malformed lane.
+             * @member {string} lane
+             * @memberof secrec.v1.Malformed
+             * @instance
+             */
+            Malformed.prototype.lane = "";
+
+            /**
+             * Creates a new Malformed instance using the specified properties.
+             * @function create
+             * @memberof secrec.v1.Malformed
+             * @static
+             * @param {secrec.v1.Malformed.$Properties=} [properties] Properties to set
+             * @returns {secrec.v1.Malformed} Malformed instance
+             * @type {{
+             *   (properties: secrec.v1.Malformed.$Shape): secrec.v1.Malformed & secrec.v1.Malformed.$Shape;
+             *   (properties?: secrec.v1.Malformed.$Properties): secrec.v1.Malformed;
+             * }}
+             */
+            Malformed.create = function(properties) {
+                return new Malformed(properties);
+            };
+
+            /**
+             * Encodes the specified Malformed message. Does not implicitly {@link secrec.v1.Malformed.verify|verify} messages.
+             * @function encode
+             * @memberof secrec.v1.Malformed
+             * @static
+             * @param {secrec.v1.Malformed.$Properties} message Malformed message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Malformed.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind") && message.kind !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).uint32(message.kind);
+                if (message.size != null && $Object.hasOwnProperty.call(message, "size") && message.size !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.size);
+                if (message.raw != null && $Object.hasOwnProperty.call(message, "raw") && message.raw.length)
+                    writer.uint32(/* id 3, wireType 2 =*/26).bytes(message.raw);
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason") && message.reason !== "")
+                    writer.uint32(/* id 4, wireType 2 =*/34).string(message.reason);
+                if (message.lane != null && $Object.hasOwnProperty.call(message, "lane") && message.lane !== "")
+                    writer.uint32(/* id 5, wireType 2 =*/42).string(message.lane);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Malformed message from the specified reader or buffer.
+             * @function decode
+             * @memberof secrec.v1.Malformed
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {secrec.v1.Malformed & secrec.v1.Malformed.$Shape} Malformed
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Malformed.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.secrec.v1.Malformed();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.kind = value;
+                            else
+                                delete message.kind;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.size = value;
+                            else
+                                delete message.size;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.bytes()).length)
+                                message.raw = value;
+                            else
+                                delete message.raw;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.reason = value;
+                            else
+                                delete message.reason;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 2)
+                                break;
+                            if ((value = reader.stringVerify()).length)
+                                message.lane = value;
+                            else
+                                delete message.lane;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Creates a Malformed message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof secrec.v1.Malformed
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {secrec.v1.Malformed} Malformed
+             */
+            Malformed.fromObject = function (object, _depth) {
+                if (object instanceof $root.secrec.v1.Malformed)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".secrec.v1.Malformed: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.secrec.v1.Malformed();
+                if (object.kind != null)
+                    if ($Number(object.kind) !== 0)
+                        message.kind = object.kind >>> 0;
+                if (object.size != null)
+                    if ($Number(object.size) !== 0)
+                        message.size = object.size >>> 0;
+                if (object.raw != null)
+                    if (object.raw.length)
+                        if (typeof object.raw === "string")
+                            $util.base64.decode(object.raw, message.raw = $util.newBuffer($util.base64.length(object.raw)), 0);
+                        else if (object.raw.length >= 0)
+                            message.raw = object.raw;
+                if (object.reason != null)
+                    if (typeof object.reason !== "string" || object.reason.length)
+                        message.reason = $String(object.reason);
+                if (object.lane != null)
+                    if (typeof object.lane !== "string" || object.lane.length)
+                        message.lane = $String(object.lane);
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a Malformed message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof secrec.v1.Malformed
+             * @static
+             * @param {secrec.v1.Malformed} message Malformed
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Malformed.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.kind = 0;
+                    object.size = 0;
+                    if (options.bytes === $String)
+                        object.raw = "";
+                    else {
+                        object.raw = [];
+                        if (options.bytes !== $Array)
+                            object.raw = $util.newBuffer(object.raw);
+                    }
+                    object.reason = "";
+                    object.lane = "";
+                }
+                if (message.kind != null && $Object.hasOwnProperty.call(message, "kind"))
+                    object.kind = message.kind;
+                if (message.size != null && $Object.hasOwnProperty.call(message, "size"))
+                    object.size = message.size;
+                if (message.raw != null && $Object.hasOwnProperty.call(message, "raw"))
+                    object.raw = options.bytes === $String ? $util.base64.encode(message.raw, 0, message.raw.length) : options.bytes === $Array ? $Array.prototype.slice.call(message.raw) : message.raw;
+                if (message.reason != null && $Object.hasOwnProperty.call(message, "reason"))
+                    object.reason = message.reason;
+                if (message.lane != null && $Object.hasOwnProperty.call(message, "lane"))
+                    object.lane = message.lane;
+                return object;
+            };
+
+            /**
+             * Converts this Malformed to JSON.
+             * @function toJSON
+             * @memberof secrec.v1.Malformed
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Malformed.prototype.toJSON = function() {
+                return Malformed.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return Malformed;
+        })();
+
         v1.KindCount = (function() {
 
             /**
@@ -6680,6 +7242,7 @@ export const secrec = $root.secrec = (() => {
              * @property {number|null} [frames] Trailer frames
              * @property {Uint8Array|null} [chain] Trailer chain
              * @property {number|null} [records] Trailer records
+             * @property {number|null} [malformed] Trailer malformed
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -6769,6 +7332,14 @@ export const secrec = $root.secrec = (() => {
             Trailer.prototype.records = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * Trailer malformed.
+             * @member {number} malformed
+             * @memberof secrec.v1.Trailer
+             * @instance
+             */
+            Trailer.prototype.malformed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
+
+            /**
              * Creates a new Trailer instance using the specified properties.
              * @function create
              * @memberof secrec.v1.Trailer
@@ -6815,6 +7386,8 @@ export const secrec = $root.secrec = (() => {
                     writer.uint32(/* id 6, wireType 2 =*/50).bytes(message.chain);
                 if (message.records != null && $Object.hasOwnProperty.call(message, "records") && (typeof message.records === "object" ? message.records.low || message.records.high : message.records !== 0))
                     writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.records);
+                if (message.malformed != null && $Object.hasOwnProperty.call(message, "malformed") && (typeof message.malformed === "object" ? message.malformed.low || message.malformed.high : message.malformed !== 0))
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.malformed);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -6921,6 +7494,15 @@ export const secrec = $root.secrec = (() => {
                                 delete message.records;
                             continue;
                         }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (typeof (value = reader.uint64()) === "object" ? value.low || value.high : value !== 0)
+                                message.malformed = value;
+                            else
+                                delete message.malformed;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -7001,6 +7583,16 @@ export const secrec = $root.secrec = (() => {
                             message.records = object.records;
                         else if (typeof object.records === "object")
                             message.records = new $util.LongBits(object.records.low >>> 0, object.records.high >>> 0).toNumber(true);
+                if (object.malformed != null)
+                    if (typeof object.malformed === "object" ? object.malformed.low || object.malformed.high : $Number(object.malformed) !== 0)
+                        if ($util.Long)
+                            message.malformed = $util.Long.fromValue(object.malformed, true);
+                        else if (typeof object.malformed === "string")
+                            message.malformed = $parseInt(object.malformed, 10);
+                        else if (typeof object.malformed === "number")
+                            message.malformed = object.malformed;
+                        else if (typeof object.malformed === "object")
+                            message.malformed = new $util.LongBits(object.malformed.low >>> 0, object.malformed.high >>> 0).toNumber(true);
                 return message;
             };
 
@@ -7044,6 +7636,11 @@ export const secrec = $root.secrec = (() => {
                         object.records = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
                     } else
                         object.records = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
+                    if ($util.Long) {
+                        let long = new $util.Long(0, 0, true);
+                        object.malformed = options.longs === $String ? long.toString() : options.longs === $Number ? long.toNumber() : typeof $BigInt !== "undefined" && options.longs === $BigInt ? long.toBigInt() : long;
+                    } else
+                        object.malformed = options.longs === $String ? "0" : typeof $BigInt !== "undefined" && options.longs === $BigInt ? $BigInt("0") : 0;
                 }
                 if (message.counts && message.counts.length) {
                     object.counts = $Array(message.counts.length);
@@ -7072,6 +7669,13 @@ export const secrec = $root.secrec = (() => {
                         object.records = options.longs === $String ? $String(message.records) : message.records;
                     else
                         object.records = options.longs === $String ? $util.Long.prototype.toString.call(message.records) : options.longs === $Number ? new $util.LongBits(message.records.low >>> 0, message.records.high >>> 0).toNumber(true) : message.records;
+                if (message.malformed != null && $Object.hasOwnProperty.call(message, "malformed"))
+                    if (typeof $BigInt !== "undefined" && options.longs === $BigInt)
+                        object.malformed = typeof message.malformed === "number" ? $BigInt(message.malformed) : $util.Long.fromBits(message.malformed.low >>> 0, message.malformed.high >>> 0, true).toBigInt();
+                    else if (typeof message.malformed === "number")
+                        object.malformed = options.longs === $String ? $String(message.malformed) : message.malformed;
+                    else
+                        object.malformed = options.longs === $String ? $util.Long.prototype.toString.call(message.malformed) : options.longs === $Number ? new $util.LongBits(message.malformed.low >>> 0, message.malformed.high >>> 0).toNumber(true) : message.malformed;
                 return object;
             };
 
