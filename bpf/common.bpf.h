@@ -29,15 +29,38 @@ struct event_types {
 	struct syserr_event syserr;
 };
 struct event_types *event_types_anchor __attribute__((unused));
+/* Same for the enums (kinds, caps, flag bits), which the generated layout also carries. */
+struct event_enums {
+	enum event_kind kind;
+	enum secrec_caps caps;
+	enum exec_source exec_source;
+	enum exec_flags exec_flags;
+	enum open_call open_call;
+	enum open_oflags open_oflags;
+	enum write_call write_call;
+	enum tty_flags tty_flags;
+};
+struct event_enums *event_enums_anchor __attribute__((unused));
 
-/* One ring buffer for every family: the recorder creates it once and every object reuses it,
- * so events keep their order. max_entries is set by the recorder (--ring-mb). */
+/* Two lanes. The priority lane takes what an investigator cannot do without and a user cannot
+ * produce in bulk cheaply (process lifecycle, exec, tty writes, readline, modules); the bulk lane
+ * takes opens and syscall errors, so a flood of those can fill only its own ring. The recorder
+ * creates both once and every object reuses them; max_entries are set by the recorder. */
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 24);
-} events SEC(".maps");
+} prio SEC(".maps");
 
-/* Records this family could not hand over (ring buffer full). */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 24);
+} bulk SEC(".maps");
+
+#ifndef LANE
+#error "define LANE (prio or bulk) before including common.bpf.h"
+#endif
+
+/* Records this family could not hand over (its lane's ring full). */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -45,8 +68,14 @@ struct {
 	__type(value, __u64);
 } drops SEC(".maps");
 
-/* Offsets into the scratch record are masked to 64 KiB and single reads are at most 64 KiB. */
+/* Variable-length records are built in a per-CPU scratch area, then copied out at their real
+ * size. Every offset is clamped to its field's cap before use, so the sum of the caps (under
+ * 72 KiB) bounds every write; the masks below only keep the verifier's bounds. */
 #define OFF_MASK 0xffff
+
+/* Applies a mask in the register the next helper call uses, where clang would drop it as a
+ * no-op; the value was clamped before, so the mask never changes it. */
+#define VERIFIER_BOUND(v, mask) asm volatile("%[x] &= " #mask : [x] "+r"(v))
 #define SCRATCH_SIZE (2 * 65536 + 4096)
 
 struct scratch_rec {
@@ -108,13 +137,30 @@ static __always_inline void count_drop(void)
 		*n += 1;
 }
 
+/* The consumer polls; it is woken only once its lane holds cfg.wake_bytes, so a quiet host
+ * costs no wakeup per event (a wakeup per record was most of the fork/exit programs' cost). */
+static __always_inline __u64 wake_flag(void)
+{
+	return bpf_ringbuf_query(&LANE, BPF_RB_AVAIL_DATA) >= cfg.wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
+/* Emits a record built in scratch, at its real size. */
 static __always_inline void emit(void *rec, __u64 size)
 {
 	if (size > SCRATCH_SIZE)
 		size = SCRATCH_SIZE;
 	((struct event_head *)rec)->size = size;
-	if (bpf_ringbuf_output(&events, rec, size, 0))
+	if (bpf_ringbuf_output(&LANE, rec, size, wake_flag()))
 		count_drop();
+}
+
+/* Fixed-size records are written in place in the ring: no scratch, no copy. */
+#define RESERVE(e) ({ (e) = bpf_ringbuf_reserve(&LANE, sizeof(*(e)), 0); if (!(e)) count_drop(); (e) != NULL; })
+
+static __always_inline void submit(void *rec, __u64 size)
+{
+	((struct event_head *)rec)->size = size;
+	bpf_ringbuf_submit(rec, wake_flag());
 }
 
 /* The struct file behind fd in the current task, or NULL. */

@@ -18,14 +18,24 @@ enum event_kind {
 	EV_MODULE = 8,
 };
 
-/* Hard caps compiled into the programs; the run-time settings in secrec_config may be lower. */
-#define PATH_CAP 4096
-#define ARGS_CAP 32768
-#define WRITE_CAP 32768
-#define READLINE_CAP 16384
-#define MOUNT_CAP 256
-#define DIR_DEPTH_CAP 24
-#define IOV_CAP 16
+/* Hard caps compiled into the programs; the run-time settings in secrec_config may be lower.
+ * An enum, not macros, so the values reach the objects' BTF and the recorder's generated layout.
+ * Every variable-length write is clamped to its cap before it is made: a record's fields can
+ * never overlap, whatever a user passes (masks are only there to convince the verifier). */
+enum secrec_caps {
+	PATH_CAP = 4096,        /* bytes of a path, with its NUL */
+	ARG_CAP = 4096,         /* bytes of one argument, with its NUL */
+	ARGS_CAP = 61440,       /* argv bytes per exec (60 KiB) */
+	MAX_ARGV = 64,          /* argv entries read on the failed-exec path */
+	WRITE_CAP = 65535,      /* bytes kept of one write */
+	IOV_CAP = 1024,         /* iovecs summed per writev (UIO_MAXIOV) */
+	READLINE_CAP = 16384,   /* bytes of a command line, with its NUL */
+	MOUNT_CAP = 256,
+	NAME_CAP = 256,         /* one directory component */
+	DIR_DEPTH_CAP = 24,
+	MODULE_NAME_CAP = 64,
+	MALFORMED_KEEP = 4096,  /* bytes of a malformed record kept in the capture */
+};
 
 struct secrec_config {
 	__u32 self_tgid;     /* the recorder: never traced */
@@ -36,6 +46,11 @@ struct secrec_config {
 	__u32 stdio;         /* also writes to fd 1/2 that are not terminals */
 	__u32 dir_depth;     /* components walked to resolve a relative open */
 	__u32 max_args;      /* argv entries read on the failed-exec path */
+	__u32 args_bytes;    /* argv bytes read per exec, total (<= ARGS_CAP) */
+	__u32 wake_bytes;    /* wake the consumer once a ring holds this much; else it polls */
+	__u64 out_ino;       /* the recorder's output pipe: writes of its readers are not traced */
+	__u32 out_dev;
+	__u32 pad;
 };
 
 struct event_head {
@@ -68,10 +83,12 @@ struct exit_event {
 	__u64 start_ns;    /* group leader's start_time, CLOCK_MONOTONIC */
 };
 
-#define EXEC_SRC_SCHED 0
-#define EXEC_SRC_SYS_EXIT 1
-#define EXEC_ARGS_TRUNC 1      /* more argv bytes/entries than were read */
-#define EXEC_FILENAME_TRUNC 2
+enum exec_source { EXEC_SRC_SCHED = 0, EXEC_SRC_SYS_EXIT = 1 };
+enum exec_flags {
+	EXEC_ARGS_TRUNC = 1,      /* more argv bytes/entries than were read */
+	EXEC_FILENAME_TRUNC = 2,
+	EXEC_ARGS_UNREADABLE = 4, /* the argv area of the new image could not be read */
+};
 
 struct exec_event {
 	struct event_head h;
@@ -84,19 +101,16 @@ struct exec_event {
 	__u16 filename_len;   /* tail: filename, interp, mount, args; lengths include no NUL */
 	__u16 interp_len;
 	__u16 mount_len;
-	__u16 argc;           /* entries in args (failed-exec path), 0 when split by the reader */
-	__u32 args_len;       /* NUL-separated argv blob */
+	__u16 argc;           /* argument count (bprm->argc, or entries read on the failed path) */
+	__u32 args_len;       /* NUL-separated argv blob, each entry NUL-ended */
 	__u32 args_total;     /* bytes of argv in the process (mm path) */
 	__u64 unreadable;     /* bit i: argv[i] could not be read (failed-exec path) */
 	__u64 truncated;      /* bit i: argv[i] cut at the per-argument limit */
 	char comm_before[TASK_COMM_LEN];
 };
 
-#define OPEN_CALL_OPENAT 0
-#define OPEN_CALL_OPEN 1
-#define OPEN_CALL_OPENAT2 2
-#define OPEN_PATH_TRUNC 1
-#define OPEN_DIR_TRUNC 2
+enum open_call { OPEN_CALL_OPENAT = 0, OPEN_CALL_OPEN = 1, OPEN_CALL_OPENAT2 = 2 };
+enum open_oflags { OPEN_PATH_TRUNC = 1, OPEN_DIR_TRUNC = 2 };
 
 struct open_event {
 	struct event_head h;
@@ -111,19 +125,22 @@ struct open_event {
 	__u16 dir_len;
 };
 
-#define WRITE_CALL_WRITE 0
-#define WRITE_CALL_WRITEV 1
-#define WRITE_CALL_PWRITE64 2
-#define WRITE_CALL_PWRITEV 3
+enum write_call { WRITE_CALL_WRITE = 0, WRITE_CALL_WRITEV = 1, WRITE_CALL_PWRITE64 = 2, WRITE_CALL_PWRITEV = 3 };
+
+enum tty_flags { TTY_CUT = 1 };  /* data is not the whole write (cap, iovec read failure) */
 
 struct tty_event {
 	struct event_head h;
 	__u32 rdev;
 	__u32 fd;
-	__u64 len;            /* bytes the caller asked to write */
+	__u64 len;            /* bytes the caller asked to write, over every iovec */
 	__u32 data_len;       /* tail: the first data_len bytes */
 	__u16 call;
 	__u16 is_tty;
+	__u16 rows;           /* tty winsize, 0 when not a terminal */
+	__u16 cols;
+	__u16 tflags;
+	__u16 pad;
 };
 
 struct readline_event {

@@ -5,10 +5,8 @@
  * has just written (at sys_enter_execve a fresh child's argv is often not paged in yet).
  * A failed exec is recorded at sys_exit_execve(at) from the caller's pointers, which the kernel
  * has already faulted in by then. Enter stages those pointers by thread. */
+#define LANE prio
 #include "common.bpf.h"
-
-#define MAX_ARGV 64
-#define ARG_MAX_ONE 4096
 
 struct exec_stage {
 	__u64 filename;
@@ -49,13 +47,92 @@ int handle_enter_execveat(struct trace_event_raw_sys_enter *ctx)
 	return stage(ctx->args[1], ctx->args[2]);
 }
 
+/* Reads a user string of at most `cap` bytes (with its NUL) to dst; returns its length without
+ * the NUL (0 when unreadable) and sets *cut when the string was longer than cap - 1. */
+static __always_inline __u32 user_str(char *dst, __u64 cap, const char *src, bool *cut, bool *bad)
+{
+	char next = 0;
+	long n;
+
+	VERIFIER_BOUND(cap, 0x1fff);
+	n = bpf_probe_read_user_str(dst, cap, src);
+
+	*cut = false;
+	*bad = n <= 0;
+	if (n <= 0)
+		return 0;
+	if (n > cap)
+		n = cap;
+	if (n == cap) {
+		/* a string of exactly cap - 1 bytes fills the buffer too: look at the byte after it */
+		bpf_probe_read_user(&next, 1, src + n - 1);
+		*cut = next != 0;
+	}
+	return n - 1;
+}
+
+struct args_walk {
+	__u64 argv;       /* user pointer to the argv array */
+	__u32 base;       /* record offset where the arguments start */
+	__u32 al;         /* argument bytes written so far (each entry NUL-ended) */
+	__u32 budget;     /* al never exceeds this (<= ARGS_CAP) */
+	__u32 max_args;
+	__u32 argc;
+	__u16 eflags;
+	__u64 unreadable;
+	__u64 truncated;
+};
+
+/* One argument: read it after the previous one, clamped to what is left of the budget, always
+ * NUL-ended. The record is found again through the per-CPU scratch area. */
+static long arg_step(__u32 i, struct args_walk *w)
+{
+	bool cut = false, bad = false, ptr_bad;
+	__u64 p = 0, at, room;
+	__u32 n;
+	char *e;
+
+	ptr_bad = bpf_probe_read_user(&p, sizeof(p), (void *)(w->argv + i * 8)) != 0;
+	if (!ptr_bad && !p)
+		return 1;
+	if (i >= w->max_args || w->al >= w->budget || i >= MAX_ARGV) {
+		w->eflags |= EXEC_ARGS_TRUNC;
+		return 1;
+	}
+	e = scratch_rec();
+	if (!e)
+		return 1;
+	room = w->budget - w->al;
+	if (room > ARG_CAP)
+		room = ARG_CAP;
+	/* at <= head + PATH_CAP + ARGS_CAP (under 0x11000): the 0x1ffff mask never changes it */
+	at = w->base + w->al;
+	if (at > PATH_CAP + ARGS_CAP + 1024)
+		return 1;
+	VERIFIER_BOUND(at, 0x1ffff);
+	n = ptr_bad ? 0 : user_str(e + at, room, (const char *)p, &cut, &bad);
+	if (n > room - 1)
+		n = room - 1;
+	if (bad || ptr_bad)
+		w->unreadable |= 1ULL << (i & 63);
+	if (cut)
+		w->truncated |= 1ULL << (i & 63);
+	at += n;
+	VERIFIER_BOUND(at, 0x1ffff);
+	e[at] = 0;
+	w->al += n + 1;
+	w->argc = i + 1;
+	return ptr_bad ? 1 : 0;
+}
+
 static __always_inline int failed_exec(long ret)
 {
 	__u32 tid = (__u32)bpf_get_current_pid_tgid();
 	struct exec_stage *s = bpf_map_lookup_elem(&exec_stage, &tid);
 	struct exec_event *e;
-	__u32 off, max_args;
-	long n;
+	struct args_walk w = {};
+	__u32 base, fl;
+	bool cut, bad;
 
 	if (!s)
 		return 0;
@@ -70,55 +147,33 @@ static __always_inline int failed_exec(long ret)
 	e->ino = 0;
 	e->dev = 0;
 	e->source = EXEC_SRC_SYS_EXIT;
-	e->eflags = 0;
 	e->interp_len = 0;
 	e->mount_len = 0;
-	e->unreadable = 0;
-	e->truncated = 0;
 	__builtin_memcpy(e->comm_before, s->comm, sizeof(e->comm_before));
 
-	off = sizeof(*e);
-	n = bpf_probe_read_user_str((char *)e + off, PATH_CAP, (void *)s->filename);
-	if (n < 0)
-		n = 0;
-	if (n == PATH_CAP)
-		e->eflags |= EXEC_FILENAME_TRUNC;
-	e->filename_len = n > 0 ? n - 1 : 0;
-	off = (off + e->filename_len) & OFF_MASK;
+	base = sizeof(*e);
+	fl = user_str((char *)e + base, PATH_CAP, (const char *)s->filename, &cut, &bad);
+	if (fl > PATH_CAP - 1)
+		fl = PATH_CAP - 1;
+	e->filename_len = fl;
 
-	e->args_len = 0;
-	e->argc = 0;
-	max_args = cfg.max_args < MAX_ARGV ? cfg.max_args : MAX_ARGV;
-	for (int i = 0; i < MAX_ARGV; i++) {
-		__u64 p = 0;
-
-		if (i >= max_args) {
-			bpf_probe_read_user(&p, sizeof(p), (void *)(s->argv + i * 8));
-			if (p)
-				e->eflags |= EXEC_ARGS_TRUNC;
-			break;
-		}
-		if (bpf_probe_read_user(&p, sizeof(p), (void *)(s->argv + i * 8))) {
-			e->unreadable |= 1ULL << i;
-			e->argc = i + 1;
-			break;
-		}
-		if (!p)
-			break;
-		n = bpf_probe_read_user_str((char *)e + off, ARG_MAX_ONE, (void *)p);
-		if (n <= 0) {
-			e->unreadable |= 1ULL << i;
-			n = 1;
-			*((char *)e + off) = 0;
-		} else if (n == ARG_MAX_ONE) {
-			e->truncated |= 1ULL << i;
-		}
-		off = (off + n) & OFF_MASK;
-		e->args_len += n;
-		e->argc = i + 1;
-	}
-	e->args_total = e->args_len;
-	emit(e, off);
+	/* Arguments follow the filename; al never exceeds the budget, so the last write ends below
+	 * base + PATH_CAP + ARGS_CAP, far inside the scratch area. */
+	w.argv = s->argv;
+	w.base = base + fl;
+	w.budget = cfg.args_bytes < ARGS_CAP ? cfg.args_bytes : ARGS_CAP;
+	w.max_args = cfg.max_args < MAX_ARGV ? cfg.max_args : MAX_ARGV;
+	bpf_loop(MAX_ARGV + 1, arg_step, &w, 0);
+	e = scratch_rec();
+	if (!e)
+		goto out;
+	e->eflags = w.eflags | (cut ? EXEC_FILENAME_TRUNC : 0);
+	e->argc = w.argc;
+	e->args_len = w.al;
+	e->args_total = w.al;
+	e->unreadable = w.unreadable;
+	e->truncated = w.truncated;
+	emit(e, base + fl + w.al);
 out:
 	bpf_map_delete_elem(&exec_stage, &tid);
 	return 0;
@@ -143,7 +198,7 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	struct exec_stage *s;
 	struct file *file;
 	struct mm_struct *mm;
-	__u32 old = old_pid, off;
+	__u32 old = old_pid, off, limit;
 	__u64 start, end, want;
 	const char *p;
 	long n;
@@ -173,44 +228,50 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	file = BPF_CORE_READ(bprm, file);
 	e->ino = BPF_CORE_READ(file, f_inode, i_ino);
 	e->dev = BPF_CORE_READ(file, f_inode, i_sb, s_dev);
+	e->argc = BPF_CORE_READ(bprm, argc);
 
+	/* Each string is clamped to its cap before the next offset is taken: filename, interp and
+	 * mount end below base + 2 * PATH_CAP + MOUNT_CAP, argv below that + ARGS_CAP. */
 	off = sizeof(*e);
 	p = BPF_CORE_READ(bprm, filename);
 	n = bpf_probe_read_kernel_str((char *)e + off, PATH_CAP, p);
-	if (n < 0)
-		n = 0;
+	if (n > PATH_CAP)
+		n = PATH_CAP;
 	if (n == PATH_CAP)
 		e->eflags |= EXEC_FILENAME_TRUNC;
 	e->filename_len = n > 0 ? n - 1 : 0;
-	off = (off + e->filename_len) & OFF_MASK;
+	off += e->filename_len & (PATH_CAP - 1);
 
 	p = BPF_CORE_READ(bprm, interp);
 	n = bpf_probe_read_kernel_str((char *)e + off, PATH_CAP, p);
+	if (n > PATH_CAP)
+		n = PATH_CAP;
 	e->interp_len = n > 0 ? n - 1 : 0;
-	off = (off + e->interp_len) & OFF_MASK;
+	off += e->interp_len & (PATH_CAP - 1);
 
 	p = (const char *)BPF_CORE_READ(file, f_path.mnt, mnt_root, d_name.name);
 	n = bpf_probe_read_kernel_str((char *)e + off, MOUNT_CAP, p);
+	if (n > MOUNT_CAP)
+		n = MOUNT_CAP;
 	e->mount_len = n > 0 ? n - 1 : 0;
-	off = (off + e->mount_len) & OFF_MASK;
+	off += e->mount_len & (MOUNT_CAP - 1);
 
 	mm = BPF_CORE_READ(task, mm);
 	start = BPF_CORE_READ(mm, arg_start);
 	end = BPF_CORE_READ(mm, arg_end);
 	e->args_total = end > start ? end - start : 0;
 	want = e->args_total;
-	if (want > cfg.arg_bytes) {
-		want = cfg.arg_bytes;
+	limit = cfg.args_bytes < ARGS_CAP ? cfg.args_bytes : ARGS_CAP;
+	if (want > limit) {
+		want = limit;
 		e->eflags |= EXEC_ARGS_TRUNC;
 	}
-	if (want > ARGS_CAP) {
+	if (want > ARGS_CAP)
 		want = ARGS_CAP;
-		e->eflags |= EXEC_ARGS_TRUNC;
-	}
-	/* keep the verifier's bound on the register the call uses */
+	/* keep the verifier's bound on the register the call uses (a no-op: want <= ARGS_CAP) */
 	asm volatile("%[w] &= 0xffff" : [w] "+r"(want));
 	if (bpf_probe_read_user((char *)e + off, want, (void *)start)) {
-		e->unreadable = 1;
+		e->eflags |= EXEC_ARGS_UNREADABLE;
 		want = 0;
 	}
 	e->args_len = want;

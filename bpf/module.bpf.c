@@ -2,6 +2,7 @@
 /* Kernel module loads (modsnoop): the module:module_load tracepoint, on kernels built with
  * module support. Its context is declared here, from the tracepoint's format, because a
  * vmlinux.h of a kernel without modules does not have it. */
+#define LANE prio
 #include "common.bpf.h"
 
 struct module_load_ctx {
@@ -24,7 +25,9 @@ int handle_module_load(struct module_load_ctx *ctx)
 		return 0;
 	fill_head(&e->h, EV_MODULE);
 	e->taints = ctx->taints;
-	n = bpf_probe_read_kernel_str((char *)e + sizeof(*e), 64, (char *)ctx + (loc & 0xffff));
+	n = bpf_probe_read_kernel_str((char *)e + sizeof(*e), MODULE_NAME_CAP, (char *)ctx + (loc & 0xffff));
+	if (n > MODULE_NAME_CAP)
+		n = MODULE_NAME_CAP;
 	e->name_len = n > 0 ? n - 1 : 0;
 	emit(e, sizeof(*e) + e->name_len);
 	return 0;

@@ -2,9 +2,8 @@
 /* File opens: open, openat, openat2. Enter stages the arguments by thread; exit reads the path
  * (the kernel has faulted it in by then) and, for a relative path, walks the directory it is
  * relative to (cwd or dirfd) up to the root, across mounts, so -F works offline. */
+#define LANE bulk
 #include "common.bpf.h"
-
-#define NAME_CAP 256
 
 struct open_stage {
 	__u64 path;
@@ -56,44 +55,78 @@ int handle_enter_openat2(struct trace_event_raw_sys_enter *ctx)
 	return stage(OPEN_CALL_OPENAT2, ctx->args[0], ctx->args[1], how.flags, how.mode, how.resolve);
 }
 
+struct dir_walk {
+	struct dentry *dentry;
+	struct mount *mnt;
+	__u32 off;      /* where the next component goes, from the record's start */
+	__u32 end;      /* the walk never writes at or past this offset */
+	__u32 depth;    /* components still allowed */
+	__u32 truncated;
+};
+
+/* One step up from w->dentry: writes its name (NUL-terminated) and moves to the parent,
+ * crossing mounts. Ends at the root, at the depth limit (marked truncated), or on a read error.
+ * The record is found again through the per-CPU scratch area (bpf_loop callbacks cannot carry
+ * a map value pointer). */
+static long dir_step(__u32 i, struct dir_walk *w)
+{
+	struct dentry *dentry = w->dentry, *parent, *root;
+	struct mount *mnt = w->mnt;
+	const unsigned char *name;
+	__u64 at = w->off;
+	char *e;
+	long n;
+
+	root = BPF_CORE_READ(mnt, mnt.mnt_root);
+	if (dentry == root) {
+		struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
+
+		if (up == mnt)
+			return 1;
+		w->dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
+		w->mnt = up;
+		return 0;
+	}
+	parent = BPF_CORE_READ(dentry, d_parent);
+	if (parent == dentry)
+		return 1;
+	if (!w->depth || at + NAME_CAP > w->end) {
+		w->truncated = 1;
+		return 1;
+	}
+	e = scratch_rec();
+	if (!e)
+		return 1;
+	name = BPF_CORE_READ(dentry, d_name.name);
+	VERIFIER_BOUND(at, 0xffff);
+	n = bpf_probe_read_kernel_str(e + at, NAME_CAP, name);
+	if (n <= 0)
+		return 1;
+	if (n > NAME_CAP)
+		n = NAME_CAP;
+	w->off += n;
+	w->depth--;
+	w->dentry = parent;
+	return 0;
+}
+
 /* Writes the names of the directories from `dentry` up to the root, leaf first, each
- * NUL-terminated, at e + off. Returns the new offset; sets OPEN_DIR_TRUNC if cut short. */
+ * NUL-terminated, from offset off. Returns the new offset; sets OPEN_DIR_TRUNC if cut short. */
 static __always_inline __u32 walk_dir(struct open_event *e, __u32 off, struct dentry *dentry, struct vfsmount *vfs)
 {
-	struct mount *mnt = container_of(vfs, struct mount, mnt);
-	__u32 depth = cfg.dir_depth < DIR_DEPTH_CAP ? cfg.dir_depth : DIR_DEPTH_CAP;
-	int i;
+	struct dir_walk w = {
+		.dentry = dentry,
+		.mnt = container_of(vfs, struct mount, mnt),
+		.off = off,
+		.end = off + NAME_CAP * DIR_DEPTH_CAP,
+		.depth = cfg.dir_depth < DIR_DEPTH_CAP ? cfg.dir_depth : DIR_DEPTH_CAP,
+	};
 
-	for (i = 0; i < DIR_DEPTH_CAP; i++) {
-		struct dentry *parent, *root;
-		const unsigned char *name;
-		long n;
-
-		if (i >= depth) {
-			e->oflags |= OPEN_DIR_TRUNC;
-			break;
-		}
-		root = BPF_CORE_READ(mnt, mnt.mnt_root);
-		if (dentry == root) {
-			struct mount *up = BPF_CORE_READ(mnt, mnt_parent);
-
-			if (up == mnt)
-				break;
-			dentry = BPF_CORE_READ(mnt, mnt_mountpoint);
-			mnt = up;
-			continue;
-		}
-		parent = BPF_CORE_READ(dentry, d_parent);
-		if (parent == dentry)
-			break;
-		name = BPF_CORE_READ(dentry, d_name.name);
-		n = bpf_probe_read_kernel_str((char *)e + off, NAME_CAP, name);
-		if (n <= 0)
-			break;
-		off = (off + n) & OFF_MASK;
-		dentry = parent;
-	}
-	return off;
+	/* mount crossings take steps too: allow two per component */
+	bpf_loop(2 * DIR_DEPTH_CAP + 2, dir_step, &w, 0);
+	if (w.truncated)
+		e->oflags |= OPEN_DIR_TRUNC;
+	return w.off;
 }
 
 static __always_inline int emit_open(long ret)
@@ -121,14 +154,22 @@ static __always_inline int emit_open(long ret)
 	e->dir_len = 0;
 
 	off = sizeof(*e);
-	limit = cfg.path_bytes < PATH_CAP ? cfg.path_bytes : PATH_CAP;
+	/* limit counts the NUL: path_bytes of text at most */
+	limit = cfg.path_bytes < PATH_CAP - 1 ? cfg.path_bytes + 1 : PATH_CAP;
 	n = bpf_probe_read_user_str((char *)e + off, limit & (PATH_CAP * 2 - 1), (void *)s->path);
 	if (n < 0)
 		n = 0;
-	if (n > 0 && n == limit)
-		e->oflags |= OPEN_PATH_TRUNC;
+	if (n > limit)
+		n = limit;
+	if (n > 0 && n == limit) {
+		char next = 0;
+
+		bpf_probe_read_user(&next, 1, (char *)s->path + n - 1);
+		if (next)
+			e->oflags |= OPEN_PATH_TRUNC;
+	}
 	e->path_len = n > 0 ? n - 1 : 0;
-	off = (off + e->path_len) & OFF_MASK;
+	off += e->path_len & (PATH_CAP - 1);
 	bpf_probe_read_kernel(&first, 1, (char *)e + sizeof(*e));
 
 	if (e->path_len > 0 && first != '/') {
@@ -150,7 +191,7 @@ static __always_inline int emit_open(long ret)
 		if (d && m) {
 			start = off;
 			off = walk_dir(e, off, d, m);
-			e->dir_len = (off - start) & OFF_MASK;
+			e->dir_len = off - start;
 		}
 	}
 	emit(e, off);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Syscalls failing with EPERM or EACCES (eperm): raw_syscalls:sys_exit, one record each, with
  * the syscall number and whether it came through the 32-bit compat table. */
+#define LANE bulk
 #include "common.bpf.h"
 
 #define TS_COMPAT 0x0002 /* x86 thread_info.status */
@@ -26,14 +27,13 @@ int handle_sys_exit(struct trace_event_raw_sys_exit *ctx)
 		return 0;
 	if (is_self())
 		return 0;
-	e = scratch_rec();
-	if (!e)
+	if (!RESERVE(e))
 		return 0;
 	fill_head(&e->h, EV_SYSERR);
 	e->nr = ctx->id;
 	e->ret = ret;
 	e->compat = is_compat();
 	e->pad = 0;
-	emit(e, sizeof(*e));
+	submit(e, sizeof(*e));
 	return 0;
 }

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Terminal writes (ttysnoop, shellsnoop): write/writev/pwrite64/pwritev where the fd is a tty or
  * pty, and with cfg.stdio any write to fd 1 or 2. Bytes are read at syscall entry (the caller's
- * buffer is paged in: it is writing from it), up to cfg.write_bytes, with the asked length. */
+ * buffer is paged in: it is writing from it), up to cfg.write_bytes, with the true total length
+ * over every iovec, the terminal's size, and a mark when the bytes kept are not the whole write. */
+#define LANE prio
 #include "common.bpf.h"
 
 struct iovec_user {
@@ -18,100 +20,170 @@ static __always_inline bool is_tty_dev(__u32 rdev)
 	return major == 4 || (major == 5 && minor != 2) || (major >= 136 && major <= 143);
 }
 
-/* Returns the fd's device if it is to be recorded, else -1. */
-static __always_inline long wanted(int fd, __u16 *is_tty)
+/* Does the caller read the recorder's own output pipe on fd 0 (`secrec -o - | cat > f`)?
+ * Its writes would record the capture into itself: never traced. */
+static __always_inline bool reads_our_pipe(void)
 {
 	struct file *f;
 	struct inode *ino;
-	__u32 rdev = 0;
+
+	if (!cfg.out_ino)
+		return false;
+	f = fd_file(0);
+	if (!f)
+		return false;
+	ino = BPF_CORE_READ(f, f_inode);
+	return BPF_CORE_READ(ino, i_ino) == cfg.out_ino && BPF_CORE_READ(ino, i_sb, s_dev) == cfg.out_dev;
+}
+
+/* Fills rdev/is_tty/rows/cols if the fd's writes are to be recorded; returns false if not. */
+static __always_inline bool wanted(int fd, struct tty_event *e)
+{
+	struct file *f;
+	struct inode *ino;
 	umode_t mode;
 
-	if (is_self())
-		return -1;
+	if (is_self() || reads_our_pipe())
+		return false;
 	f = fd_file(fd);
 	if (!f)
-		return -1;
+		return false;
 	ino = BPF_CORE_READ(f, f_inode);
 	mode = BPF_CORE_READ(ino, i_mode);
+	e->rdev = 0;
+	e->is_tty = 0;
+	e->rows = 0;
+	e->cols = 0;
 	if ((mode & S_IFMT) == S_IFCHR) {
-		rdev = BPF_CORE_READ(ino, i_rdev);
-		if (is_tty_dev(rdev)) {
-			*is_tty = 1;
-			return rdev;
+		e->rdev = BPF_CORE_READ(ino, i_rdev);
+		if (is_tty_dev(e->rdev)) {
+			struct tty_file_private *priv = BPF_CORE_READ(f, private_data);
+			struct tty_struct *tty = BPF_CORE_READ(priv, tty);
+
+			e->is_tty = 1;
+			if (tty) {
+				e->rows = BPF_CORE_READ(tty, winsize.ws_row);
+				e->cols = BPF_CORE_READ(tty, winsize.ws_col);
+			}
+			return true;
 		}
 	}
-	*is_tty = 0;
-	if (cfg.stdio && (fd == 1 || fd == 2))
-		return rdev;
-	return -1;
+	return cfg.stdio && (fd == 1 || fd == 2);
+}
+
+static __always_inline struct tty_event *start(__u16 call, int fd)
+{
+	struct tty_event *e = scratch_rec();
+
+	if (!e)
+		return NULL;
+	if (!wanted(fd, e))
+		return NULL;
+	fill_head(&e->h, EV_TTY);
+	e->fd = fd;
+	e->call = call;
+	e->tflags = 0;
+	e->pad = 0;
+	return e;
+}
+
+static __always_inline __u32 write_cap(void)
+{
+	return cfg.write_bytes < WRITE_CAP ? cfg.write_bytes : WRITE_CAP;
 }
 
 static __always_inline int on_write(__u16 call, int fd, __u64 buf, __u64 count)
 {
-	struct tty_event *e;
-	__u16 is_tty;
-	long rdev = wanted(fd, &is_tty);
-	__u32 n;
+	struct tty_event *e = start(call, fd);
+	__u64 n, cap = write_cap();
 
-	if (rdev < 0)
-		return 0;
-	e = scratch_rec();
 	if (!e)
 		return 0;
-	fill_head(&e->h, EV_TTY);
-	e->rdev = rdev;
-	e->fd = fd;
 	e->len = count;
-	e->call = call;
-	e->is_tty = is_tty;
-	n = count < cfg.write_bytes ? count : cfg.write_bytes;
-	n &= OFF_MASK;
+	n = count < cap ? count : cap;
+	if (n > WRITE_CAP)
+		n = WRITE_CAP;
+	VERIFIER_BOUND(n, 0xffff);
 	if (bpf_probe_read_user((char *)e + sizeof(*e), n, (void *)buf))
 		n = 0;
+	if (n < count)
+		e->tflags |= TTY_CUT;
 	e->data_len = n;
 	emit(e, sizeof(*e) + n);
 	return 0;
 }
 
+struct iov_walk {
+	__u64 vec;
+	__u64 total;
+	__u32 kept;
+	__u32 cap;
+	__u16 cut;
+};
+
+/* One iovec: add its length to the total, and copy what still fits. Records are rebuilt from
+ * the per-CPU scratch area (a map value cannot be passed into a bpf_loop callback). */
+static long iov_step(__u32 i, struct iov_walk *w)
+{
+	struct iovec_user iov = {};
+	struct tty_event *e;
+	__u64 n, at;
+	__u32 kept = w->kept;
+
+	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(w->vec + (__u64)i * sizeof(iov)))) {
+		w->cut = 1;
+		return 1;
+	}
+	w->total += iov.len;
+	if (!iov.len)
+		return 0;
+	if (kept >= w->cap || kept > WRITE_CAP) {
+		w->cut = 1;
+		return 0;
+	}
+	n = w->cap - kept;
+	if (iov.len < n)
+		n = iov.len;
+	if (n > WRITE_CAP)
+		n = WRITE_CAP;
+	e = scratch_rec();
+	if (!e)
+		return 1;
+	at = kept;
+	VERIFIER_BOUND(at, 0xffff);
+	VERIFIER_BOUND(n, 0xffff);
+	if (bpf_probe_read_user((char *)e + sizeof(*e) + at, n, (void *)iov.base)) {
+		/* the bytes kept must be a prefix of the write: stop copying at the first gap */
+		w->cut = 1;
+		w->cap = kept;
+		return 0;
+	}
+	if (n < iov.len)
+		w->cut = 1;
+	w->kept = kept + n;
+	return 0;
+}
+
 static __always_inline int on_writev(__u16 call, int fd, __u64 vec, __u64 vlen)
 {
-	struct tty_event *e;
-	__u16 is_tty;
-	long rdev = wanted(fd, &is_tty);
-	__u32 off, budget, n;
-	__u64 total = 0;
-	int i;
+	struct tty_event *e = start(call, fd);
+	struct iov_walk w = { .vec = vec, .cap = write_cap() };
 
-	if (rdev < 0)
+	if (!e)
 		return 0;
+	if (vlen > IOV_CAP) {
+		vlen = IOV_CAP; /* the kernel refuses more (EINVAL): nothing is written */
+		w.cut = 1;
+	}
+	bpf_loop(vlen, iov_step, &w, 0);
 	e = scratch_rec();
 	if (!e)
 		return 0;
-	fill_head(&e->h, EV_TTY);
-	e->rdev = rdev;
-	e->fd = fd;
-	e->call = call;
-	e->is_tty = is_tty;
-	off = sizeof(*e);
-	budget = cfg.write_bytes & OFF_MASK;
-	for (i = 0; i < IOV_CAP; i++) {
-		struct iovec_user iov = {};
-
-		if (i >= vlen)
-			break;
-		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(vec + i * sizeof(iov))))
-			break;
-		total += iov.len;
-		n = iov.len < budget ? iov.len : budget;
-		n &= OFF_MASK;
-		if (n && !bpf_probe_read_user((char *)e + off, n, (void *)iov.base)) {
-			off = (off + n) & OFF_MASK;
-			budget -= n;
-		}
-	}
-	e->len = total;
-	e->data_len = off - sizeof(*e);
-	emit(e, off);
+	e->len = w.total;
+	e->data_len = w.kept;
+	if (w.cut || w.kept < w.total)
+		e->tflags |= TTY_CUT;
+	emit(e, sizeof(*e) + w.kept);
 	return 0;
 }
 

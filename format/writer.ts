@@ -67,19 +67,32 @@ export class CaptureWriter {
     if (this.pendingRecords > 0 && now - this.pendingSince >= this.flushAfterMs) this.flush();
   }
 
+  /** Appends a frame of records already encoded as `Capture` wire bytes (the recorder's fast
+   * path), after whatever add() left pending. */
+  addFrame(raw: Uint8Array, records: number, counts: Iterable<[BodyKind, number]>): void {
+    if (records === 0) return;
+    this.flush();
+    for (const [k, n] of counts) this.counts.set(k, (this.counts.get(k) ?? 0) + n);
+    this.records += records;
+    this.writeFrame(raw, records);
+  }
+
   flush(): void {
     if (this.pendingRecords === 0) return;
-    const raw = this.w.finish();
-    const frame = this.zstd.compress(raw);
+    this.writeFrame(this.w.finish(), this.pendingRecords);
+    this.pendingRecords = 0;
+    this.w = Writer.create();
+  }
+
+  private writeFrame(raw: Uint8Array, records: number): void {
+    const frame = this.zstd.compress(Buffer.from(raw.buffer, raw.byteOffset, raw.length));
     const index = this.frames;
-    const fields = { index, compressedLen: frame.length, uncompressedLen: raw.length, records: this.pendingRecords, flags: 0 };
+    const fields = { index, compressedLen: frame.length, uncompressedLen: raw.length, records, flags: 0 };
     this.chain = chainNext(this.chain, prefixFields(fields), frame);
     const prefix = encodeDataPrefix({ ...fields, chain: this.chain });
     this.emit(Buffer.concat([prefix, frame]));
     this.frames++;
     this.uncompressedBytes += raw.length;
-    this.pendingRecords = 0;
-    this.w = Writer.create();
   }
 
   /** Writes the trailer in a frame of its own, then the end marker. Returns the final chain. */

@@ -45,20 +45,22 @@ const program = new Command('secrec')
   .option('-d, --duration <time>', 'stop after this long (e.g. 30s, 10m)', duration, 0)
   .option('--max-size <size>', 'stop once the capture reaches this size (e.g. 500M)', size, 0)
   .option('--probes <list>', `comma-separated probe families (${FAMILY_NAMES.join(',')})`, (v) => v.split(',').map((s) => s.trim()).filter(Boolean), [...FAMILY_NAMES])
-  .option('--max-args <n>', 'argv entries kept per exec', intIn(1, CAPS.maxArgs - 1), DEFAULTS.maxArgs)
-  .option('--arg-bytes <n>', 'bytes kept of each argument', intIn(16, CAPS.argBytes), DEFAULTS.argBytes)
-  .option('--write-bytes <n>', 'bytes kept of each terminal write (the original length is always recorded)', intIn(1, CAPS.writeBytes), DEFAULTS.writeBytes)
-  .option('--path-bytes <n>', 'bytes kept of each opened path', intIn(16, CAPS.pathBytes), DEFAULTS.pathBytes)
-  .option('--readline-bytes <n>', 'bytes kept of each bash command line', intIn(16, CAPS.readlineBytes), DEFAULTS.readlineBytes)
-  .option('--dir-depth <n>', 'directory levels resolved for relative opens', intIn(0, CAPS.dirDepth), DEFAULTS.dirDepth)
+  .option('--max-args <n>', `argv entries kept per exec (at most ${CAPS.maxArgs}; argc is always recorded)`, intIn(1, CAPS.maxArgs), DEFAULTS.maxArgs)
+  .option('--arg-bytes <n>', `bytes kept of each argument (at most ${CAPS.argBytes}; a cut argument is marked)`, intIn(16, CAPS.argBytes), DEFAULTS.argBytes)
+  .option('--args-bytes <n>', `argv bytes read per exec, all arguments together (at most ${CAPS.argsBytes})`, intIn(256, CAPS.argsBytes), DEFAULTS.argsBytes)
+  .option('--write-bytes <n>', `bytes kept of each terminal write (at most ${CAPS.writeBytes}; the true length is always recorded)`, intIn(1, CAPS.writeBytes), DEFAULTS.writeBytes)
+  .option('--path-bytes <n>', `bytes kept of each opened path (at most ${CAPS.pathBytes})`, intIn(16, CAPS.pathBytes), DEFAULTS.pathBytes)
+  .option('--readline-bytes <n>', `bytes kept of each bash command line (at most ${CAPS.readlineBytes})`, intIn(16, CAPS.readlineBytes), DEFAULTS.readlineBytes)
+  .option('--dir-depth <n>', `directory levels resolved for relative opens (at most ${CAPS.dirDepth})`, intIn(0, CAPS.dirDepth), DEFAULTS.dirDepth)
   .option('--stdio', 'also record every write to fd 1 and 2, not only to terminals', false)
   .option('--bash <path...>', 'more bash binaries to probe for readline (e.g. in a container)', [])
-  .option('--ring-mb <n>', 'kernel ring buffer size in MiB (power of two)', intIn(1, 4096), DEFAULTS.ringBytes >> 20)
+  .option('--ring-mb <n>', 'bulk lane (opens, syscall errors): kernel ring size in MiB, a power of two', intIn(1, 4096), DEFAULTS.ringBytes >> 20)
+  .option('--prio-ring-mb <n>', 'priority lane (fork/exit, exec, tty, readline, modules): ring size in MiB, a power of two', intIn(1, 4096), DEFAULTS.prioRingBytes >> 20)
+  .option('--flush-ms <ms>', 'longest delay from an event to the file (a frame is written at least this often)', intIn(10, 60_000), DEFAULTS.flushMs)
   .option('-q, --quiet', 'no status on stderr, only errors', false)
   .option('-v, --verbose', "show libbpf's own messages (verifier logs)", false)
   .addOption(new Option('--obj-dir <dir>', 'directory of the compiled BPF objects').default(DEFAULT_OBJ_DIR))
-  .addOption(new Option('--frame-bytes <n>', 'uncompressed bytes per zstd frame').argParser(size).default(DEFAULTS.frameBytes).hideHelp())
-  .addOption(new Option('--flush-ms <n>', 'flush a frame at least this often').argParser(intIn(10, 60_000)).default(DEFAULTS.flushMs).hideHelp());
+  .addOption(new Option('--frame-bytes <n>', 'uncompressed bytes per zstd frame').argParser(size).default(DEFAULTS.frameBytes).hideHelp());
 
 for (const name of FAMILY_NAMES) program.option(`--no-${name}`, `do not attach the ${name} probes`);
 
@@ -78,33 +80,37 @@ program.parse();
 const o = program.opts();
 
 const ringBytes = o['ringMb'] * (1 << 20);
-if ((ringBytes & (ringBytes - 1)) !== 0) { console.error('secrec: --ring-mb must be a power of two'); process.exit(EXIT.usage); }
+const prioRingBytes = o['prioRingMb'] * (1 << 20);
+for (const [flag, v] of [['--ring-mb', ringBytes], ['--prio-ring-mb', prioRingBytes]] as const) {
+  if ((v & (v - 1)) !== 0) { console.error(`secrec: ${flag} must be a power of two`); process.exit(EXIT.usage); }
+}
 const unknown = (o['probes'] as string[]).filter((p) => !FAMILY_NAMES.includes(p));
 if (unknown.length) { console.error(`secrec: unknown probe ${unknown.join(', ')} (known: ${FAMILY_NAMES.join(', ')})`); process.exit(EXIT.usage); }
 
 const settings: RecorderSettings = {
   output: o['output'], force: o['force'], durationMs: o['duration'], maxSize: o['maxSize'],
   probes: (o['probes'] as string[]).filter((p) => o[p] !== false),
-  maxArgs: o['maxArgs'], argBytes: o['argBytes'], writeBytes: o['writeBytes'], pathBytes: o['pathBytes'],
-  readlineBytes: o['readlineBytes'], dirDepth: o['dirDepth'], stdio: o['stdio'], ringBytes,
+  maxArgs: o['maxArgs'], argBytes: o['argBytes'], argsBytes: o['argsBytes'], writeBytes: o['writeBytes'], pathBytes: o['pathBytes'],
+  readlineBytes: o['readlineBytes'], dirDepth: o['dirDepth'], stdio: o['stdio'], ringBytes, prioRingBytes,
   bash: o['bash'], quiet: o['quiet'], verbose: o['verbose'], frameBytes: o['frameBytes'], flushMs: o['flushMs'],
   objDir: o['objDir'], argv: process.argv.slice(1),
 };
 
 const log = (msg: string): void => { if (!settings.quiet) process.stderr.write(`secrec: ${msg}\n`); };
 const rec = new Recorder(settings, log);
+// Handlers first: a signal during set-up (1-5 s of loading) must end with a valid file, not kill.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => rec.stop(`signal ${sig}`));
+let started: boolean;
 try {
-  rec.setup();
+  started = await rec.setup();
 } catch (e) {
   process.stderr.write(`secrec: ${(e as Error).message}\n`);
   process.exit(e instanceof SetupError || e instanceof OutputError ? e.exitCode : EXIT.error);
 }
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => rec.stop(`signal ${sig}`));
-
 const live = isatty(2) && !settings.quiet;
 let last = { events: 0, t: 0 };
-log(`recording to ${settings.output === '-' ? '<stdout>' : settings.output}; stop with Ctrl-C`);
-const summary: Summary = await rec.run((s) => {
+if (started) log(`recording to ${settings.output === '-' ? '<stdout>' : settings.output}; stop with Ctrl-C`);
+const summary: Summary = !started ? rec.finish() : await rec.run((s) => {
   if (!live) return;
   const rate = (s.events - last.events) / Math.max(s.seconds - last.t, 1e-3);
   last = { events: s.events, t: s.seconds };
@@ -114,8 +120,8 @@ if (live) process.stderr.write('\n');
 if (!settings.quiet || !summary.clean) {
   const counts = [...summary.counts].filter(([k]) => k !== 'header' && k !== 'trailer').map(([k, n]) => `${k} ${n}`).join(', ');
   process.stderr.write(`secrec: stopped (${summary.reason}) after ${summary.seconds.toFixed(1)}s: ${summary.records} records (${counts}), ` +
-    `${summary.lost} lost, ${fmtBytes(summary.bytes)} in ${summary.frames} frames\n`);
+    `${summary.lost} lost (priority lane ${summary.lostByLane.prio}, bulk lane ${summary.lostByLane.bulk}), ${fmtBytes(summary.bytes)} in ${summary.frames} frames; set-up took ${summary.setupSeconds.toFixed(2)}s\n`);
   process.stderr.write(`secrec: SHA-256 chain ${summary.chain} (note it in the ticket: secanalyze --info shows it)\n`);
-  if (summary.malformed) process.stderr.write(`secrec: ${summary.malformed} malformed kernel records were dropped\n`);
+  if (summary.malformed) process.stderr.write(`secrec: ${summary.malformed} malformed kernel records (kept in the capture as malformed records)\n`);
 }
 process.exit(summary.clean ? EXIT.ok : EXIT.error);

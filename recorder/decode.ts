@@ -62,3 +62,14 @@ export class ShortRecord extends Error {}
 export function need(size: number, want: number, what: string): void {
   if (size < want) throw new ShortRecord(`${what} record of ${size} bytes, expected at least ${want}`);
 }
+
+/** A record's tail lengths must add up to its size exactly, and each stay within its cap:
+ * a record that claims more (or less) than it holds is malformed, never half-decoded. */
+export function exact(size: number, want: number, what: string): void {
+  if (size !== want) throw new ShortRecord(`${what} record of ${size} bytes, but its lengths add up to ${want}`);
+}
+
+export function capped(n: number, cap: number, field: string): number {
+  if (n > cap) throw new ShortRecord(`${field} of ${n} bytes exceeds its cap of ${cap}`);
+  return n;
+}

@@ -69,7 +69,7 @@ export const open_event = {
 } as const;
 
 export const tty_event = {
-  $size: 88,
+  $size: 96,
   h: 0,
   rdev: 64,
   fd: 68,
@@ -77,6 +77,10 @@ export const tty_event = {
   data_len: 80,
   call: 84,
   is_tty: 86,
+  rows: 88,
+  cols: 90,
+  tflags: 92,
+  pad: 94,
 } as const;
 
 export const readline_event = {
@@ -103,7 +107,7 @@ export const syserr_event = {
 } as const;
 
 export const secrec_config = {
-  $size: 32,
+  $size: 56,
   self_tgid: 0,
   arg_bytes: 4,
   write_bytes: 8,
@@ -112,5 +116,70 @@ export const secrec_config = {
   stdio: 20,
   dir_depth: 24,
   max_args: 28,
+  args_bytes: 32,
+  wake_bytes: 36,
+  out_ino: 40,
+  out_dev: 48,
+  pad: 52,
 } as const;
 
+// Enums: record kinds, caps compiled into the programs, flag bits.
+
+export const event_kind = {
+  EV_FORK: 1,
+  EV_EXIT: 2,
+  EV_EXEC: 3,
+  EV_OPEN: 4,
+  EV_SYSERR: 5,
+  EV_TTY: 6,
+  EV_READLINE: 7,
+  EV_MODULE: 8,
+} as const;
+
+export const secrec_caps = {
+  PATH_CAP: 4096,
+  ARG_CAP: 4096,
+  ARGS_CAP: 61440,
+  MAX_ARGV: 64,
+  WRITE_CAP: 65535,
+  IOV_CAP: 1024,
+  READLINE_CAP: 16384,
+  MOUNT_CAP: 256,
+  NAME_CAP: 256,
+  DIR_DEPTH_CAP: 24,
+  MODULE_NAME_CAP: 64,
+  MALFORMED_KEEP: 4096,
+} as const;
+
+export const exec_source = {
+  EXEC_SRC_SCHED: 0,
+  EXEC_SRC_SYS_EXIT: 1,
+} as const;
+
+export const exec_flags = {
+  EXEC_ARGS_TRUNC: 1,
+  EXEC_FILENAME_TRUNC: 2,
+  EXEC_ARGS_UNREADABLE: 4,
+} as const;
+
+export const open_call = {
+  OPEN_CALL_OPENAT: 0,
+  OPEN_CALL_OPEN: 1,
+  OPEN_CALL_OPENAT2: 2,
+} as const;
+
+export const open_oflags = {
+  OPEN_PATH_TRUNC: 1,
+  OPEN_DIR_TRUNC: 2,
+} as const;
+
+export const write_call = {
+  WRITE_CALL_WRITE: 0,
+  WRITE_CALL_WRITEV: 1,
+  WRITE_CALL_PWRITE64: 2,
+  WRITE_CALL_PWRITEV: 3,
+} as const;
+
+export const tty_flags = {
+  TTY_CUT: 1,
+} as const;

@@ -42,10 +42,11 @@ export interface Libbpf {
   attach(prog: Ptr): Ptr;
   attachUprobe(prog: Ptr, binary: string, func: string, retprobe: boolean): Ptr;
   destroyLink(link: Ptr): void;
-  ringNew(fd: number, cb: (ctx: Ptr, data: Ptr, size: number) => number): Ptr;
-  ringPoll(rb: Ptr, timeoutMs: number): number;
-  ringConsume(rb: Ptr): number;
-  ringFree(rb: Ptr): void;
+  /** Loads in a libuv worker thread (the verifier can take a second), so loads overlap. */
+  loadAsync(obj: Ptr): Promise<void>;
+  /** A BPF ring buffer map of `bytes` (a power of two, at least a page); returns its fd. */
+  createRing(name: string, bytes: number): number;
+  closeFd(fd: number): void;
   possibleCpus(): number;
   silence(): void;
 }
@@ -61,7 +62,6 @@ export function openLibbpf(path = 'libbpf.so.1'): Libbpf {
   const UprobeOpts = koffi.struct('bpf_uprobe_opts', {
     sz: 'size_t', ref_ctr_offset: 'size_t', bpf_cookie: 'uint64_t', retprobe: 'bool', func_name: 'const char *',
   });
-  const SampleFn = koffi.proto('int secrec_sample_fn(void *ctx, void *data, size_t size)');
   const f = {
     set_print: lib.func('void *libbpf_set_print(void *fn)'),
     open_file: lib.func('void *bpf_object__open_file(const char *path, void *opts)'),
@@ -83,13 +83,10 @@ export function openLibbpf(path = 'libbpf.so.1'): Libbpf {
     attach: lib.func('void *bpf_program__attach(void *prog)'),
     attach_uprobe: lib.func('void *bpf_program__attach_uprobe_opts(void *prog, int pid, const char *path, size_t offset, const bpf_uprobe_opts *opts)'),
     link_destroy: lib.func('int bpf_link__destroy(void *link)'),
-    ring_new: lib.func('void *ring_buffer__new(int fd, secrec_sample_fn *cb, void *ctx, void *opts)'),
-    ring_poll: lib.func('int ring_buffer__poll(void *rb, int timeout_ms)'),
-    ring_consume: lib.func('int ring_buffer__consume(void *rb)'),
-    ring_free: lib.func('void ring_buffer__free(void *rb)'),
+    map_create: lib.func('int bpf_map_create(int type, const char *name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, void *opts)'),
     num_cpus: lib.func('int libbpf_num_possible_cpus(void)'),
   };
-  const callbacks: bigint[] = [];
+  const closeFd = koffi.load('libc.so.6').func('int close(int fd)');
   const fail = (call: string, ret?: number): never => { throw new LibbpfError(call, ret && ret < 0 ? ret : koffi.errno()); };
   const ptr = (call: string, p: Ptr | null): Ptr => (p ? p : fail(call));
   const check = (call: string, ret: number): void => { if (ret < 0) fail(call, ret); };
@@ -129,17 +126,19 @@ export function openLibbpf(path = 'libbpf.so.1'): Libbpf {
       return ptr(`attach uprobe ${binary}:${func}`, f.attach_uprobe(prog, -1, binary, 0, opts));
     },
     destroyLink: (link) => { f.link_destroy(link); },
-    ringNew(fd, cb) {
-      const handle = koffi.register(cb, koffi.pointer(SampleFn));
-      callbacks.push(handle);
-      return ptr('ring_buffer__new', f.ring_new(fd, handle, null, null));
+    loadAsync: (obj) => new Promise((resolve, reject) => {
+      f.obj_load.async(obj, (err: unknown, ret: number) => {
+        if (err) reject(err as Error);
+        else if (ret < 0) reject(new LibbpfError('bpf_object__load', ret));
+        else resolve();
+      });
+    }),
+    createRing(name, bytes) {
+      const fd = f.map_create(27 /* BPF_MAP_TYPE_RINGBUF */, name, 0, 0, bytes, null) as number;
+      if (fd < 0) fail(`create ring ${name}`, fd);
+      return fd;
     },
-    ringPoll: (rb, ms) => f.ring_poll(rb, ms),
-    ringConsume: (rb) => f.ring_consume(rb),
-    ringFree(rb) {
-      f.ring_free(rb);
-      while (callbacks.length) koffi.unregister(callbacks.pop()!);
-    },
+    closeFd: (fd) => { closeFd(fd); },
     possibleCpus: () => f.num_cpus(),
     silence: () => { f.set_print(null); },
   };

@@ -1,19 +1,24 @@
-// A recording session: load and attach every probe family, consume the shared ring buffer,
-// write records through the capture writer, and end cleanly with a trailer.
+// A recording session: open the output, load and attach every probe family, consume the two
+// lane rings (priority first), encode records straight into frames, and end cleanly with a
+// trailer on every path, a signal during set-up included.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { release } from 'node:os';
-import { CaptureWriter, type BodyKind, type Probe } from '../format/index.js';
-import { openLibbpf, nativeView, type Libbpf, type Ptr } from './libbpf.js';
-import { Clock, ShortRecord, type DecodeContext } from './decode.js';
-import { event_head as H, secrec_config as CFG } from './layout.gen.js';
-import { FAMILIES, type ProbeFamily } from './probes/index.js';
-import type { Decoder, Program } from './probes/types.js';
-import { ensureTracefs, hostHeader, monoNow, processSnapshot, readClocks, unmountTracefs } from './host.js';
+import { CaptureWriter, type BodyKind, type RecordInit } from '../format/index.js';
+import { openLibbpf, type Libbpf } from './libbpf.js';
+import { Clock, ShortRecord, head, type DecodeContext } from './decode.js';
+import { RingEncoder } from './encode.js';
+import { FrameBuffer } from './wire.js';
+import { event_head as H, secrec_caps as CAP } from './layout.gen.js';
+import { FAMILIES } from './probes/index.js';
+import type { Decoder, Encoder, Lane } from './probes/types.js';
+import { ensureTracefs, hostHeader, monoNow, processSnapshot, readClocks, unmountTracefs, type ClockPair } from './host.js';
 import { openOutput, type Output } from './output.js';
-import { CAPS, type RecorderSettings } from './settings.js';
+import { encodeConfig, loadFamily, outputPipe, type LaneFds, type Loaded } from './loader.js';
+import { Ring, RingWaiter } from './ring.js';
+import { POLL_MS, type RecorderSettings } from './settings.js';
 
-export const RECORDER_VERSION = '0.1.0';
+export const RECORDER_VERSION = '0.2.0';
 
 /** Exit codes of secrec (documented in the README). */
 export const EXIT = { ok: 0, error: 1, usage: 2, environment: 3, output: 4, nothingAttached: 5 } as const;
@@ -22,142 +27,226 @@ export class SetupError extends Error {
   constructor(message: string, readonly exitCode: number) { super(message); this.name = 'SetupError'; }
 }
 
-interface Loaded {
-  family: ProbeFamily;
-  obj: Ptr | null;
-  links: Ptr[];
-  dropsMap: Ptr | null;
-  lostSoFar: number;
-  probe: Probe;
-}
-
 export interface Summary {
   reason: string;
   clean: boolean;
   records: number;
   counts: Map<BodyKind, number>;
   lost: number;
+  lostByLane: Record<Lane, number>;
   bytes: number;
   frames: number;
   chain: string;
   seconds: number;
+  setupSeconds: number;
   malformed: number;
 }
 
-const BUDGET_STOP = -125; // returned by the ring callback to make ring_buffer__poll return
+interface LaneState { ring: Ring; lane: Lane; decoders: Map<number, Decoder>; encoders: Map<number, Encoder> }
 
 export class Recorder {
-  private lib!: Libbpf;
+  private lib: Libbpf | null = null;
   private readonly loaded: Loaded[] = [];
-  private ring: Ptr | null = null;
-  private out!: Output;
-  private writer!: CaptureWriter;
+  private lanes: LaneFds | null = null;
+  private rings: LaneState[] = [];
+  private waiter: RingWaiter | null = null;
+  private out: Output | null = null;
+  private writer: CaptureWriter | null = null;
+  private frame = new FrameBuffer();
+  private enc!: RingEncoder;
   private clock!: Clock;
-  private decoders = new Map<number, Decoder>();
   private dctx!: DecodeContext;
-  private ringBase: bigint | null = null;
-  private ringView: Buffer | null = null;
-  private ringSpan = 0;
-  private budget = 0;
+  private clocks!: ClockPair;
   private stopReason: string | null = null;
-  private clean = true;
   private mountedTracefs: string | null = null;
   private lost = 0;
+  private readonly lostByLane: Record<Lane, number> = { prio: 0, bulk: 0 };
   private malformed = 0;
-  private events = 0;
   private startedAt = 0;
+  private setupMs = 0;
+  private frameSince = 0;
   private writeFailed = false;
 
   constructor(private readonly s: RecorderSettings, private readonly log: (msg: string) => void) {}
 
-  /** Checks the host, opens the output, loads and attaches the probes, writes the header. */
-  setup(): void {
+  stop(reason: string): void { if (this.stopReason === null) this.stopReason = reason; }
+  get stopping(): boolean { return this.stopReason !== null; }
+
+  /** Opens the output first (a refused output leaves nothing behind), then loads and attaches
+   * the probes, and writes the header. Returns false when a signal ended it during set-up:
+   * the file then holds the header, the trailer, and why. */
+  async setup(): Promise<boolean> {
+    const t0 = Date.now();
     checkEnvironment(this.s);
-    this.lib = openLibbpf();
-    if (!this.s.verbose) this.lib.silence();
-    this.mountedTracefs = ensureTracefs();
-    if (this.mountedTracefs) this.log(`mounted tracefs on ${this.mountedTracefs} (unmounted at exit)`);
     this.out = openOutput(this.s.output, this.s.force);
     try {
-      for (const family of FAMILIES) this.loaded.push(this.loadFamily(family));
-      const attached = this.loaded.filter((l) => l.probe.attached);
-      if (!attached.length || this.ring === null) {
+      this.lib = openLibbpf();
+      if (!this.s.verbose) this.lib.silence();
+      this.mountedTracefs = ensureTracefs();
+      if (this.mountedTracefs) this.log(`mounted tracefs on ${this.mountedTracefs} (unmounted at exit)`);
+      this.clocks = readClocks();
+      this.clock = new Clock(this.clocks.monoNs);
+      this.dctx = { clock: this.clock, maxArgs: this.s.maxArgs, argBytes: this.s.argBytes };
+      this.enc = new RingEncoder(this.clock, this.frame);
+      this.lanes = { prio: this.lib.createRing('prio', this.s.prioRingBytes), bulk: this.lib.createRing('bulk', this.s.ringBytes) };
+      const pipe = this.s.output === '-' ? outputPipe(1) : null;
+      const config = (initial: Buffer | null, size: number) => encodeConfig(this.s, initial, size, process.pid, pipe);
+      const lib = this.lib;
+      const lanes = this.lanes;
+      // Families load concurrently (the verifier runs off the main thread); a signal stops
+      // new loads, and whatever did load is detached again below.
+      const pending = FAMILIES.map(async (f) => {
+        await new Promise((r) => setImmediate(r));
+        if (this.stopping) return { family: f, obj: null, links: [], dropsMap: null, lostSoFar: 0, probe: { name: f.name, attached: false, reason: `not loaded: ${this.stopReason} during set-up`, targets: [] } } satisfies Loaded;
+        return loadFamily(lib, f, this.s, lanes, config);
+      });
+      this.loaded.push(...await Promise.all(pending));
+      if (!this.stopping && !this.loaded.some((l) => l.probe.attached)) {
         throw new SetupError(`no probe could be attached:\n${this.loaded.map((l) => `  ${l.family.name}: ${l.probe.reason}`).join('\n')}`, EXIT.nothingAttached);
       }
+      this.rings = (['prio', 'bulk'] as const).map((lane) => {
+        const ring = new Ring(lanes[lane], lane === 'prio' ? this.s.prioRingBytes : this.s.ringBytes, lane);
+        const decoders = new Map<number, Decoder>();
+        const encoders = new Map<number, Encoder>();
+        for (const l of this.loaded) {
+          if (l.family.lane !== lane) continue;
+          for (const [k, d] of Object.entries(l.family.decoders)) decoders.set(Number(k), d);
+          for (const [k, e] of Object.entries(l.family.encoders ?? {})) encoders.set(Number(k), e);
+        }
+        return { ring, lane, decoders, encoders };
+      });
+      this.waiter = new RingWaiter([lanes.prio, lanes.bulk]);
     } catch (e) {
       this.teardownKernel();
       this.out.close();
       throw e;
     }
-    const clocks = readClocks();
-    this.clock = new Clock(clocks.monoNs);
-    this.dctx = { clock: this.clock, maxArgs: this.s.maxArgs, argBytes: this.s.argBytes };
     this.writer = new CaptureWriter((b) => this.sink(b), { frameBytes: this.s.frameBytes, flushAfterMs: this.s.flushMs });
     this.writer.start({
-      ...hostHeader(clocks),
+      ...hostHeader(this.clocks),
       recorderVersion: RECORDER_VERSION,
       argv: this.s.argv,
       probes: this.loaded.map((l) => l.probe),
       settings: {
         maxArgs: this.s.maxArgs, argBytes: this.s.argBytes, writeBytes: this.s.writeBytes,
         pathBytes: this.s.pathBytes, readlineBytes: this.s.readlineBytes, stdio: this.s.stdio,
-        ringBytes: this.s.ringBytes,
+        ringBytes: this.s.ringBytes, priorityRingBytes: this.s.prioRingBytes, dirDepth: this.s.dirDepth, flushMs: this.s.flushMs,
       },
     });
-    for (const rec of processSnapshot(clocks.monoNs, process.pid)) this.writer.add(rec, 'process');
-    this.writer.flush();
+    this.setupMs = Date.now() - t0;
+    if (this.stopping) return false;
+    for (const rec of processSnapshot(this.clocks.monoNs, process.pid)) this.frame.add(rec, 'process');
+    this.flushFrame();
     for (const l of this.loaded) {
       this.log(l.probe.attached ? `attached ${l.family.name}: ${l.probe.targets?.join(', ')}` : `skipped ${l.family.name}: ${l.probe.reason}`);
     }
+    return true;
   }
-
-  stop(reason: string): void { if (this.stopReason === null) this.stopReason = reason; }
 
   /** Consumes events until stop() or a limit; then drains, writes the trailer and closes. */
   async run(status?: (s: { events: number; bytes: number; lost: number; seconds: number }) => void): Promise<Summary> {
     this.startedAt = Date.now();
     let lastTick = this.startedAt;
+    const [prio, bulk] = this.rings as [LaneState, LaneState];
+    const onPrio = (v: Buffer, off: number, size: number) => this.onRecord(prio, v, off, size);
+    const onBulk = (v: Buffer, off: number, size: number) => this.onRecord(bulk, v, off, size);
+    this.frameSince = Date.now();
     while (this.stopReason === null) {
-      this.budget = 65536;
-      this.lib.ringPoll(this.ring!, 100);
+      // The priority lane is emptied before each bounded batch of the bulk lane.
+      let n = 0;
+      for (let i = 0; i < 64; i++) {
+        n += prio.ring.drain(onPrio, 1 << 30);
+        const b = bulk.ring.drain(onBulk, 8192);
+        n += b;
+        if (b < 8192) break;
+        if (this.frame.pos >= this.s.frameBytes) this.flushFrame();
+      }
+      if (this.frame.pos >= this.s.frameBytes) this.flushFrame();
       const now = Date.now();
       if (now - lastTick >= 1000) {
         lastTick = now;
         this.collectLost();
-        status?.({ events: this.events, bytes: this.writer.bytesWritten, lost: this.lost, seconds: (now - this.startedAt) / 1000 });
+        status?.({ events: prio.ring.records + bulk.ring.records, bytes: this.writer!.bytesWritten, lost: this.lost, seconds: (now - this.startedAt) / 1000 });
       }
-      this.writer.maybeFlush(now);
+      if (this.frame.records > 0 && now - this.frameSince >= this.s.flushMs) this.flushFrame();
       if (this.s.durationMs > 0 && now - this.startedAt >= this.s.durationMs) this.stop('duration');
-      if (this.s.maxSize > 0 && this.writer.bytesWritten >= this.s.maxSize) this.stop('max-size');
+      if (this.s.maxSize > 0 && this.writer!.bytesWritten >= this.s.maxSize) this.stop('max-size');
+      if (n === 0) this.waiter!.wait(Math.min(POLL_MS, this.s.flushMs));
       await new Promise((r) => setImmediate(r));
     }
     return this.finish();
   }
 
-  private finish(): Summary {
-    // Stop producing first, then take what the ring still holds.
-    for (const l of this.loaded) { for (const k of l.links) this.lib.destroyLink(k); l.links = []; }
-    for (let i = 0; i < 1000; i++) { this.budget = 1 << 30; if (this.lib.ringConsume(this.ring!) <= 0) break; }
+  /** Ends the capture: after a normal run, or right after set-up when a signal came then. */
+  finish(): Summary {
+    const lib = this.lib;
+    // Stop producing first, then take what the rings still hold.
+    if (lib) for (const l of this.loaded) { for (const k of l.links) lib.destroyLink(k); l.links = []; }
+    for (const st of this.rings) {
+      const on = (v: Buffer, off: number, size: number) => this.onRecord(st, v, off, size);
+      while (st.ring.drain(on, 1 << 30) > 0) { /* until empty */ }
+    }
     this.collectLost();
+    this.flushFrame();
     const reason = this.stopReason ?? 'unknown';
     const ts = this.clock.rel(monoBuf(), 0);
-    const chain = this.writeFailed ? this.writer.chainHex : this.writer.finish({ clean: this.clean && !this.writeFailed, reason, lost: this.lost, ts }).toString('hex');
-    this.out.close();
+    const w = this.writer!;
+    const chain = this.writeFailed ? w.chainHex : w.finish({ clean: !this.writeFailed, reason, lost: this.lost, ts }).toString('hex');
+    this.out?.close();
     this.teardownKernel();
     return {
-      reason, clean: this.clean && !this.writeFailed, records: this.writer.records, counts: this.writer.counts,
-      lost: this.lost, bytes: this.writer.bytesWritten, frames: this.writer.frames, chain,
-      seconds: (Date.now() - this.startedAt) / 1000, malformed: this.malformed,
+      reason, clean: !this.writeFailed, records: w.records, counts: w.counts, lost: this.lost, lostByLane: this.lostByLane,
+      bytes: w.bytesWritten, frames: w.frames, chain, seconds: this.startedAt ? (Date.now() - this.startedAt) / 1000 : 0,
+      setupSeconds: this.setupMs / 1000, malformed: this.malformed,
     };
   }
 
+  private onRecord(st: LaneState, buf: Buffer, off: number, size: number): void {
+    const kind = size >= H.$size ? buf.readUInt16LE(off + H.kind) : -1;
+    try {
+      if (kind < 0) throw new ShortRecord(`record of ${size} bytes is shorter than its head`);
+      const enc = st.encoders.get(kind);
+      if (enc) { enc(buf, off, size, this.enc); return; }
+      const dec = st.decoders.get(kind);
+      if (!dec) throw new ShortRecord(`unknown record kind ${kind}`);
+      const { rec, kind: body } = dec(buf, off, size, this.dctx);
+      this.frame.add(rec, body);
+    } catch (e) {
+      if (!(e instanceof ShortRecord)) throw e;
+      this.keepMalformed(st.lane, buf, off, size, kind, e.message);
+    }
+  }
+
+  /** A record the decoders reject is evidence too: kept with its first bytes, and counted. */
+  private keepMalformed(lane: Lane, buf: Buffer, off: number, size: number, kind: number, reason: string): void {
+    this.malformed++;
+    const rec: RecordInit = size >= H.$size ? head(buf, off, this.clock) : { ts: this.clock.rel(monoBuf(), 0) };
+    rec.malformed = { kind: Math.max(kind, 0), size, raw: Buffer.from(buf.subarray(off, off + Math.min(size, CAP.MALFORMED_KEEP))), reason, lane };
+    this.frame.add(rec, 'malformed');
+    if (this.malformed <= 5) this.log(`malformed kernel record kept in the capture (${lane} lane): ${reason}`);
+  }
+
+  private flushFrame(): void {
+    this.frameSince = Date.now();
+    if (this.frame.records === 0 || !this.writer) return;
+    const f = this.frame.take();
+    this.writer.addFrame(f.raw, f.records, f.counts);
+  }
+
   private teardownKernel(): void {
-    if (this.ring !== null) { this.lib.ringFree(this.ring); this.ring = null; }
-    for (const l of this.loaded) {
-      for (const k of l.links) this.lib.destroyLink(k);
-      if (l.obj !== null) this.lib.close(l.obj);
-      l.links = [];
-      l.obj = null;
+    const lib = this.lib;
+    this.waiter?.close();
+    this.waiter = null;
+    for (const st of this.rings) st.ring.close();
+    this.rings = [];
+    if (lib) {
+      for (const l of this.loaded) {
+        for (const k of l.links) lib.destroyLink(k);
+        if (l.obj !== null) lib.close(l.obj);
+        l.links = [];
+        l.obj = null;
+      }
+      if (this.lanes) { lib.closeFd(this.lanes.prio); lib.closeFd(this.lanes.bulk); this.lanes = null; }
     }
     if (this.mountedTracefs) { unmountTracefs(this.mountedTracefs); this.mountedTracefs = null; }
   }
@@ -165,122 +254,17 @@ export class Recorder {
   private sink(b: Buffer): void {
     if (this.writeFailed) return;
     try {
-      this.out.write(b);
+      this.out!.write(b);
     } catch (e) {
       this.writeFailed = true;
       const code = (e as NodeJS.ErrnoException).code;
       this.stop(code === 'ENOSPC' ? 'disk full' : code === 'EPIPE' ? 'output closed (EPIPE)' : `write error: ${(e as Error).message}`);
-      this.log(`cannot write ${this.out.name}: ${(e as Error).message}; stopping (every complete frame so far is readable)`);
+      this.log(`cannot write ${this.out!.name}: ${(e as Error).message}; stopping (every complete frame so far is readable)`);
     }
-  }
-
-  private loadFamily(family: ProbeFamily): Loaded {
-    const l: Loaded = { family, obj: null, links: [], dropsMap: null, lostSoFar: 0, probe: { name: family.name, attached: false, reason: '', targets: [] } };
-    if (!this.s.probes.includes(family.name)) { l.probe.reason = 'not selected (--probes / --no-' + family.name + ')'; return l; }
-    const why = family.unavailable?.(this.s);
-    if (why) { l.probe.reason = why; return l; }
-    const lib = this.lib;
-    try {
-      l.obj = lib.openFile(join(this.s.objDir, family.object));
-      let eventsMap: Ptr | null = null;
-      for (const m of lib.maps(l.obj)) {
-        if (m.name === 'events') {
-          eventsMap = m.ptr;
-          if (this.ring === null) lib.setMaxEntries(m.ptr, this.s.ringBytes);
-          else lib.reuseFd(m.ptr, this.eventsFd!);
-        } else if (m.name === 'scratch') {
-          lib.setMaxEntries(m.ptr, lib.possibleCpus());
-        } else if (m.name === 'drops') {
-          l.dropsMap = m.ptr;
-        } else if (m.name.endsWith('.rodata')) {
-          lib.setInitialValue(m.ptr, this.config(lib.initialValue(m.ptr), lib.valueSize(m.ptr)));
-        }
-      }
-      const progs: Program[] = lib.programs(l.obj);
-      const off: string[] = [];
-      for (const p of progs) {
-        if (family.autoload && !family.autoload(p, this.s)) { lib.setAutoload(p.ptr, false); off.push(p.section); }
-      }
-      lib.load(l.obj);
-      const loaded = progs.filter((p) => !off.includes(p.section));
-      const res = family.attach ? family.attach(lib, loaded, this.s) : attachAll(lib, loaded);
-      l.links = res.links;
-      l.probe.targets = res.targets;
-      if (off.length) res.failures.push(...off.map((s) => `${s}: not on this kernel`));
-      l.probe.attached = res.links.length > 0;
-      l.probe.reason = res.failures.join('; ');
-      if (!l.probe.attached && !l.probe.reason) l.probe.reason = 'nothing to attach to';
-      if (l.probe.attached && this.ring === null && eventsMap !== null) {
-        this.eventsFd = lib.mapFd(eventsMap);
-        this.ring = lib.ringNew(this.eventsFd, (_ctx, data, size) => this.onSample(data, size));
-      }
-      for (const [kind, dec] of Object.entries(family.decoders)) this.decoders.set(Number(kind), dec);
-    } catch (e) {
-      l.probe.attached = false;
-      l.probe.reason = `${(e as Error).message}${this.s.verbose ? '' : ' (run with --verbose for libbpf\'s log)'}`;
-      for (const k of l.links) lib.destroyLink(k);
-      l.links = [];
-      if (l.obj !== null) { lib.close(l.obj); l.obj = null; }
-    }
-    return l;
-  }
-
-  private eventsFd: number | null = null;
-
-  private config(initial: Buffer | null, size: number): Buffer {
-    const b = Buffer.alloc(Math.max(size, CFG.$size));
-    initial?.copy(b);
-    const s = this.s;
-    b.writeUInt32LE(process.pid, CFG.self_tgid);
-    b.writeUInt32LE(CAPS.argBytesTotal, CFG.arg_bytes);
-    b.writeUInt32LE(Math.min(s.writeBytes, CAPS.writeBytes), CFG.write_bytes);
-    b.writeUInt32LE(Math.min(s.pathBytes, CAPS.pathBytes), CFG.path_bytes);
-    b.writeUInt32LE(Math.min(s.readlineBytes, CAPS.readlineBytes), CFG.readline_bytes);
-    b.writeUInt32LE(s.stdio ? 1 : 0, CFG.stdio);
-    b.writeUInt32LE(Math.min(s.dirDepth, CAPS.dirDepth), CFG.dir_depth);
-    b.writeUInt32LE(Math.min(s.maxArgs + 1, CAPS.maxArgs), CFG.max_args);
-    return b.subarray(0, size);
-  }
-
-  /** The ring callback. Records are read in place: the data area is mapped twice back to back,
-   * so a record is contiguous; one view of it is made on the first call (at ring offset 0). */
-  private onSample(data: bigint, size: number): number {
-    let buf: Buffer;
-    let off: number;
-    if (this.ringBase === null) {
-      const base = data - 8n;
-      if ((base & 4095n) === 0n) {
-        this.ringBase = base;
-        this.ringSpan = 2 * this.s.ringBytes;
-        this.ringView = nativeView(base, this.ringSpan);
-      } else {
-        this.ringBase = -1n;
-      }
-    }
-    const rel = this.ringBase >= 0n ? Number(data - this.ringBase) : -1;
-    if (rel >= 0 && rel + size <= this.ringSpan) {
-      buf = this.ringView!;
-      off = rel;
-    } else {
-      buf = Buffer.from(nativeView(data, size));
-      off = 0;
-    }
-    this.events++;
-    try {
-      if (size < H.$size) throw new ShortRecord(`record of ${size} bytes is shorter than its head`);
-      const dec = this.decoders.get(buf.readUInt16LE(off + H.kind));
-      if (!dec) throw new ShortRecord(`unknown record kind ${buf.readUInt16LE(off + H.kind)}`);
-      const { rec, kind } = dec(buf, off, size, this.dctx);
-      this.writer.add(rec, kind);
-    } catch (e) {
-      if (!(e instanceof ShortRecord)) throw e;
-      this.malformed++;
-      if (this.malformed <= 5) this.log(`malformed kernel record: ${e.message}`);
-    }
-    return --this.budget > 0 ? 0 : BUDGET_STOP;
   }
 
   private collectLost(): void {
+    if (!this.lib || !this.writer) return;
     const ncpu = this.lib.possibleCpus();
     const key = Buffer.alloc(4);
     const val = Buffer.alloc(8 * ncpu);
@@ -293,7 +277,8 @@ export class Recorder {
       if (delta > 0) {
         l.lostSoFar = total;
         this.lost += delta;
-        this.writer.add({ ts: this.clock.rel(monoBuf(), 0), lost: { probe: l.family.name, count: delta } }, 'lost');
+        this.lostByLane[l.family.lane] += delta;
+        this.frame.add({ ts: this.clock.rel(monoBuf(), 0), lost: { probe: l.family.name, count: delta, lane: l.family.lane } }, 'lost');
       }
     }
   }
@@ -305,15 +290,6 @@ function monoBuf(): Buffer {
   return b;
 }
 
-function attachAll(lib: Libbpf, progs: Program[]) {
-  const res = { links: [] as Ptr[], targets: [] as string[], failures: [] as string[] };
-  for (const p of progs) {
-    try { res.links.push(lib.attach(p.ptr)); res.targets.push(p.section); }
-    catch (e) { res.failures.push(`${p.section}: ${(e as Error).message}`); }
-  }
-  return res;
-}
-
 /** Refuses to start, with the fix, when this host cannot record. */
 export function checkEnvironment(s: RecorderSettings): void {
   if (process.getuid?.() !== 0) throw new SetupError('secrec must run as root (it loads BPF programs): sudo secrec ...', EXIT.environment);
@@ -322,10 +298,9 @@ export function checkEnvironment(s: RecorderSettings): void {
   }
   const m = /^(\d+)\.(\d+)/.exec(release());
   const [maj, min] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  if (maj < 5 || (maj === 5 && min < 8)) throw new SetupError(`kernel ${maj}.${min} is too old: secrec needs Linux 5.8 or later (BPF ring buffer)`, EXIT.environment);
+  if (maj < 5 || (maj === 5 && min < 17)) throw new SetupError(`kernel ${maj}.${min} is too old: secrec needs Linux 5.17 or later (BPF ring buffer, bpf_loop)`, EXIT.environment);
   const missing = FAMILIES.filter((f) => s.probes.includes(f.name) && !existsSync(join(s.objDir, f.object)));
   if (missing.length) {
     throw new SetupError(`BPF objects not built (${missing.map((f) => f.object).join(', ')} missing in ${s.objDir}): run npm run build:bpf`, EXIT.environment);
   }
 }
-

@@ -1,4 +1,5 @@
 // Recorder settings with their defaults and bounds (also written to the capture header).
+import { secrec_caps as CAP } from './layout.gen.js';
 
 export interface RecorderSettings {
   output: string;
@@ -8,12 +9,16 @@ export interface RecorderSettings {
   probes: string[];
   maxArgs: number;
   argBytes: number;
+  argsBytes: number;
   writeBytes: number;
   pathBytes: number;
   readlineBytes: number;
   dirDepth: number;
   stdio: boolean;
+  /** bulk lane (opens, syscall errors) */
   ringBytes: number;
+  /** priority lane (process lifecycle, exec, tty, readline, modules) */
+  prioRingBytes: number;
   bash: string[];
   quiet: boolean;
   verbose: boolean;
@@ -23,25 +28,37 @@ export interface RecorderSettings {
   argv: string[];
 }
 
-/** Limits compiled into the BPF programs (bpf/events.h); settings are clamped to them. */
+/** Limits compiled into the BPF programs (bpf/events.h, via the generated layout); settings are
+ * bounded by them. Byte caps of strings count the text, not the NUL the kernel adds. */
 export const CAPS = {
-  argBytesTotal: 32768,
-  argBytes: 32768,
-  writeBytes: 65535,
-  pathBytes: 4096,
-  readlineBytes: 16383,
-  dirDepth: 24,
-  maxArgs: 64,
+  argBytes: CAP.ARG_CAP - 1,
+  argsBytes: CAP.ARGS_CAP,
+  maxArgs: CAP.MAX_ARGV - 1,
+  writeBytes: CAP.WRITE_CAP,
+  pathBytes: CAP.PATH_CAP - 1,
+  readlineBytes: CAP.READLINE_CAP - 1,
+  dirDepth: CAP.DIR_DEPTH_CAP,
 } as const;
 
+/** Lane sizes: an open record is ~150 ring bytes and an EACCES adds a 96-byte syscall error,
+ * so the bulk lane holds ~500k denied opens unread (a 2M storm is read while it runs, at well
+ * over its rate); an exec is ~0.3-1 KiB and a tty write up to 64 KiB, so the priority lane
+ * holds ~60k execs or 500 full-size writes before the consumer must catch up. */
 export const DEFAULTS = {
   maxArgs: 20,
-  argBytes: 4096,
+  argBytes: CAPS.argBytes,
+  argsBytes: 32768,
   writeBytes: 16384,
-  pathBytes: 4096,
+  pathBytes: CAPS.pathBytes,
   readlineBytes: 4096,
   dirDepth: 16,
-  ringBytes: 64 << 20,
+  ringBytes: 128 << 20,
+  prioRingBytes: 32 << 20,
   frameBytes: 1 << 20,
   flushMs: 1000,
+  /** wake the consumer when a lane holds this much; below it, it polls every POLL_MS */
+  wakeBytes: 256 << 10,
 } as const;
+
+/** The consumer's longest sleep when no lane asks to be woken. */
+export const POLL_MS = 50;

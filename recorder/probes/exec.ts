@@ -1,27 +1,25 @@
 // Program execution and binary loads (bpf/exec.bpf.c).
-import { exec_event as E } from '../layout.gen.js';
-import { cstr, head, need, u64String, type DecodeContext } from '../decode.js';
+import { exec_event as E, event_kind as K, exec_flags as F, exec_source as SRC, secrec_caps as CAP } from '../layout.gen.js';
+import { capped, cstr, exact, head, need, u64String, ShortRecord, type DecodeContext } from '../decode.js';
 import { ExecSource } from '../../format/index.js';
 import type { ProbeFamily } from './types.js';
 import { tracepointExists } from '../host.js';
 
-const ARGS_TRUNC = 1;
-const FILENAME_TRUNC = 2;
-
-/** Splits a NUL-separated argv blob, applying the count and per-argument limits. */
-export function splitArgs(blob: Buffer, ctx: DecodeContext, cutAtEnd: boolean) {
+/** Splits a blob of NUL-ended arguments (the last one may be cut and unended), then applies the
+ * recorder's count and per-argument limits. Empty arguments are kept, trailing ones included. */
+export function splitArgs(blob: Buffer, ctx: DecodeContext) {
   const argv: Buffer[] = [];
   const truncatedArgs: number[] = [];
   let argsTruncated = false;
+  let lastCut = false;
   let start = 0;
   while (start < blob.length) {
     let end = blob.indexOf(0, start);
-    const last = end < 0;
-    if (last) end = blob.length;
+    if (end < 0) { end = blob.length; lastCut = true; }
     if (argv.length >= ctx.maxArgs) { argsTruncated = true; break; }
     let arg = blob.subarray(start, end);
     if (arg.length > ctx.argBytes) { arg = arg.subarray(0, ctx.argBytes); truncatedArgs.push(argv.length); }
-    else if (last && cutAtEnd) truncatedArgs.push(argv.length);
+    else if (lastCut) truncatedArgs.push(argv.length);
     argv.push(Buffer.from(arg));
     start = end + 1;
   }
@@ -34,48 +32,61 @@ function bits(mask: bigint): number[] {
   return out;
 }
 
+function nuls(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(0); i >= 0; i = b.indexOf(0, i + 1)) n++;
+  return n;
+}
+
 export const exec: ProbeFamily = {
   name: 'exec',
   object: 'exec.bpf.o',
-  summary: 'exec and binary loads (raw_tp sched_process_exec; sys_enter/exit_execve, execveat)',
+  lane: 'prio',
   autoload: (prog) => !prog.section.includes('execveat') || tracepointExists('syscalls', 'sys_enter_execveat'),
   decoders: {
-    3: (buf, off, size, ctx) => {
+    [K.EV_EXEC]: (buf, off, size, ctx) => {
       need(size, E.$size, 'exec');
-      const rec = head(buf, off, ctx.clock);
       const flags = buf.readUInt16LE(off + E.eflags);
-      const lens = [E.filename_len, E.interp_len, E.mount_len].map((f) => buf.readUInt16LE(off + f));
-      const argsLen = buf.readUInt32LE(off + E.args_len);
+      const fl = capped(buf.readUInt16LE(off + E.filename_len), CAP.PATH_CAP - 1, 'exec filename');
+      const il = capped(buf.readUInt16LE(off + E.interp_len), CAP.PATH_CAP - 1, 'exec interpreter');
+      const ml = capped(buf.readUInt16LE(off + E.mount_len), CAP.MOUNT_CAP - 1, 'exec mount');
+      const argsLen = capped(buf.readUInt32LE(off + E.args_len), CAP.ARGS_CAP, 'exec argv');
       const argsTotal = buf.readUInt32LE(off + E.args_total);
-      const tailLen = lens[0]! + lens[1]! + lens[2]! + argsLen;
-      need(size, E.$size + tailLen, 'exec');
+      const argc = buf.readUInt16LE(off + E.argc);
+      const source = buf.readUInt16LE(off + E.source);
+      if (source !== SRC.EXEC_SRC_SCHED && source !== SRC.EXEC_SRC_SYS_EXIT) throw new ShortRecord(`exec source ${source} is unknown`);
+      exact(size, E.$size + fl + il + ml + argsLen, 'exec');
+      const rec = head(buf, off, ctx.clock);
       let p = off + E.$size;
       const take = (n: number) => { const b = Buffer.from(buf.subarray(p, p + n)); p += n; return b; };
-      const filename = take(lens[0]!);
-      const interp = take(lens[1]!);
-      const mount = take(lens[2]!);
-      const source = buf.readUInt16LE(off + E.source);
-      const fromSched = source === 0;
-      // The mm blob ends in a NUL when whole; a cut blob's last argument is truncated.
-      let blob = take(argsLen);
-      const cut = fromSched && argsTotal > argsLen;
-      if (!cut && blob.length && blob[blob.length - 1] === 0) blob = blob.subarray(0, blob.length - 1);
-      const split = splitArgs(blob, ctx, cut);
+      const filename = take(fl);
+      const interp = take(il);
+      const mount = take(ml);
+      const blob = take(argsLen);
+      const fromSched = source === SRC.EXEC_SRC_SCHED;
       const unreadable = buf.readBigUInt64LE(off + E.unreadable);
       const truncated = buf.readBigUInt64LE(off + E.truncated);
+      if (!fromSched) {
+        // the failed-exec path writes exactly argc NUL-ended entries
+        if (nuls(blob) !== argc || (argsLen > 0 && blob[argsLen - 1] !== 0)) {
+          throw new ShortRecord(`exec argv holds ${nuls(blob)} entries where the record says ${argc}`);
+        }
+      }
+      const split = splitArgs(blob, ctx);
+      const cutByKernel = (flags & F.EXEC_ARGS_TRUNC) !== 0 || (fromSched && argsTotal > argsLen);
       rec.exec = {
         filename, argv: split.argv, ret: buf.readInt32LE(off + E.ret),
         source: fromSched ? ExecSource.EXEC_SOURCE_SCHED : ExecSource.EXEC_SOURCE_SYS_EXIT,
         interp, mount, ino: u64String(buf, off + E.ino), dev: buf.readUInt32LE(off + E.dev),
         oldTid: buf.readUInt32LE(off + E.old_tid),
-        unreadableArgs: fromSched ? (unreadable ? [0] : []) : bits(unreadable),
-        truncatedArgs: [...new Set([...split.truncatedArgs, ...bits(truncated)])].sort((a, b) => a - b),
-        argsTruncated: split.argsTruncated || (flags & ARGS_TRUNC) !== 0,
+        unreadableArgs: fromSched ? ((flags & F.EXEC_ARGS_UNREADABLE) !== 0 ? [0] : []) : bits(unreadable),
+        truncatedArgs: [...new Set([...split.truncatedArgs, ...bits(truncated)])].filter((i) => i < split.argv.length).sort((a, b) => a - b),
+        argsTruncated: split.argsTruncated || cutByKernel || split.argv.length < argc,
         commBefore: cstr(buf, off + E.comm_before, 16),
-        filenameTruncated: (flags & FILENAME_TRUNC) !== 0,
+        filenameTruncated: (flags & F.EXEC_FILENAME_TRUNC) !== 0,
+        argc,
       };
       return { rec, kind: 'exec' };
     },
   },
 };
-

@@ -1,21 +1,21 @@
 // Kernel module loads (bpf/module.bpf.c): module:module_load, where the kernel has modules.
-import { module_event as M } from '../layout.gen.js';
-import { head, need } from '../decode.js';
+import { module_event as M, event_kind as K, secrec_caps as CAP } from '../layout.gen.js';
+import { capped, exact, head, need } from '../decode.js';
 import { tracepointExists } from '../host.js';
 import type { ProbeFamily } from './types.js';
 
 export const module: ProbeFamily = {
   name: 'module',
   object: 'module.bpf.o',
-  summary: 'kernel module loads (tracepoint module:module_load)',
+  lane: 'prio',
   unavailable: () => tracepointExists('module', 'module_load') ? null
     : 'this kernel has no module:module_load tracepoint (built without module support, CONFIG_MODULES=n)',
   decoders: {
-    8: (buf, off, size, ctx) => {
+    [K.EV_MODULE]: (buf, off, size, ctx) => {
       need(size, M.$size, 'module');
       const rec = head(buf, off, ctx.clock);
-      const n = buf.readUInt32LE(off + M.name_len);
-      need(size, M.$size + n, 'module');
+      const n = capped(buf.readUInt32LE(off + M.name_len), CAP.MODULE_NAME_CAP - 1, 'module name');
+      exact(size, M.$size + n, 'module');
       rec.moduleLoad = { name: Buffer.from(buf.subarray(off + M.$size, off + M.$size + n)), taints: buf.readUInt32LE(off + M.taints) };
       return { rec, kind: 'moduleLoad' };
     },

@@ -3,8 +3,8 @@
 // unlike readline (whose return address was pushed before we attached), also catches the line
 // being typed when recording starts. Each binary is attached once per inode.
 import { readFileSync, realpathSync, statSync, readdirSync } from 'node:fs';
-import { readline_event as R } from '../layout.gen.js';
-import { head, need } from '../decode.js';
+import { readline_event as R, event_kind as K, secrec_caps as CAP } from '../layout.gen.js';
+import { capped, exact, head, need } from '../decode.js';
 import { LibbpfError } from '../libbpf.js';
 import type { AttachResult, ProbeFamily } from './types.js';
 
@@ -46,7 +46,7 @@ function findLibreadline(): string | null {
 export const readline: ProbeFamily = {
   name: 'readline',
   object: 'readline.bpf.o',
-  summary: 'lines read by bash (uretprobe on readline_internal_teardown or readline)',
+  lane: 'prio',
   attach(lib, progs, settings): AttachResult {
     const res: AttachResult = { links: [], targets: [], failures: [] };
     const own = progs.find((p) => p.name === 'handle_readline');
@@ -81,11 +81,11 @@ export const readline: ProbeFamily = {
     return res;
   },
   decoders: {
-    7: (buf, off, size, ctx) => {
+    [K.EV_READLINE]: (buf, off, size, ctx) => {
       need(size, R.$size, 'readline');
       const rec = head(buf, off, ctx.clock);
-      const n = buf.readUInt32LE(off + R.line_len);
-      need(size, R.$size + n, 'readline');
+      const n = capped(buf.readUInt32LE(off + R.line_len), CAP.READLINE_CAP - 1, 'readline line');
+      exact(size, R.$size + n, 'readline');
       rec.readline = { line: Buffer.from(buf.subarray(off + R.$size, off + R.$size + n)), truncated: buf.readUInt32LE(off + R.truncated) !== 0 };
       return { rec, kind: 'readline' };
     },

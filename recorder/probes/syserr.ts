@@ -1,23 +1,36 @@
 // Syscalls failing with EPERM/EACCES (bpf/syserr.bpf.c): raw_syscalls:sys_exit.
-import { syserr_event as S } from '../layout.gen.js';
-import { head, need } from '../decode.js';
-import { Abi } from '../../format/index.js';
+// The family is "syserr" everywhere in the recorder; the analyzer's view keeps the book tool's
+// name, eperm, and the probe is still named "eperm" in captures so old ones read the same.
+import { syserr_event as S, event_kind as K } from '../layout.gen.js';
+import { exact, head } from '../decode.js';
+import { BODY_TAG } from '../encode.js';
+import { vfield } from '../wire.js';
 import type { ProbeFamily } from './types.js';
 
 export const syserr: ProbeFamily = {
   name: 'eperm',
   object: 'syserr.bpf.o',
-  summary: 'syscalls failing with EPERM or EACCES (raw_syscalls:sys_exit)',
+  lane: 'bulk',
   decoders: {
-    5: (buf, off, size, ctx) => {
-      need(size, S.$size, 'syscall error');
+    [K.EV_SYSERR]: (buf, off, size, ctx) => {
+      exact(size, S.$size, 'syscall error');
       const rec = head(buf, off, ctx.clock);
-      rec.syscallError = {
-        nr: buf.readUInt32LE(off + S.nr),
-        errno: -buf.readInt32LE(off + S.ret),
-        abi: buf.readUInt32LE(off + S.compat) ? Abi.ABI_COMPAT : Abi.ABI_NATIVE,
-      };
+      rec.syscallError = { nr: buf.readUInt32LE(off + S.nr), errno: -buf.readInt32LE(off + S.ret), abi: buf.readUInt32LE(off + S.compat) ? 1 : 0 };
       return { rec, kind: 'syscallError' };
+    },
+  },
+  encoders: {
+    [K.EV_SYSERR]: (buf, off, size, enc) => {
+      enc.head(buf, off, size, S.$size, 'syscall error');
+      exact(size, S.$size, 'syscall error');
+      const nr = buf.readUInt32LE(off + S.nr);
+      const errno = -buf.readInt32LE(off + S.ret);
+      const abi = buf.readUInt32LE(off + S.compat) ? 1 : 0;
+      enc.begin('syscallError', BODY_TAG.syscallError, vfield(nr) + vfield(errno) + vfield(abi));
+      const o = enc.out;
+      o.vf(1, nr);
+      o.vf(2, errno);
+      o.vf(3, abi);
     },
   },
 };

@@ -1,11 +1,17 @@
 // What a probe family is to the recorder: its object, how to attach it, how to decode its records.
 import type { BodyKind, RecordInit } from '../../format/index.js';
 import type { DecodeContext } from '../decode.js';
+import type { RingEncoder } from '../encode.js';
 import type { Libbpf, Ptr } from '../libbpf.js';
 import type { RecorderSettings } from '../settings.js';
 
 export interface Decoded { rec: RecordInit; kind: BodyKind }
 export type Decoder = (buf: Buffer, off: number, size: number, ctx: DecodeContext) => Decoded;
+/** Writes the record at off straight into the encoder's frame; throws ShortRecord if malformed. */
+export type Encoder = (buf: Buffer, off: number, size: number, enc: RingEncoder) => void;
+
+/** The ring a family's records travel in (bpf/common.bpf.h). */
+export type Lane = 'prio' | 'bulk';
 
 export interface Program { ptr: Ptr; name: string; section: string }
 
@@ -16,9 +22,12 @@ export interface ProbeFamily {
   name: string;
   /** Compiled object in bpf/.output. */
   object: string;
-  summary: string;
-  /** Decoders by enum event_kind. */
+  /** prio: lifecycle, exec, tty, readline, modules; bulk: opens and syscall errors. */
+  lane: Lane;
+  /** Reference decoders by enum event_kind (generated names: event_kind.EV_*). */
   decoders: Record<number, Decoder>;
+  /** Fast wire encoders for the frequent kinds; a kind without one goes through its decoder. */
+  encoders?: Record<number, Encoder>;
   /** Reason the family cannot work on this host, checked before loading; null if it may. */
   unavailable?(settings: RecorderSettings): string | null;
   /** Programs to switch off before load (e.g. for a tracepoint this kernel lacks). */

@@ -1,0 +1,98 @@
+// Loading the probe families: the two lane rings are created once, here, and every object
+// reuses them; each object gets the settings in .rodata, loses the programs this kernel lacks,
+// is loaded (the verifier runs in a libuv worker thread, so objects load in parallel and a
+// signal is noticed between them), and is attached.
+import { join } from 'node:path';
+import { fstatSync } from 'node:fs';
+import { secrec_config as CFG } from './layout.gen.js';
+import type { Libbpf, Ptr } from './libbpf.js';
+import type { Probe } from '../format/index.js';
+import type { AttachResult, Lane, Program, ProbeFamily } from './probes/types.js';
+import { CAPS, DEFAULTS, type RecorderSettings } from './settings.js';
+import { kernelDev } from './host.js';
+
+export interface Loaded {
+  family: ProbeFamily;
+  obj: Ptr | null;
+  links: Ptr[];
+  dropsMap: Ptr | null;
+  lostSoFar: number;
+  probe: Probe;
+}
+
+export interface LaneFds { prio: number; bulk: number }
+
+/** The settings block the programs read from .rodata (struct secrec_config). */
+export function encodeConfig(s: RecorderSettings, initial: Buffer | null, size: number, selfPid: number, out: { ino: bigint; dev: number } | null): Buffer {
+  const b = Buffer.alloc(Math.max(size, CFG.$size));
+  initial?.copy(b);
+  b.writeUInt32LE(selfPid, CFG.self_tgid);
+  b.writeUInt32LE(Math.min(s.argBytes, CAPS.argBytes) + 1, CFG.arg_bytes);
+  b.writeUInt32LE(Math.min(s.writeBytes, CAPS.writeBytes), CFG.write_bytes);
+  b.writeUInt32LE(Math.min(s.pathBytes, CAPS.pathBytes), CFG.path_bytes);
+  b.writeUInt32LE(Math.min(s.readlineBytes, CAPS.readlineBytes), CFG.readline_bytes);
+  b.writeUInt32LE(s.stdio ? 1 : 0, CFG.stdio);
+  b.writeUInt32LE(Math.min(s.dirDepth, CAPS.dirDepth), CFG.dir_depth);
+  // one more than kept, so the kernel can tell "exactly max" from "more than max"
+  b.writeUInt32LE(Math.min(s.maxArgs + 1, CAPS.maxArgs + 1), CFG.max_args);
+  b.writeUInt32LE(Math.min(s.argsBytes, CAPS.argsBytes), CFG.args_bytes);
+  b.writeUInt32LE(DEFAULTS.wakeBytes, CFG.wake_bytes);
+  b.writeBigUInt64LE(out?.ino ?? 0n, CFG.out_ino);
+  b.writeUInt32LE(out?.dev ?? 0, CFG.out_dev);
+  return b.subarray(0, size);
+}
+
+/** When the capture goes to a pipe, its inode: the pipe's readers are not traced (feedback). */
+export function outputPipe(fd: number): { ino: bigint; dev: number } | null {
+  try {
+    const st = fstatSync(fd, { bigint: true });
+    return st.isFIFO() ? { ino: st.ino, dev: kernelDev(st.dev) } : null;
+  } catch { return null; }
+}
+
+function attachAll(lib: Libbpf, progs: Program[]): AttachResult {
+  const res: AttachResult = { links: [], targets: [], failures: [] };
+  for (const p of progs) {
+    try { res.links.push(lib.attach(p.ptr)); res.targets.push(p.section); }
+    catch (e) { res.failures.push(`${p.section}: ${(e as Error).message}`); }
+  }
+  return res;
+}
+
+/** Opens, configures, loads and attaches one family; failures become the probe's reason. */
+export async function loadFamily(lib: Libbpf, family: ProbeFamily, s: RecorderSettings, lanes: LaneFds, config: (initial: Buffer | null, size: number) => Buffer): Promise<Loaded> {
+  const l: Loaded = { family, obj: null, links: [], dropsMap: null, lostSoFar: 0, probe: { name: family.name, attached: false, reason: '', targets: [] } };
+  if (!s.probes.includes(family.name)) { l.probe.reason = `not selected (--probes / --no-${family.name})`; return l; }
+  const why = family.unavailable?.(s);
+  if (why) { l.probe.reason = why; return l; }
+  try {
+    l.obj = lib.openFile(join(s.objDir, family.object));
+    for (const m of lib.maps(l.obj)) {
+      if (m.name === 'prio' || m.name === 'bulk') lib.reuseFd(m.ptr, lanes[m.name as Lane]);
+      else if (m.name === 'scratch') lib.setMaxEntries(m.ptr, lib.possibleCpus());
+      else if (m.name === 'drops') l.dropsMap = m.ptr;
+      else if (m.name.endsWith('.rodata')) lib.setInitialValue(m.ptr, config(lib.initialValue(m.ptr), lib.valueSize(m.ptr)));
+    }
+    const progs = lib.programs(l.obj);
+    const off: string[] = [];
+    for (const p of progs) {
+      if (family.autoload && !family.autoload(p, s)) { lib.setAutoload(p.ptr, false); off.push(p.section); }
+    }
+    await lib.loadAsync(l.obj);
+    const loaded = progs.filter((p) => !off.includes(p.section));
+    const res = family.attach ? family.attach(lib, loaded, s) : attachAll(lib, loaded);
+    l.links = res.links;
+    l.probe.targets = res.targets;
+    if (off.length) res.failures.push(...off.map((x) => `${x}: not on this kernel`));
+    l.probe.attached = res.links.length > 0;
+    l.probe.reason = res.failures.join('; ');
+    if (!l.probe.attached && !l.probe.reason) l.probe.reason = 'nothing to attach to';
+  } catch (e) {
+    l.probe.attached = false;
+    l.probe.reason = `${(e as Error).message}${s.verbose ? '' : " (run with --verbose for libbpf's log)"}`;
+    for (const k of l.links) lib.destroyLink(k);
+    l.links = [];
+    if (l.obj !== null) { lib.close(l.obj); l.obj = null; }
+  }
+  return l;
+}
