@@ -1,0 +1,34 @@
+// Shared by the live recorder tests: start/stop secrec, read a capture.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { CaptureReader, type Record } from '../../format/index.js';
+
+export const canRecord = process.getuid?.() === 0 && existsSync('/sys/kernel/btf/vmlinux') && existsSync('bpf/.output/exec.bpf.o');
+if (!canRecord) console.warn('\n*** SKIPPING live recorder tests: need root, /sys/kernel/btf/vmlinux and built BPF objects (npm run build) ***\n');
+
+export const SECREC = ['dist/recorder/cli.js'];
+
+export interface Running { p: ChildProcess; stderr: () => string }
+
+export function startRecorder(out: string, extra: string[] = [], stdout: 'ignore' | 'pipe' = 'ignore'): Promise<Running> {
+  const p = spawn('node', [...SECREC, '-o', out, ...extra], { stdio: ['ignore', stdout, 'pipe'] });
+  let err = '';
+  return new Promise((resolve, reject) => {
+    p.stderr!.on('data', (d) => { err += d; if (err.includes('recording to')) resolve({ p, stderr: () => err }); });
+    p.on('exit', (c) => reject(new Error(`secrec exited ${c}: ${err}`)));
+  });
+}
+
+export function stopRecorder(r: Running, sig: NodeJS.Signals = 'SIGINT'): Promise<number | null> {
+  return new Promise((resolve) => { r.p.removeAllListeners('exit'); r.p.on('exit', (c) => resolve(c)); r.p.kill(sig); });
+}
+
+export async function readCaptureFile(path: string): Promise<{ r: CaptureReader; recs: Record[] }> {
+  const r = new CaptureReader(path);
+  const recs: Record[] = [];
+  for await (const x of r.records()) recs.push(x);
+  return { r, recs };
+}
+
+export const str = (b: Uint8Array | null | undefined): string => Buffer.from(b ?? []).toString('latin1');
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
