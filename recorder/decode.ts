@@ -1,6 +1,7 @@
 // Raw kernel records → capture records. Offsets come from layout.gen.ts (generated from BTF).
 import { event_head as H } from './layout.gen.js';
 import type { RecordInit } from '../format/index.js';
+import { monoNow } from './host.js';
 
 /** Converts kernel CLOCK_MONOTONIC nanoseconds (as two u32 halves) to ns since capture start. */
 export class Clock {
@@ -14,6 +15,12 @@ export class Clock {
   rel(buf: Buffer, off: number): number {
     const d = (buf.readUInt32LE(off + 4) - this.hi) * 4294967296 + (buf.readUInt32LE(off) - this.lo);
     return d > 0 ? d : 0;
+  }
+  /** Now, on the same scale. */
+  now(): number {
+    const b = Buffer.alloc(8);
+    b.writeBigUInt64LE(monoNow());
+    return this.rel(b, 0);
   }
   /** Same for a signed difference (process start times before the capture). */
   relSigned(buf: Buffer, off: number): number {

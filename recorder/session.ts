@@ -4,14 +4,14 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { release } from 'node:os';
-import { CaptureWriter, type BodyKind, type RecordInit } from '../format/index.js';
+import { CaptureWriter, type BodyKind } from '../format/index.js';
 import { openLibbpf, type Libbpf } from './libbpf.js';
-import { Clock, ShortRecord, head, type DecodeContext } from './decode.js';
+import { Clock, type DecodeContext } from './decode.js';
 import { RingEncoder } from './encode.js';
 import { FrameBuffer } from './wire.js';
-import { event_head as H, secrec_caps as CAP } from './layout.gen.js';
+import { LaneTranscoder } from './transcode.js';
 import { FAMILIES } from './probes/index.js';
-import type { Decoder, Encoder, Lane } from './probes/types.js';
+import type { Lane } from './probes/types.js';
 import { ensureTracefs, hostHeader, monoNow, processSnapshot, readClocks, unmountTracefs, type ClockPair } from './host.js';
 import { openOutput, type Output } from './output.js';
 import { encodeConfig, loadFamily, outputPipe, type LaneFds, type Loaded } from './loader.js';
@@ -42,7 +42,7 @@ export interface Summary {
   malformed: number;
 }
 
-interface LaneState { ring: Ring; lane: Lane; decoders: Map<number, Decoder>; encoders: Map<number, Encoder> }
+interface LaneState { ring: Ring; lane: Lane; t: LaneTranscoder }
 
 export class Recorder {
   private lib: Libbpf | null = null;
@@ -106,14 +106,10 @@ export class Recorder {
       }
       this.rings = (['prio', 'bulk'] as const).map((lane) => {
         const ring = new Ring(lanes[lane], lane === 'prio' ? this.s.prioRingBytes : this.s.ringBytes, lane);
-        const decoders = new Map<number, Decoder>();
-        const encoders = new Map<number, Encoder>();
-        for (const l of this.loaded) {
-          if (l.family.lane !== lane) continue;
-          for (const [k, d] of Object.entries(l.family.decoders)) decoders.set(Number(k), d);
-          for (const [k, e] of Object.entries(l.family.encoders ?? {})) encoders.set(Number(k), e);
-        }
-        return { ring, lane, decoders, encoders };
+        const t = new LaneTranscoder(lane, FAMILIES, this.enc, this.dctx, (why) => {
+          if (++this.malformed <= 5) this.log(`malformed kernel record kept in the capture (${lane} lane): ${why}`);
+        });
+        return { ring, lane, t };
       });
       this.waiter = new RingWaiter([lanes.prio, lanes.bulk]);
     } catch (e) {
@@ -201,30 +197,7 @@ export class Recorder {
     };
   }
 
-  private onRecord(st: LaneState, buf: Buffer, off: number, size: number): void {
-    const kind = size >= H.$size ? buf.readUInt16LE(off + H.kind) : -1;
-    try {
-      if (kind < 0) throw new ShortRecord(`record of ${size} bytes is shorter than its head`);
-      const enc = st.encoders.get(kind);
-      if (enc) { enc(buf, off, size, this.enc); return; }
-      const dec = st.decoders.get(kind);
-      if (!dec) throw new ShortRecord(`unknown record kind ${kind}`);
-      const { rec, kind: body } = dec(buf, off, size, this.dctx);
-      this.frame.add(rec, body);
-    } catch (e) {
-      if (!(e instanceof ShortRecord)) throw e;
-      this.keepMalformed(st.lane, buf, off, size, kind, e.message);
-    }
-  }
-
-  /** A record the decoders reject is evidence too: kept with its first bytes, and counted. */
-  private keepMalformed(lane: Lane, buf: Buffer, off: number, size: number, kind: number, reason: string): void {
-    this.malformed++;
-    const rec: RecordInit = size >= H.$size ? head(buf, off, this.clock) : { ts: this.clock.rel(monoBuf(), 0) };
-    rec.malformed = { kind: Math.max(kind, 0), size, raw: Buffer.from(buf.subarray(off, off + Math.min(size, CAP.MALFORMED_KEEP))), reason, lane };
-    this.frame.add(rec, 'malformed');
-    if (this.malformed <= 5) this.log(`malformed kernel record kept in the capture (${lane} lane): ${reason}`);
-  }
+  private onRecord(st: LaneState, buf: Buffer, off: number, size: number): void { st.t.handle(buf, off, size); }
 
   private flushFrame(): void {
     this.frameSince = Date.now();

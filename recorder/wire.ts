@@ -32,6 +32,7 @@ export class FrameBuffer {
   readonly counts = new Map<BodyKind, number>();
   firstTs = -1;
   lastTs = 0;
+  private lastKind: BodyKind | null = null;
 
   constructor(capacity = 2 << 20) { this.buf = Buffer.allocUnsafe(capacity); }
 
@@ -86,9 +87,18 @@ export class FrameBuffer {
     this.buf[this.pos++] = (1 << 3) | WT_LEN;
     this.varint(len);
     this.records++;
+    this.lastKind = kind;
     this.counts.set(kind, (this.counts.get(kind) ?? 0) + 1);
     if (this.firstTs < 0) this.firstTs = ts;
     this.lastTs = ts;
+  }
+
+  /** Forgets a record that was begun but could not be finished. */
+  rollback(pos: number, records: number): void {
+    this.pos = pos;
+    if (this.records === records) return;
+    this.records = records;
+    if (this.lastKind) this.counts.set(this.lastKind, (this.counts.get(this.lastKind) ?? 1) - 1);
   }
 
   /** The reference path: a record object through protobufjs (rare kinds, metadata). */
