@@ -3,7 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { release } from 'node:os';
-import { CaptureWriter, type BodyKind, type Probe } from '../format/index.js';
+import { ThreadedCaptureWriter, type BodyKind, type Probe } from '../format/index.js';
 import { openLibbpf, nativeView, type Libbpf, type Ptr } from './libbpf.js';
 import { Clock, ShortRecord, type DecodeContext } from './decode.js';
 import { event_head as H, secrec_config as CFG } from './layout.gen.js';
@@ -51,7 +51,7 @@ export class Recorder {
   private readonly loaded: Loaded[] = [];
   private ring: Ptr | null = null;
   private out!: Output;
-  private writer!: CaptureWriter;
+  private writer!: ThreadedCaptureWriter;
   private clock!: Clock;
   private decoders = new Map<number, Decoder>();
   private dctx!: DecodeContext;
@@ -92,7 +92,7 @@ export class Recorder {
     const clocks = readClocks();
     this.clock = new Clock(clocks.monoNs);
     this.dctx = { clock: this.clock, maxArgs: this.s.maxArgs, argBytes: this.s.argBytes };
-    this.writer = new CaptureWriter((b) => this.sink(b), { frameBytes: this.s.frameBytes, flushAfterMs: this.s.flushMs });
+    this.writer = new ThreadedCaptureWriter(this.out.fd, { frameBytes: this.s.frameBytes, flushAfterMs: this.s.flushMs, onError: (e) => this.writeError(e) });
     this.writer.start({
       ...hostHeader(clocks),
       recorderVersion: RECORDER_VERSION,
@@ -141,7 +141,7 @@ export class Recorder {
     this.collectLost();
     const reason = this.stopReason ?? 'unknown';
     const ts = this.clock.rel(monoBuf(), 0);
-    const chain = this.writeFailed ? this.writer.chainHex : this.writer.finish({ clean: this.clean && !this.writeFailed, reason, lost: this.lost, ts }).toString('hex');
+    const chain = this.writer.finish({ clean: this.clean && !this.writeFailed, reason, lost: this.lost, ts }).toString('hex');
     this.out.close();
     this.teardownKernel();
     return {
@@ -162,16 +162,10 @@ export class Recorder {
     if (this.mountedTracefs) { unmountTracefs(this.mountedTracefs); this.mountedTracefs = null; }
   }
 
-  private sink(b: Buffer): void {
-    if (this.writeFailed) return;
-    try {
-      this.out.write(b);
-    } catch (e) {
-      this.writeFailed = true;
-      const code = (e as NodeJS.ErrnoException).code;
-      this.stop(code === 'ENOSPC' ? 'disk full' : code === 'EPIPE' ? 'output closed (EPIPE)' : `write error: ${(e as Error).message}`);
-      this.log(`cannot write ${this.out.name}: ${(e as Error).message}; stopping (every complete frame so far is readable)`);
-    }
+  private writeError(e: NodeJS.ErrnoException): void {
+    this.writeFailed = true;
+    this.stop(e.code === 'ENOSPC' ? 'disk full' : e.code === 'EPIPE' ? 'output closed (EPIPE)' : `write error: ${e.message}`);
+    this.log(`cannot write ${this.out.name}: ${e.message}; stopping (every complete frame so far is readable)`);
   }
 
   private loadFamily(family: ProbeFamily): Loaded {
