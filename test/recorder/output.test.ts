@@ -155,3 +155,65 @@ describe.runIf(root)('output safety', () => {
     expect(out).toMatch(/code 4 refusing to write a binary capture to a terminal/);
   });
 });
+
+const canRecord = root && existsSync('/sys/kernel/btf/vmlinux') && existsSync('bpf/.output/exec.bpf.o');
+if (root && !canRecord) console.warn('\n*** SKIPPING secrec output summary tests: need /sys/kernel/btf/vmlinux and built BPF objects ***\n');
+
+/** Runs secrec to the end; its exit code and stderr. */
+function secrec(args: string[], shell?: string): Promise<{ code: number | null; err: string }> {
+  const cmd = shell ?? `exec node dist/recorder/cli.js ${args.map((a) => `'${a}'`).join(' ')}`;
+  const p = spawn('sh', ['-c', cmd], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  p.stderr!.on('data', (d) => { err += d; });
+  return new Promise((resolve) => p.on('exit', (code) => resolve({ code, err })));
+}
+
+describe.runIf(canRecord)('secrec end summary and refused output', () => {
+  it('`| true`: counts the 0 bytes that reached the pipe, not what was made', async () => {
+    const { code, err } = await secrec([], 'exec bash -c \'node dist/recorder/cli.js -o - -d 3s | true; exit ${PIPESTATUS[0]}\'');
+    expect(code).toBe(1);
+    expect(err).toMatch(/stopped \(output closed \(EPIPE\)\)/);
+    expect(err).toMatch(/written: 0 B in 0 frames/);
+    expect(err).not.toMatch(/SHA-256 chain/);
+  }, 60_000);
+
+  it('disk full: the summary counts exactly the frames and records in the file', async () => {
+    const mnt = mkdtempSync(join(tmpdir(), 'secrec-full-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=192k,mode=0700', 'tmpfs', mnt]);
+    const load = spawn('sh', ['-c', 'while :; do find /usr /etc -xdev >/dev/null 2>&1; done'], { stdio: 'ignore', detached: true });
+    try {
+      const out = join(mnt, 'full.cap');
+      const { code, err } = await secrec([ '-o', out, '--flush-ms', '50', '-d', '50s']);
+      expect(code).toBe(1);
+      expect(err).toMatch(/stopped \(disk full\)/);
+      const m = /: (\d+) records \(.*written: .* in (\d+) frames/.exec(err)!;
+      expect(m).not.toBeNull();
+      const { CaptureReader } = await import('../../format/index.js');
+      const r = new CaptureReader(out);
+      let n = 0;
+      for await (const _ of r.records()) n++;
+      expect(r.integrity().verdict).toBe('truncated');
+      expect(Number(m[2])).toBe(r.frameCount);
+      expect(Number(m[1])).toBe(n);
+      expect(r.frameCount).toBeGreaterThan(1);
+    } finally {
+      process.kill(-load.pid!, 'SIGKILL');
+      execFileSync('umount', [mnt]);
+    }
+  }, 90_000);
+
+  it('refuses a terminal on stdout, a symlink (named as one) and a symlinked parent with exit 4', async () => {
+    const tty = await secrec([], "script -qec 'node dist/recorder/cli.js -o - -d 1s' /dev/null");
+    expect(tty.code).toBe(4);
+    const d = mkdtempSync(join(tmpdir(), 'secrec-out-'));
+    symlinkSync('/etc/passwd', join(d, 'l.cap'));
+    const link = await secrec(['-o', join(d, 'l.cap'), '-d', '1s']);
+    expect(link.code).toBe(4);
+    expect(link.err).toMatch(/l\.cap is a symbolic link \(to \/etc\/passwd\)/);
+    symlinkSync(d, join(d, 'up'));
+    const parent = await secrec(['-o', join(d, 'up', 'x.cap'), '-d', '1s']);
+    expect(parent.code).toBe(4);
+    expect(parent.err).toMatch(/up is a symbolic link/);
+    rmSync(d, { recursive: true });
+  }, 60_000);
+});
