@@ -32,6 +32,8 @@ export interface FrameMeta {
   records: number;
   /** Records per kind, indexed like BODY_KINDS. */
   kinds: Uint32Array;
+  /** Kind indexes in the order they first appear (so counts keep the order the records had). */
+  order: number[];
   uncompressed: number;
 }
 
@@ -44,6 +46,7 @@ export abstract class CaptureWriterBase {
   private pendingRecords = 0;
   private pendingSince = 0;
   private pendingKinds = new Uint32Array(BODY_KINDS.length);
+  private pendingOrder: number[] = [];
   private finished = false;
   /** Written to the output: */
   frames = 0;
@@ -95,7 +98,8 @@ export abstract class CaptureWriterBase {
 
   private counted(kind: BodyKind): void {
     if (this.pendingRecords++ === 0) this.pendingSince = Date.now();
-    this.pendingKinds[KIND_INDEX.get(kind)!]!++;
+    const k = KIND_INDEX.get(kind)!;
+    if (this.pendingKinds[k]!++ === 0) this.pendingOrder.push(k);
     if (this.w.pos >= this.frameBytes) this.flush();
   }
 
@@ -107,9 +111,10 @@ export abstract class CaptureWriterBase {
   flush(): void {
     if (this.pendingRecords === 0) return;
     const raw = this.w.finish(true);
-    const meta: FrameMeta = { records: this.pendingRecords, kinds: this.pendingKinds, uncompressed: raw.length };
+    const meta: FrameMeta = { records: this.pendingRecords, kinds: this.pendingKinds, order: this.pendingOrder, uncompressed: raw.length };
     this.pendingRecords = 0;
     this.pendingKinds = new Uint32Array(BODY_KINDS.length);
+    this.pendingOrder = [];
     if (!this.failed) this.writeFrame(raw, meta);
     this.w.reset();
   }
@@ -142,7 +147,7 @@ export abstract class CaptureWriterBase {
     this.frames++;
     this.records += meta.records;
     this.uncompressedBytes += meta.uncompressed;
-    meta.kinds.forEach((n, i) => { if (n) this.counts.set(BODY_KINDS[i]!, (this.counts.get(BODY_KINDS[i]!) ?? 0) + n); });
+    for (const i of meta.order) this.counts.set(BODY_KINDS[i]!, (this.counts.get(BODY_KINDS[i]!) ?? 0) + meta.kinds[i]!);
   }
 }
 

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { CaptureReader, CaptureWriter, ThreadedCaptureWriter, pb, type CaptureWriterBase, type RecordInit } from '../../format/index.js';
 import { HEADER, kindOf, tmp } from '../helpers.js';
@@ -55,6 +55,8 @@ describe('ThreadedCaptureWriter', () => {
       expect(t.bytesWritten).toBe(statSync(path).size);
       expect(Object.fromEntries(t.counts)).toEqual(Object.fromEntries(sync.counts));
       expect(t.chainHex).toBe(sync.chainHex);
+      // the bytes the writer made before it moved to a worker (commit a1f4c94): the format is unchanged
+      expect(createHash('sha256').update(readFileSync(path)).digest('hex')).toBe('9108b6156f113af9d721e101071382c310f6ac70755c8796ad8ddecb997cb9ca');
     }
   });
 
