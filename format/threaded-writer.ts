@@ -61,7 +61,7 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
     super.maybeFlush(now);
   }
 
-  protected drain(): void {
+  drain(): void {
     this.waitUntil(this.sent);
   }
 

@@ -37,7 +37,8 @@ export function openOutput(path: string, force: boolean): Output {
     if (isatty(1)) throw refuse('refusing to write a binary capture to a terminal: redirect stdout or use -o FILE');
     return { fd: 1, name: '<stdout>', write: (b) => writeAll(1, b), close: () => {}, discard: () => {} };
   }
-  const full = resolve(path);
+  let full: string;
+  try { full = resolve(path); } catch (e) { throw refuse(`cannot resolve ${path}: ${(e as Error).message}`); }
   const cut = full.lastIndexOf('/');
   const dirPath = full.slice(0, cut) || '/';
   const base = full.slice(cut + 1);
