@@ -28,6 +28,7 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
   private answered = 0;
   private readonly pool: ArrayBuffer[] = [];
   private closed = false;
+  private workerError: Error | null = null;
 
   /** Writes to fd (a file or pipe the caller opened and closes after finish()). */
   constructor(fd: number, opts: ThreadedWriterOptions = {}) {
@@ -40,6 +41,9 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
     this.port = port1;
     const init: WorkInit = { fd, level: this.level, port: port2, done: sab };
     this.worker = new Worker(workerFile(), { workerData: init, transferList: [port2], execArgv: [] });
+    // The worker marks its own exit too; these cover a worker that never started or was stopped.
+    this.worker.on('error', (e) => { this.workerError = e; });
+    this.worker.on('exit', () => { Atomics.store(this.done, 1, 2); Atomics.notify(this.done, 0); });
     this.worker.unref();
     this.port.unref();
   }
@@ -107,7 +111,8 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
       if (this.answered >= target) return;
       const state = Atomics.load(this.done, 1);
       if (state === 2 || (state === 0 && Date.now() - since > 30_000)) {
-        this.gone(state === 2 ? 'the frame worker exited' : 'the frame worker did not start');
+        const why = this.workerError ? `: ${this.workerError.message}` : '';
+        this.gone(state === 2 ? `the frame worker exited${why}` : 'the frame worker did not start');
         return;
       }
       const seen = Atomics.load(this.done, 0);

@@ -142,6 +142,22 @@ describe('ThreadedCaptureWriter', () => {
     }
   });
 
+  it('a worker that dies makes a write error, never a hang', async () => {
+    const path = join(tmp(), 'dead.cap');
+    const fd = openSync(path, 'wx', 0o600);
+    const errors: string[] = [];
+    const w = new ThreadedCaptureWriter(fd, { onError: (e) => errors.push(e.code!) });
+    w.start(HEADER);
+    w.drain();
+    await (w as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+    for (const r of recs(100)) w.add(r, kindOf(r));
+    w.finish({ clean: true, reason: 'test', lost: 0, ts: 1 });
+    closeSync(fd);
+    expect(errors).toEqual(['EWORKER']);
+    expect([w.frames, w.records]).toEqual([1, 1]);
+    expect((await readAll(path)).n).toBe(1);
+  });
+
   it('a sink that throws in CaptureWriter stops it without counting the frame', () => {
     let n = 0;
     const w = new CaptureWriter(() => { if (++n > 2) throw Object.assign(new Error('no space'), { code: 'ENOSPC' }); }, { frameBytes: 512 });
