@@ -72,7 +72,8 @@ Examples:
   secrec -o incident.cap --no-tty --probes exec,proc,eperm
 
 Exit codes: 0 recorded and closed cleanly; 1 error while recording; 2 usage; 3 this host cannot
-record (not root, no BTF, objects not built, kernel too old); 4 output refused (exists, symlink);
+record (not root, no BTF, objects not built, kernel too old); 4 output refused (the file exists,
+a symlink at it or in its directory path, a directory others can write, a terminal on stdout);
 5 no probe could be attached.`);
 
 program.exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : EXIT.usage));
@@ -118,10 +119,12 @@ const summary: Summary = !started ? rec.finish() : await rec.run((s) => {
 });
 if (live) process.stderr.write('\n');
 if (!settings.quiet || !summary.clean) {
+  // Every figure is of what reached the output: the writer counts a frame once it is fully written.
   const counts = [...summary.counts].filter(([k]) => k !== 'header' && k !== 'trailer').map(([k, n]) => `${k} ${n}`).join(', ');
-  process.stderr.write(`secrec: stopped (${summary.reason}) after ${summary.seconds.toFixed(1)}s: ${summary.records} records (${counts}), ` +
-    `${summary.lost} lost (priority lane ${summary.lostByLane.prio}, bulk lane ${summary.lostByLane.bulk}), ${fmtBytes(summary.bytes)} in ${summary.frames} frames; set-up took ${summary.setupSeconds.toFixed(2)}s\n`);
-  process.stderr.write(`secrec: SHA-256 chain ${summary.chain} (note it in the ticket: secanalyze --info shows it)\n`);
+  process.stderr.write(`secrec: stopped (${summary.reason}) after ${summary.seconds.toFixed(1)}s: ${summary.records} records (${counts || 'none'}), ` +
+    `${summary.lost} lost (priority lane ${summary.lostByLane.prio}, bulk lane ${summary.lostByLane.bulk}); written: ${fmtBytes(summary.bytes)} in ${summary.frames} frames; set-up took ${summary.setupSeconds.toFixed(2)}s\n`);
+  if (!summary.clean) process.stderr.write('secrec: records after the last written frame were not saved\n');
+  if (summary.frames > 0) process.stderr.write(`secrec: SHA-256 chain ${summary.chain} (note it in the ticket: secanalyze --info shows it)\n`);
   if (summary.malformed) process.stderr.write(`secrec: ${summary.malformed} malformed kernel records (kept in the capture as malformed records)\n`);
 }
 process.exit(summary.clean ? EXIT.ok : EXIT.error);

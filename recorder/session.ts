@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { release } from 'node:os';
-import { CaptureWriter, type BodyKind } from '../format/index.js';
+import { ThreadedCaptureWriter, type BodyKind } from '../format/index.js';
 import { openLibbpf, type Libbpf } from './libbpf.js';
 import { Clock, type DecodeContext } from './decode.js';
 import { RingEncoder } from './encode.js';
@@ -51,7 +51,7 @@ export class Recorder {
   private rings: LaneState[] = [];
   private waiter: RingWaiter | null = null;
   private out: Output | null = null;
-  private writer: CaptureWriter | null = null;
+  private writer: ThreadedCaptureWriter | null = null;
   private frame = new FrameBuffer();
   private enc!: RingEncoder;
   private clock!: Clock;
@@ -113,11 +113,13 @@ export class Recorder {
       });
       this.waiter = new RingWaiter([lanes.prio, lanes.bulk]);
     } catch (e) {
+      // nothing was written yet: leave no empty file behind
       this.teardownKernel();
-      this.out.close();
+      this.out.discard();
       throw e;
     }
-    this.writer = new CaptureWriter((b) => this.sink(b), { frameBytes: this.s.frameBytes, flushAfterMs: this.s.flushMs });
+    // compression, the SHA-256 chain and the writes run in a worker: this thread only reads rings
+    this.writer = new ThreadedCaptureWriter(this.out.fd, { frameBytes: this.s.frameBytes, flushAfterMs: this.s.flushMs, onError: (e) => this.writeError(e) });
     this.writer.start({
       ...hostHeader(this.clocks),
       recorderVersion: RECORDER_VERSION,
@@ -165,6 +167,7 @@ export class Recorder {
         status?.({ events: prio.ring.records + bulk.ring.records, bytes: this.writer!.bytesWritten, lost: this.lost, seconds: (now - this.startedAt) / 1000 });
       }
       if (this.frame.records > 0 && now - this.frameSince >= this.s.flushMs) this.flushFrame();
+      this.writer!.poll();
       if (this.s.durationMs > 0 && now - this.startedAt >= this.s.durationMs) this.stop('duration');
       if (this.s.maxSize > 0 && this.writer!.bytesWritten >= this.s.maxSize) this.stop('max-size');
       if (n === 0) this.waiter!.wait(Math.min(POLL_MS, this.s.flushMs));
@@ -187,7 +190,7 @@ export class Recorder {
     const reason = this.stopReason ?? 'unknown';
     const ts = this.clock.rel(monoBuf(), 0);
     const w = this.writer!;
-    const chain = this.writeFailed ? w.chainHex : w.finish({ clean: !this.writeFailed, reason, lost: this.lost, ts }).toString('hex');
+    const chain = w.finish({ clean: !this.writeFailed, reason, lost: this.lost, ts }).toString('hex');
     this.out?.close();
     this.teardownKernel();
     return {
@@ -224,16 +227,10 @@ export class Recorder {
     if (this.mountedTracefs) { unmountTracefs(this.mountedTracefs); this.mountedTracefs = null; }
   }
 
-  private sink(b: Buffer): void {
-    if (this.writeFailed) return;
-    try {
-      this.out!.write(b);
-    } catch (e) {
-      this.writeFailed = true;
-      const code = (e as NodeJS.ErrnoException).code;
-      this.stop(code === 'ENOSPC' ? 'disk full' : code === 'EPIPE' ? 'output closed (EPIPE)' : `write error: ${(e as Error).message}`);
-      this.log(`cannot write ${this.out!.name}: ${(e as Error).message}; stopping (every complete frame so far is readable)`);
-    }
+  private writeError(e: NodeJS.ErrnoException): void {
+    this.writeFailed = true;
+    this.stop(e.code === 'ENOSPC' ? 'disk full' : e.code === 'EPIPE' ? 'output closed (EPIPE)' : `write error: ${e.message}`);
+    this.log(`cannot write ${this.out?.name}: ${e.message}; stopping (every complete frame so far is readable)`);
   }
 
   private collectLost(): void {
