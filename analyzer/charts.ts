@@ -29,7 +29,9 @@ const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
 /** Bin widths in seconds, the first that gives at most MAX_BINS bars over the capture is used. */
 const BINS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
 const MAX_BINS = 60;
-const TICK_NS = 1e8; // counts are kept per 100 ms while streaming, re-binned at the end
+const TICK_NS = 1e8;
+/** Axis tick steps on the host's clock, the first giving at most 8 ticks over the capture. */
+const TICKS = [100, 200, 500, 1e3, 2e3, 5e3, 1e4, 15e3, 3e4, 6e4, 12e4, 3e5, 6e5, 9e5, 18e5, 36e5, 72e5, 108e5, 216e5, 432e5, 864e5]; // counts are kept per 100 ms while streaming, re-binned at the end
 
 /** The output format of -o, or a usage error (never a silent default). */
 export function chartFormat(out: string): (typeof CHART_FORMATS)[number] {
@@ -58,6 +60,7 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
   const add = (ts: number, series: string) => { const k = `${Math.floor(Math.max(0, ts) / TICK_NS)}\0${series}`; ticks.set(k, (ticks.get(k) ?? 0) + 1); };
   const rows: Row[] = [];
   const perProc = new Map<Proc, number>();
+  const lastProc = new Map<number, Proc>();
   let lastTs = 0;
   let inner: ReturnType<typeof collect> | null = null;
   if (o.kind === 'execs') inner = collect(execsView({ fails: !!o.fails, maxArgs: 1 }), (r) => add(Number(r['ts']) * 1e9, 'exec'));
@@ -73,7 +76,14 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
       const kind = r.body;
       if (!kind || kind === 'header' || kind === 'trailer' || kind === 'process' || kind === 'malformed') return;
       if (o.kind === 'events') add(r.ts, kind);
-      else if (kind !== 'lost') { const p = ctx.tree.procOf(r); perProc.set(p, (perProc.get(p) ?? 0) + 1); }
+      else if (kind !== 'lost') {
+        // the tree has already seen this record: after an exit the pid is no longer live, so
+        // the process is the one last seen with that pid (procOf would invent a new one)
+        const p = ctx.tree.get(r.pid) ?? lastProc.get(r.pid);
+        if (!p) return;
+        lastProc.set(r.pid, p);
+        perProc.set(p, (perProc.get(p) ?? 0) + 1);
+      }
     },
     async end(ctx: ViewContext) {
       if (inner) await inner.end!(ctx);
@@ -83,7 +93,16 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
       const spanSec = Math.max(lastTs, 1) / 1e9;
       const bin = BINS.find((b) => spanSec / b <= MAX_BINS) ?? 86400;
       const timeFormat = bin < 1 ? '%H:%M:%S.%L' : '%H:%M:%S';
-      const timeAxis = (title: string) => ({ type: 'temporal', scale: { type: 'utc' }, title, axis: { format: timeFormat, formatType: 'utc', labelOverlap: true } });
+      // ticks at round host times, at most 5 (labels of 12 characters) over the data's own span
+      const timeAxis = (title: string, times: number[], padding = 0) => {
+        const lo = times.length ? times.reduce((m, t) => Math.min(m, t)) : hostMs(0);
+        const hi = times.length ? times.reduce((m, t) => Math.max(m, t)) : hostMs(lastTs);
+        const ms = TICKS.find((m) => (hi - lo) / m <= 5) ?? TICKS[TICKS.length - 1]!;
+        const values: number[] = [];
+        for (let t = Math.ceil(lo / ms) * ms; t <= hi && values.length < 12; t += ms) values.push(t);
+        const format = ms < 1000 ? '%H:%M:%S.%L' : ms < 86400_000 ? '%H:%M:%S' : '%b %d %H:%M';
+        return { type: 'temporal', scale: { type: 'utc', ...(padding ? { padding } : {}) }, title, axis: { format, values, labelOverlap: true } };
+      };
       const countAxis = (title: string) => ({ type: 'quantitative', title, axis: { format: 'd', tickMinStep: 1 } });
       let spec: TopLevelSpec;
       if (o.kind === 'events' || o.kind === 'execs') {
@@ -102,10 +121,10 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
           $schema: SCHEMA, title: { text: `${what} per ${unit(bin)}`, subtitle: where },
           width: 720, height: 280, data: { values: [...binned.values()] }, mark: { type: 'bar', ...(o.kind === 'execs' ? { color: '#4c78a8' } : {}) },
           encoding: {
-            x: { field: 'start', ...timeAxis(`time on ${host} (${unit(bin)} bins)`) }, x2: { field: 'end' },
+            x: { field: 'start', ...timeAxis(`time on ${host} (${unit(bin)} bins)`, [...binned.values()].flatMap((r) => [r['start'] as number, r['end'] as number])) }, x2: { field: 'end' },
             y: { field: 'count', aggregate: 'sum', stack: 'zero', ...countAxis(o.kind === 'execs' ? `execs per ${unit(bin)}` : `records per ${unit(bin)}`) },
             ...(o.kind === 'events' ? { color: { field: 'kind', type: 'nominal', title: 'record kind' } } : {}),
-            tooltip: [{ field: 'start', type: 'temporal', format: timeFormat, formatType: 'utc', title: 'from' }, { field: 'kind' }, { field: 'count', aggregate: 'sum', title: 'count' }],
+            tooltip: [{ field: 'start', type: 'temporal', timeUnit: 'utcyearmonthdatehoursminutessecondsmilliseconds', format: timeFormat, title: 'from' }, { field: 'kind' }, { field: 'count', aggregate: 'sum', title: 'count' }],
           },
         } as TopLevelSpec;
       } else if (o.kind === 'eperm') {
@@ -135,10 +154,10 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
           width: 720, height: { step: 28 }, data: { values: lanes },
           mark: { type: 'point', filled: true, size: 90, opacity: 0.85 },
           encoding: {
-            x: { field: 't', ...timeAxis(`time on ${host}`) },
+            x: { field: 't', ...timeAxis(`time on ${host}`, lanes.map((l) => l.t), 14) },
             y: { field: 'lane', type: 'nominal', title: null, sort: null },
             color: { field: 'kind', type: 'nominal', title: 'mark' }, shape: { field: 'kind', type: 'nominal', title: 'mark' },
-            tooltip: [{ field: 't', type: 'temporal', format: '%H:%M:%S.%L', formatType: 'utc', title: 'time' }, { field: 'kind' }, { field: 'pid' }, { field: 'what' }],
+            tooltip: [{ field: 't', type: 'temporal', timeUnit: 'utcyearmonthdatehoursminutessecondsmilliseconds', format: '%H:%M:%S.%L', title: 'time' }, { field: 'kind' }, { field: 'pid' }, { field: 'what' }],
           },
         } as TopLevelSpec;
       }
