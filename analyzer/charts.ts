@@ -5,9 +5,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import * as aq from 'arquero';
-import * as vega from 'vega';
-import * as vl from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 import type { Record } from '../format/index.js';
 import type { View, ViewContext } from './pipeline.js';
@@ -139,6 +136,7 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
           },
         } as TopLevelSpec;
       } else if (o.kind === 'top') {
+        const aq = await import('arquero'); // loaded only for charts: the other commands start faster
         const t = aq.from([...perProc].map(([p, n]) => ({ process: `${esc(p.comm)} (pid ${p.pid}${ctx.tree.byPid(p.pid).length > 1 ? `, +${((p.start ?? 0) / 1e9).toFixed(3)}s` : ''})`, records: n })))
           .orderby(aq.desc('records')).slice(0, o.top);
         spec = {
@@ -168,6 +166,7 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
 
 /** Vega-Lite → SVG, headless. */
 export async function toSvg(spec: TopLevelSpec): Promise<string> {
+  const [vega, vl] = await Promise.all([import('vega'), import('vega-lite')]);
   const compiled = vl.compile(spec).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none' });
   const svg = await view.toSVG();
