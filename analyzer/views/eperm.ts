@@ -66,7 +66,7 @@ function epermList(o: EpermOptions): View {
         const ret = r.open!.ret ?? 0;
         if (ret === -1 || ret === -13) {
           if (lastOpen.size > 65536) lastOpen.clear(); // bounded: threads die without telling us
-          lastOpen.set(r.tid, { ts: r.ts, path: esc(r.open!.path) });
+          lastOpen.set(r.tid, { ts: r.ts, path: esc(r.open!.path) + (r.open!.pathTruncated ? '[cut]' : '') });
         }
         return;
       }
