@@ -74,9 +74,11 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
       if (!kind || kind === 'header' || kind === 'trailer' || kind === 'process' || kind === 'malformed') return;
       if (o.kind === 'events') add(r.ts, kind);
       else if (kind !== 'lost') {
-        // the tree has already seen this record: after an exit the pid is no longer live, so
-        // the process is the one last seen with that pid (procOf would invent a new one)
-        const p = ctx.tree.get(r.pid) ?? lastProc.get(r.pid);
+        // One bar per process, whatever its comm. Records of the bulk lane can come after the
+        // exit (the tree then infers a new process): they stay with the process that last held
+        // the pid until a fork hands the pid to a new one.
+        if (kind === 'fork' && !r.fork!.thread) { const c = ctx.tree.get(r.fork!.childPid ?? 0); if (c) lastProc.set(c.pid, c); }
+        const p = lastProc.get(r.pid) ?? ctx.tree.get(r.pid);
         if (!p) return;
         lastProc.set(r.pid, p);
         perProc.set(p, (perProc.get(p) ?? 0) + 1);
@@ -98,7 +100,9 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
         const values: number[] = [];
         for (let t = Math.ceil(lo / ms) * ms; t <= hi && values.length < 12; t += ms) values.push(t);
         const format = ms < 1000 ? '%H:%M:%S.%L' : ms < 86400_000 ? '%H:%M:%S' : '%b %d %H:%M';
-        return { type: 'temporal', scale: { type: 'utc', ...(padding ? { padding } : {}) }, title, axis: { format, values, labelOverlap: true } };
+        // as DateTime objects: vega-lite turns plain numbers into datetime(year…) calls
+        const dt = (t: number) => { const d = new Date(t); return { utc: true, year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, date: d.getUTCDate(), hours: d.getUTCHours(), minutes: d.getUTCMinutes(), seconds: d.getUTCSeconds(), milliseconds: d.getUTCMilliseconds() }; };
+        return { type: 'temporal', scale: { type: 'utc', ...(padding ? { padding } : {}) }, title, axis: { format, values: values.map(dt), labelOverlap: true } };
       };
       const countAxis = (title: string) => ({ type: 'quantitative', title, axis: { format: 'd', tickMinStep: 1 } });
       let spec: TopLevelSpec;
@@ -137,7 +141,9 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
         } as TopLevelSpec;
       } else if (o.kind === 'top') {
         const aq = await import('arquero'); // loaded only for charts: the other commands start faster
-        const t = aq.from([...perProc].map(([p, n]) => ({ process: `${esc(p.comm)} (pid ${p.pid}${ctx.tree.byPid(p.pid).length > 1 ? `, +${((p.start ?? 0) / 1e9).toFixed(3)}s` : ''})`, records: n })))
+        const holders = new Map<number, number>();
+        for (const q of perProc.keys()) holders.set(q.pid, (holders.get(q.pid) ?? 0) + 1);
+        const t = aq.from([...perProc].map(([p, n]) => ({ process: `${esc(p.comm)} (pid ${p.pid}${(holders.get(p.pid) ?? 0) > 1 ? `, +${((p.start ?? 0) / 1e9).toFixed(3)}s` : ''})`, records: n })))
           .orderby(aq.desc('records')).slice(0, o.top);
         spec = {
           $schema: SCHEMA, title: { text: `Top ${o.top} processes by records captured (each process once, named by its last command)`, subtitle: where },
