@@ -92,14 +92,19 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
   for (const spec of commands) {
     const cmd = program.command(spec.name).summary(spec.summary).description(spec.summary)
       .argument('<file>', "capture file written by secrec ('-': standard input)").exitOverride();
-    if (spec.operand) cmd.argument(spec.operand.optional ? `[${spec.operand.name}]` : `<${spec.operand.name}>`, spec.operand.description);
+    if (spec.operand) {
+      const n = `${spec.operand.name}${spec.operand.variadic ? '...' : ''}`;
+      cmd.argument(spec.operand.optional ? `[${n}]` : `<${n}>`, spec.operand.description);
+    }
     addGlobals(cmd, spec);
     spec.options?.(cmd);
     if (spec.legacy) cmd.addHelpText('after', `\nAlso: secanalyze FILE ${spec.legacy}${spec.operand ? ` ${spec.operand.name.toUpperCase()}` : ''} [options]`);
     if (spec.examples?.length) cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}`);
     cmd.action(async (...a: unknown[]) => {
       const c = a[a.length - 1] as Command;
-      const [file, operand] = c.processedArgs as [string, string | undefined];
+      const [file, rest] = c.processedArgs as [string, string | string[] | undefined];
+      const operands = rest === undefined ? [] : Array.isArray(rest) ? rest : [rest];
+      const operand = operands[0];
       const o = c.opts();
       for (const f of GLOBAL_FILTERS) {
         const given = o[f] !== undefined && o[f] !== false;
@@ -115,7 +120,7 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
       if (o['until'] !== undefined) times.until = o['until'];
       const warn = (m: string) => { process.stderr.write(`secanalyze: ${m}\n`); };
       const r: CommandRun = {
-        file, operand, opts: o, filters, times, json: !!o['json'], warn,
+        file, operand, operands, opts: o, filters, times, json: !!o['json'], warn,
         view: async (v, vo = {}) => {
           const path = await sourceOf(file);
           let bar: cliProgress.SingleBar | null = null;

@@ -14,6 +14,8 @@ export interface CommandRun {
   file: string;
   /** The operand after FILE (DEV, PID, KIND), if the command declares one. */
   operand: string | undefined;
+  /** Every operand after FILE (a `variadic` operand takes several: more capture files, say). */
+  operands: string[];
   /** This command's own options, as commander parsed them. */
   opts: Record<string, any>;
   filters: Filters;
@@ -32,7 +34,7 @@ export interface CommandSpec {
   legacy?: string;
   /** One line for the command list. */
   summary: string;
-  operand?: { name: string; description: string; optional?: boolean };
+  operand?: { name: string; description: string; optional?: boolean; variadic?: boolean };
   /** Global filters this command cannot honour, with the reason the usage error gives. */
   refuses?: Partial<Record<GlobalFilter, string>>;
   /** Declares the command's own options (-h shows them). */

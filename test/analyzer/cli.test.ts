@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { writeCapture } from '../helpers.js';
 import { cli } from './run-cli.js';
-import { translateLegacy } from '../../analyzer/cli.js';
+import { main, translateLegacy } from '../../analyzer/cli.js';
+import type { CommandSpec } from '../../analyzer/command.js';
 import { BUILTIN } from '../../analyzer/commands.js';
 import type { RecordInit } from '../../format/index.js';
 
@@ -55,6 +56,26 @@ describe('subcommands and aliases', () => {
     expect(viaStdin.code).toBe(0);
     expect(viaStdin.stdout).toBe(cli(['execs', FIX, '-x']).stdout);
     expect(cli(['shell', '-', '6852', '--escape'], readFileSync(FIX)).stdout).toContain('ALERT');
+  });
+});
+
+describe('registering a subcommand from another module', () => {
+  it('gets the global filters, refusals and operands from one declaration', async () => {
+    const seen: string[] = [];
+    const count: CommandSpec = {
+      name: 'count', summary: 'records per kind', operand: { name: 'kinds', description: 'record kinds', variadic: true },
+      refuses: { json: 'it prints one number' },
+      options: (c) => { c.option('--plus <n>', 'added to the count', Number, 0); },
+      async run(r) {
+        let n = 0;
+        await r.view({ probes: [], tree: false, record: (rec) => { if (r.operands.includes(rec.body ?? '')) n++; }, end: (ctx) => { seen.push(`${n + r.opts['plus']}`); ctx.out.flush(); } });
+      },
+    };
+    const cmds = [...BUILTIN, count];
+    expect(await main(['count', FIX, 'exec', 'exit', '--plus', '1000'], cmds)).toBe(0);
+    expect(await main(['count', FIX, 'exec', '--pid', '6848'], cmds)).toBe(0);
+    expect(seen).toEqual([String(1000 + 31 + JSON.parse(cli(['info', FIX, '--json']).stdout).eventsPerKind.exit), '10']);
+    await expect(main(['count', FIX, 'exec', '--json'], cmds)).rejects.toThrow(/count does not take --json: it prints one number/);
   });
 });
 
