@@ -35,6 +35,8 @@ async function resolveFirst(run: CommandRun, spec: ProcSpec): Promise<{ proc: Pr
  * view's selector (which takes the live holder at the first write) locks onto that process. */
 function pinned(inner: View, pid: number, nth: number, shellOnly: boolean): View {
   let locked = false;
+  let seen: Proc | undefined;
+  let isChosen = false;
   return {
     ...inner,
     filtered: 'time',
@@ -42,7 +44,8 @@ function pinned(inner: View, pid: number, nth: number, shellOnly: boolean): View
       if (!locked) {
         if (r.body !== 'ttyWrite' || (r.ttyWrite!.fd !== 1 && r.ttyWrite!.fd !== 2)) return;
         const live = ctx.tree.get(pid);
-        if (!live || ctx.tree.byPid(pid)[nth] !== live || (shellOnly && r.pid !== pid)) return;
+        if (live !== seen) { seen = live; isChosen = !!live && ctx.tree.byPid(pid)[nth] === live; } // byPid scans: once per holder
+        if (!isChosen || (shellOnly && r.pid !== pid)) return;
         locked = true;
       }
       inner.record?.(r, ctx);
