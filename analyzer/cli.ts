@@ -1,77 +1,177 @@
 #!/usr/bin/env node
 // secanalyze: read a capture anywhere (no root, no kernel) and show it as the classic tools did.
 // Results on stdout; progress, warnings and errors on stderr.
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { statSync, writeFileSync, openSync, closeSync, constants as C } from 'node:fs';
+//
+//   secanalyze COMMAND FILE [OPERAND] [options]     e.g. secanalyze execs incident.cap -T -x
+//   secanalyze FILE --execs [options]               the old form, kept as an alias
+//
+// Adding a subcommand: write a module that exports a CommandSpec (analyzer/command.ts: name,
+// summary, optional operand, options(cmd), check(run), run(run) — run.view(v) streams the capture
+// through a View) and append it to COMMANDS below. The entry gives it per-command help, the
+// global filters (--json --since --until --pid --comm --uid; `refuses` names those it cannot
+// honour, with the reason), `-` for standard input, progress, loss/damage reports and exit codes.
+import { Command, CommanderError } from 'commander';
+import { closeSync, constants as C, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pipeline as pump } from 'node:stream/promises';
 import cliProgress from 'cli-progress';
 import { CaptureError } from '../format/index.js';
-import { run, type Filters, type View } from './pipeline.js';
-import { execsView } from './views/execs.js';
-import { opensView } from './views/opens.js';
-import { elfView } from './views/elf.js';
-import { modulesView } from './views/modules.js';
-import { readlineView } from './views/readline.js';
-import { epermView, type EpermKey } from './views/eperm.js';
-import { ttyView, shellView } from './views/terminal.js';
-import { replayView } from './views/replay.js';
-import { treeView } from './views/tree.js';
-import { infoView } from './views/info.js';
-import { timelineView } from './views/timeline.js';
-import { CHART_KINDS, chartView, toHtml, toSvg } from './charts.js';
+import { run as runPipeline, type Filters, type ViewContext } from './pipeline.js';
+import { GLOBAL_FILTERS, int, type CommandRun, type CommandSpec, type GlobalFilter } from './command.js';
+import { BUILTIN, checkTimes } from './commands.js';
+import { UsageError } from './errors.js';
+
+/** Every subcommand, in the order `secanalyze -h` lists them. Append other modules' specs here. */
+export const COMMANDS: CommandSpec[] = [...BUILTIN];
 
 const EXIT = { ok: 0, error: 1, usage: 2, damaged: 3 } as const;
 
-const int = (what: string) => (v: string): number => {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${what} must be a whole number`);
-  return Number(v);
-};
-const regex = (v: string): RegExp => { try { return new RegExp(v); } catch (e) { throw new InvalidArgumentError((e as Error).message); } };
-const collect = (v: string, prev: string[]): string[] => [...prev, v];
+function version(): string {
+  for (let d = dirname(fileURLToPath(import.meta.url)); d !== dirname(d); d = dirname(d)) {
+    const p = join(d, 'package.json');
+    if (existsSync(p)) { const j = JSON.parse(readFileSync(p, 'utf8')) as { name?: string; version?: string }; if (j.name === 'secrec') return j.version ?? '?'; }
+  }
+  return '?';
+}
 
-const VIEWS = ['--info', '--tree', '--ancestry', '--eperm', '--execs', '--opens', '--elf', '--modules', '--readline', '--tty', '--shell', '--replay', '--timeline', '--chart'];
+/** `FILE --execs -T` → `execs FILE -T`; `FILE --tty pts/3` → `tty FILE pts/3`; `FILE` → `info FILE`. */
+export function translateLegacy(argv: string[], commands: CommandSpec[]): string[] {
+  if (!argv.length || commands.some((c) => c.name === argv[0]) || argv[0]!.startsWith('-') && !argv.some((a) => legacyOf(a, commands))) return argv;
+  const found = argv.map((a, i) => ({ i, c: legacyOf(a, commands) })).filter((x) => x.c);
+  const names = [...new Set(found.map((x) => x.c!.name))];
+  if (names.length > 1) throw new UsageError(`give one view: ${found.map((x) => x.c!.legacy).join(' and ')} were both given`);
+  if (!found.length) {
+    if (argv[0] !== '-' && !existsSync(argv[0]!)) throw new UsageError(`"${argv[0]}" is neither a command (${commands.map((x) => x.name).join(', ')}) nor a file`);
+    return ['info', ...argv];
+  }
+  const { i, c } = found[0]!;
+  const rest = [...argv];
+  const eq = rest[i]!.indexOf('=');
+  let operand: string | undefined;
+  if (eq > 0) { operand = rest[i]!.slice(eq + 1); rest.splice(i, 1); } else if (c!.operand) { operand = rest[i + 1]; rest.splice(i, 2); } else rest.splice(i, 1);
+  if (c!.operand && operand === undefined) throw new UsageError(`${c!.legacy} needs ${c!.operand.name.toUpperCase()}`);
+  return [c!.name, ...rest, ...(operand !== undefined ? [operand] : [])];
+}
 
-function base(viewFlag: string): Command {
-  return new Command('secanalyze')
-    .usage(`FILE ${viewFlag} [options]`)
-    .argument('<file>', "capture file written by secrec ('-' is not supported: captures are read twice for progress)")
-    .option('--json', 'one JSON object per line', false)
-    .option('--since <time>', 'start of the window: seconds since the capture start (90, 2m), HH:MM:SS or ISO date')
-    .option('--until <time>', 'end of the window (same forms)')
-    .option('--pid <pid>', 'only this process', int('--pid'))
+function legacyOf(arg: string, commands: CommandSpec[]): CommandSpec | undefined {
+  const flag = arg.split('=')[0];
+  return commands.find((c) => c.legacy === flag);
+}
+
+/** A capture on standard input is copied to a private temporary file (views may read twice). */
+let stdinCopy: string | null = null;
+async function sourceOf(file: string): Promise<string> {
+  if (file !== '-') return file;
+  if (stdinCopy) return stdinCopy;
+  if (process.stdin.isTTY) throw new UsageError("'-' reads a capture from standard input, which is a terminal here (pipe one in: secrec -o - | secanalyze execs -)");
+  const dir = mkdtempSync(join(tmpdir(), 'secanalyze-'));
+  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'stdin.cap');
+  await pump(process.stdin, createWriteStream(path, { mode: 0o600, flags: 'wx' }));
+  return (stdinCopy = path);
+}
+
+function addGlobals(cmd: Command, spec: CommandSpec): void {
+  cmd.option('--json', 'one JSON object per line')
+    .option('--since <time>', 'start of the window: seconds since the capture start (90, 2m), HH:MM:SS on the recorded host or an ISO date')
+    .option('--until <time>', 'end of the window (same forms; HH:MM:SS takes in that whole second)')
+    .option('--pid <pid>', spec.name === 'tree' ? 'the subtree of this process (PID, PID@START or PID#N)' : 'only this process id', (v: string) => (spec.name === 'tree' ? v : int('--pid')(v)) as never)
     .option('--comm <name>', 'only processes with this exact command name')
     .option('--uid <uid>', 'only this user id', int('--uid'))
     .option('--no-progress', 'no progress bar on stderr');
 }
 
-function general(): Command {
-  return base('VIEW').description('Analyze a secrec capture: process trees, EPERM/EACCES counts, the classic BPF security tools\' views, shell replays and charts.')
-    .option('--info', 'what the capture holds and whether it is intact (default view)')
-    .option('--tree', 'process tree (--pid P: the subtree of P; --all: every process alive at start too)')
-    .option('--ancestry <pid>', 'the chain of parents of a process')
-    .option('--eperm', 'syscalls that failed with EPERM / EACCES, counted (--by syscall|comm|pid|uid)')
-    .option('--execs', 'execsnoop: -T -t -x -u USER -U -q -n RE -l RE --max-args N -P PPID -M')
-    .option('--opens', 'opensnoop: -T -U -x -p PID -t TID -u UID -n NAME -e -f FLAG -F --errname')
-    .option('--elf', 'elfsnoop: binaries loaded, with interpreter, mount, device and inode')
-    .option('--modules', 'modsnoop: kernel modules loaded')
-    .option('--readline', 'bashreadline: commands typed into bash')
-    .option('--tty <dev>', 'ttysnoop: what was written to a terminal (pts/3, 3, /dev/pts/3, tty1); --escape')
-    .option('--shell <pid>', 'shellsnoop: output of a shell and its descendants; -s shell only; --escape')
-    .option('--replay <pid>', 'a bash script replaying a shell session\'s output (--speed F, --format bash|asciicast)')
-    .option('--timeline', 'per shell session: commands, processes, output and denials in order')
-    .option('--chart <kind>', `a Vega-Lite chart (${CHART_KINDS.join(', ')}) to -o out.vl.json|.svg|.html`)
-    .addHelpText('after', `
+function build(commands: CommandSpec[], state: { worst: number }): Command {
+  const program = new Command('secanalyze').version(version(), '-V, --version')
+    .description('Analyze a secrec capture: the classic BPF security tools\' views, process trees, EPERM/EACCES counts, shell replays and charts.')
+    .usage('COMMAND FILE [options]    (FILE "-" is standard input; `secanalyze COMMAND -h` for its options)')
+    .showHelpAfterError('(secanalyze COMMAND -h shows its options)')
+    .exitOverride();
+  for (const spec of commands) {
+    const cmd = program.command(spec.name).summary(spec.summary).description(spec.summary)
+      .argument('<file>', "capture file written by secrec ('-': standard input)").exitOverride();
+    if (spec.operand) {
+      const n = `${spec.operand.name}${spec.operand.variadic ? '...' : ''}`;
+      cmd.argument(spec.operand.optional ? `[${n}]` : `<${n}>`, spec.operand.description);
+    }
+    addGlobals(cmd, spec);
+    spec.options?.(cmd);
+    if (spec.legacy) cmd.addHelpText('after', `\nAlso: secanalyze FILE ${spec.legacy}${spec.operand ? ` ${spec.operand.name.toUpperCase()}` : ''} [options]`);
+    if (spec.examples?.length) cmd.addHelpText('after', `\nExamples:\n${spec.examples.map((e) => `  ${e}`).join('\n')}`);
+    cmd.action(async (...a: unknown[]) => {
+      const c = a[a.length - 1] as Command;
+      const [file, rest] = c.processedArgs as [string, string | string[] | undefined];
+      const operands = rest === undefined ? [] : Array.isArray(rest) ? rest : [rest];
+      const operand = operands[0];
+      const o = c.opts();
+      for (const f of GLOBAL_FILTERS) {
+        const given = o[f] !== undefined && o[f] !== false;
+        const why = spec.refuses?.[f as GlobalFilter];
+        if (given && why) throw new UsageError(`${spec.name} does not take --${f}: ${why}`);
+      }
+      const filters: Filters = {};
+      if (o['pid'] !== undefined && spec.name !== 'tree') filters.pid = o['pid'];
+      if (o['comm'] !== undefined) filters.comm = o['comm'];
+      if (o['uid'] !== undefined) filters.uid = o['uid'];
+      const times: { since?: string; until?: string } = {};
+      if (o['since'] !== undefined) times.since = o['since'];
+      if (o['until'] !== undefined) times.until = o['until'];
+      const warn = (m: string) => { process.stderr.write(`secanalyze: ${m}\n`); };
+      const r: CommandRun = {
+        file, operand, operands, opts: o, filters, times, json: !!o['json'], warn,
+        view: async (v, vo = {}) => {
+          const path = await sourceOf(file);
+          let bar: cliProgress.SingleBar | null = null;
+          const size = file === '-' ? 0 : statSync(path).size;
+          if (o['progress'] && !vo.quiet && process.stderr.isTTY && size > 16 << 20) {
+            bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'reading {bar} {percentage}% | {value}/{total} MiB', clearOnComplete: true }, cliProgress.Presets.shades_classic);
+            bar.start(Math.ceil(size / (1 << 20)), 0);
+          }
+          const ctx: ViewContext = await runPipeline(v, {
+            file, json: r.json, filters, times, ...(file === '-' ? { source: () => createReadStream(path) } : {}),
+            ...(bar ? { progress: (n: number) => bar!.update(Math.floor(n / (1 << 20))) } : {}),
+            warn: vo.quiet ? () => {} : (m) => { bar?.stop(); warn(m); },
+          });
+          bar?.stop();
+          const verdict = ctx.reader.integrity().verdict;
+          if (!vo.quiet && (verdict === 'damaged' || verdict === 'truncated')) state.worst = EXIT.damaged;
+          return ctx;
+        },
+      };
+      checkTimes(times);
+      spec.check?.(r);
+      await withOutput(spec, o, () => spec.run(r));
+    });
+  }
+  program.addHelpText('after', `
 Examples:
-  secanalyze incident.cap --info
-  secanalyze incident.cap --tree
-  secanalyze incident.cap --execs -T -x
-  secanalyze incident.cap --opens -x --errname
-  secanalyze incident.cap --eperm --by syscall
-  secanalyze incident.cap --tty pts/0 --escape
-  secanalyze incident.cap --replay 4242 --speed 4 > session.sh && bash session.sh
-  secanalyze incident.cap --chart events -o events.svg
+  secanalyze info incident.cap
+  secanalyze execs incident.cap -T -x
+  secanalyze opens incident.cap -x --errname
+  secanalyze tree incident.cap --pid 4242@12.345
+  secanalyze eperm incident.cap --list
+  secanalyze tty incident.cap pts/0 --escape
+  secanalyze replay incident.cap 4242 --speed 4 > session.sh && bash session.sh
+  secanalyze chart incident.cap events -o events.svg
+  secrec -o - | secanalyze execs -
+The old form \`secanalyze FILE --execs …\` still works.
 
-Exit codes: 0 read and shown; 1 error (not a capture, unreadable); 2 usage;
-3 shown, but the capture is truncated or damaged (see the lines on stderr).`);
+Exit codes: 0 read and shown; 1 error (not a capture, unreadable, no such process);
+2 usage (a wrong option, value or combination); 3 shown, but the capture is truncated or damaged.`);
+  return program;
+}
+
+/** replay -o FILE: created 0700 with O_EXCL|O_NOFOLLOW; stdout goes there for the run. */
+async function withOutput(spec: CommandSpec, o: Record<string, any>, f: () => Promise<void>): Promise<void> {
+  if (spec.name !== 'replay' || !o['output']) return f();
+  let fd: number;
+  try { fd = openSync(o['output'], C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o700); }
+  catch (e) { throw new Error(`cannot create ${o['output']}: ${(e as Error).message} (it is never overwritten)`); }
+  const orig = process.stdout.write;
+  process.stdout.write = ((chunk: string | Uint8Array) => { writeFileSync(fd, chunk); return true; }) as typeof process.stdout.write;
+  try { await f(); } finally { process.stdout.write = orig; closeSync(fd); }
 }
 
 function fail(msg: string, code: number): never {
@@ -79,118 +179,27 @@ function fail(msg: string, code: number): never {
   process.exit(code);
 }
 
-async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  const which = VIEWS.find((v) => argv.includes(v)) ?? '--info';
-  if (argv.includes('-h') || argv.includes('--help') || argv.length === 0) {
-    if (which === '--info' && !argv.includes('--info')) { general().outputHelp(); process.exit(argv.length ? 0 : EXIT.usage); }
+export async function main(argv: string[], commands: CommandSpec[] = COMMANDS): Promise<number> {
+  const state = { worst: EXIT.ok as number };
+  if (!argv.length) { build(commands, state).outputHelp({ error: true }); return EXIT.usage; }
+  const program = build(commands, state);
+  try {
+    await program.parseAsync(translateLegacy(argv, commands), { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    throw e;
   }
-  const cmd = base(which).exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage));
-  let view: (o: Record<string, any>) => View;
-  switch (which) {
-    case '--info': cmd.option('--info'); view = () => infoView(); break;
-    case '--tree':
-      cmd.option('--tree').option('--all', 'also every process alive at the start').option('--max-args <n>', 'arguments shown per exec', int('--max-args'), 20);
-      view = (o) => treeView({ pid: o['pid'], all: o['all'], maxArgs: o['maxArgs'] });
-      break;
-    case '--ancestry':
-      cmd.requiredOption('--ancestry <pid>', 'process', int('--ancestry')).option('--max-args <n>', '', int('--max-args'), 20);
-      view = (o) => treeView({ ancestry: o['ancestry'], maxArgs: o['maxArgs'] });
-      break;
-    case '--eperm':
-      cmd.option('--eperm').addOption(new Option('--by <key>', 'count by').choices(['comm-syscall', 'syscall', 'comm', 'pid', 'uid']).default('comm-syscall'));
-      view = (o) => epermView(o['by'] as EpermKey);
-      break;
-    case '--execs':
-      cmd.option('--execs').option('-T, --timestamp', 'include a time column (HH:MM:SS on the recorded host)')
-        .option('-t, --time', 'include a TIME(s) column, seconds since the capture start')
-        .option('-x, --fails', 'include failed execs').option('-u, --user <user>', 'only this user (name or id)')
-        .option('-U, --print-uid', 'include a UID column').option('-q, --quote', 'quote arguments')
-        .option('-n, --name <regex>', 'only command names matching', regex).option('-l, --line <regex>', 'only argument lines matching', regex)
-        .option('--max-args <n>', 'arguments shown', int('--max-args'), 20).option('-P, --ppid <ppid>', 'only children of this parent', int('-P'))
-        .option('-M, --parent-comm', 'include the parent\'s command name');
-      view = (o) => execsView({ timestamp: o['timestamp'], time: o['time'], fails: o['fails'], user: o['user'], printUid: o['printUid'],
-        quote: o['quote'], name: o['name'], line: o['line'], maxArgs: o['maxArgs'], ppid: o['ppid'], parentComm: o['parentComm'] });
-      break;
-    case '--opens':
-      cmd.option('--opens').option('-T, --timestamp', 'include a TIME(s) column').option('-U, --print-uid', 'include a UID column')
-        .option('-x, --failed', 'only failed opens').option('-p, --tgid <pid>', 'only this process', int('-p'))
-        .option('-t, --tid <tid>', 'only this thread', int('-t')).option('-u, --user-id <uid>', 'only this user id', int('-u'))
-        .option('-n, --name <name>', 'only command names containing this').option('-e, --extended-fields', 'show flags and mode')
-        .option('-f, --flag-filter <flag>', 'only opens with this flag (repeatable: O_WRONLY, O_CREAT, ...)', collect, [])
-        .option('-F, --full-path', 'show relative paths resolved against the directory recorded with them')
-        .option('--errname', 'show the errno name instead of its number');
-      view = (o) => opensView({ timestamp: o['timestamp'], printUid: o['printUid'], failed: o['failed'], pid: o['tgid'], tid: o['tid'],
-        uid: o['userId'], name: o['name'], extended: o['extendedFields'], flags: o['flagFilter'], fullPath: o['fullPath'], errname: o['errname'] });
-      break;
-    case '--elf': cmd.option('--elf'); view = () => elfView(); break;
-    case '--modules': cmd.option('--modules'); view = () => modulesView(); break;
-    case '--readline': cmd.option('--readline'); view = () => readlineView(); break;
-    case '--timeline': cmd.option('--timeline').option('--max-args <n>', '', int('--max-args'), 20); view = (o) => timelineView(o['maxArgs']); break;
-    case '--tty':
-      cmd.requiredOption('--tty <dev>', 'terminal').option('--escape', 'show the bytes escaped, as text');
-      view = (o) => ttyView(o['tty'], { escape: o['escape'] });
-      break;
-    case '--shell':
-      cmd.requiredOption('--shell <pid>', 'shell', int('--shell')).option('-s, --shell-only', 'the shell only, not its descendants').option('--escape', 'escaped text');
-      view = (o) => shellView(o['shell'], !!o['shellOnly'], { escape: o['escape'] });
-      break;
-    case '--replay':
-      cmd.requiredOption('--replay <pid>', 'shell', int('--replay')).option('-s, --shell-only', 'the shell only')
-        .option('--speed <factor>', 'play this many times faster', (v) => { const n = Number(v); if (!(n > 0)) throw new InvalidArgumentError('--speed must be > 0'); return n; }, 1)
-        .addOption(new Option('--format <fmt>', 'bash script or asciinema cast').choices(['bash', 'asciicast']).default('bash'))
-        .option('-o, --output <file>', 'write the script here (mode 0700, not overwritten) instead of stdout');
-      view = (o) => replayView(o['replay'], { speed: o['speed'], format: o['format'] }, !!o['shellOnly']);
-      break;
-    case '--chart':
-      cmd.addOption(new Option('--chart <kind>', 'chart').choices([...CHART_KINDS]).makeOptionMandatory())
-        .requiredOption('-o, --output <file>', 'out.vl.json (Vega-Lite spec), out.svg or out.html (self-contained)')
-        .option('--top <n>', 'processes in the top chart', int('--top'), 20);
-      view = (o) => chartView({ kind: o['chart'], output: o['output'], top: o['top'] }, async (spec, ctx) => {
-        const out: string = o['output'];
-        const text = out.endsWith('.svg') ? await toSvg(spec) : out.endsWith('.html') ? toHtml(spec, String(spec.title ?? 'secanalyze')) : JSON.stringify(spec, null, 2);
-        writeFileSync(out, text);
-        ctx.warn(`wrote ${out} (${text.length} bytes)`);
-      });
-      break;
-    default: fail(`unknown view ${which}`, EXIT.usage);
-  }
-  cmd.parse(process.argv);
-  const o = cmd.opts();
-  const file = cmd.args[0]!;
-  const filters: Filters = {};
-  if (o['pid'] !== undefined && which !== '--tree') filters.pid = o['pid'];
-  if (o['comm'] !== undefined) filters.comm = o['comm'];
-  if (o['uid'] !== undefined) filters.uid = o['uid'];
-  let size = 0;
-  try { size = statSync(file).size; } catch (e) { fail(`${file}: ${(e as Error).message}`, EXIT.error); }
-  let bar: cliProgress.SingleBar | null = null;
-  if (o['progress'] && process.stderr.isTTY && size > 16 << 20) {
-    bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'reading {bar} {percentage}% | {value}/{total} MiB', clearOnComplete: true }, cliProgress.Presets.shades_classic);
-    bar.start(Math.ceil(size / (1 << 20)), 0);
-  }
-  let outFd: number | null = null;
-  if (which === '--replay' && o['output']) {
-    try { outFd = openSync(o['output'], C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o700); }
-    catch (e) { fail(`cannot create ${o['output']}: ${(e as Error).message} (it is never overwritten)`, EXIT.error); }
-    const fd = outFd;
-    process.stdout.write = ((chunk: string | Uint8Array) => { writeFileSync(fd, chunk); return true; }) as typeof process.stdout.write;
-  }
-  const times: { since?: string; until?: string } = {};
-  if (o['since'] !== undefined) times.since = o['since'];
-  if (o['until'] !== undefined) times.until = o['until'];
-  const ctx = await run(view(o), {
-    file, json: !!o['json'], filters, times,
-    progress: bar ? (n) => bar!.update(Math.floor(n / (1 << 20))) : undefined,
-    warn: (m) => { bar?.stop(); process.stderr.write(`secanalyze: ${m}\n`); },
-  } as Parameters<typeof run>[1]);
-  bar?.stop();
-  if (outFd !== null) closeSync(outFd);
-  process.exitCode = ctx.reader.integrity().verdict === 'damaged' || ctx.reader.integrity().verdict === 'truncated' ? EXIT.damaged : EXIT.ok;
+  return state.worst;
 }
 
-main().catch((e: unknown) => {
-  if (e instanceof CaptureError) fail(e.message, EXIT.error);
-  if (e instanceof Error && e.message.includes('EPIPE')) process.exit(0);
-  fail(e instanceof Error ? e.message : String(e), EXIT.error);
-});
+const isEntry = process.argv[1] !== undefined && (() => { try { return fileURLToPath(import.meta.url) === realpathSync(process.argv[1]!); } catch { return false; } })();
+if (isEntry) {
+  // `secanalyze … | head -1`: the reader went away; end quietly, as other filters do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(EXIT.ok); fail(e.message, EXIT.error); });
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+    if (e instanceof UsageError) fail(e.message, EXIT.usage);
+    if (e instanceof CaptureError) fail(e.message, EXIT.error);
+    if (e instanceof Error && (e as NodeJS.ErrnoException).code === 'EPIPE') process.exit(EXIT.ok);
+    fail(e instanceof Error ? e.message : String(e), EXIT.error);
+  });
+}

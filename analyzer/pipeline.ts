@@ -8,6 +8,7 @@ import { CaptureReader, type Header, type Record } from '../format/index.js';
 import { CaptureClock } from './time.js';
 import { ProcessTree } from './state/processes.js';
 import { Out } from './text.js';
+import { UsageError } from './errors.js';
 
 export interface Filters {
   since?: number;
@@ -37,8 +38,9 @@ export interface View {
   readonly probes: readonly string[];
   /** Whether the process tree is needed (memory grows with processes; skip it when not). */
   readonly tree?: boolean;
-  /** Whether the global filters apply (views of whole sessions filter for themselves). */
-  readonly filtered?: boolean;
+  /** Whether the global filters apply (views of whole sessions filter for themselves);
+   * 'time': only --since/--until (a session's window, its processes chosen by the view). */
+  readonly filtered?: boolean | 'time';
   record?(r: Record, ctx: ViewContext): void;
   end(ctx: ViewContext): void | Promise<void>;
 }
@@ -49,6 +51,8 @@ export interface RunOptions {
   filters: Filters;
   /** Parsed lazily because --since may be wall-clock time, which needs the header. */
   times?: { since?: string; until?: string };
+  /** Where to read when not the file named (standard input copied aside); `file` names it. */
+  source?: () => AsyncIterable<Uint8Array>;
   progress?: (bytesRead: number) => void;
   warn?: (msg: string) => void;
 }
@@ -58,7 +62,7 @@ export function userName(users: Map<number, string>, uid: number): string {
 }
 
 export async function run(view: View, o: RunOptions): Promise<ViewContext> {
-  const reader = new CaptureReader(o.file);
+  const reader = o.source ? new CaptureReader(o.source(), { name: o.file }) : new CaptureReader(o.file);
   const warn = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
   const tree = new ProcessTree();
   let ctx: ViewContext | null = null;
@@ -67,13 +71,23 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const lost = new Map<string, number>();
   const filtered = view.filtered ?? true;
   const useTree = view.tree ?? true;
+  let lastTs = 0;
+  let inWindow = 0;
   for await (const frame of reader.frames()) {
     for (const r of frame.records) {
       if (ctx === null) {
         const header = reader.header ?? {};
-        const clock = new CaptureClock(reader.header);
-        if (o.times?.since) f.since = clock.parse(o.times.since);
-        if (o.times?.until) f.until = clock.parse(o.times.until);
+        const clock = new CaptureClock(reader.header, { file: o.file, warn });
+        for (const role of ['since', 'until'] as const) {
+          const v = o.times?.[role];
+          if (!v) continue;
+          const b = clock.parse(v, role);
+          f[role] = b.ns;
+          if (b.note) warn(b.note);
+        }
+        if (f.since !== undefined && f.until !== undefined && f.since > f.until) {
+          throw new UsageError(`the window is empty: --since ${o.times?.since} (${clock.local(f.since)}) is after --until ${o.times?.until} (${clock.local(f.until)})`);
+        }
         ctx = {
           file: o.file, header, clock, arch: header.arch ?? 'x86_64', tree, out: new Out(), json: o.json,
           users: new Map((header.users ?? []).map((u) => [u.uid ?? 0, u.name ?? ''])), reader, lost, warn,
@@ -81,11 +95,14 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
         if (!reader.header) warn(`${o.file}: the header record is missing (damaged start): times are offsets, user names unknown`);
       }
       if (useTree) tree.observe(r);
+      if (r.ts > lastTs) lastTs = r.ts;
       if (r.lost) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
       if (!view.record) continue;
       if (filtered) {
         if (f.since !== undefined && r.ts < f.since && r.body !== 'process') continue;
         if (f.until !== undefined && r.ts > f.until) continue;
+        if (r.body !== 'process' && r.body !== 'header') inWindow++;
+        if (filtered === 'time') { view.record(r, ctx); continue; }
         if (f.pid !== undefined && r.pid !== f.pid) continue;
         if (f.uid !== undefined && r.uid !== f.uid) continue;
         if (commBuf !== null && !commBuf.equals(r.comm)) continue;
@@ -99,6 +116,9 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
       file: o.file, header: {}, clock: new CaptureClock(null), arch: 'x86_64', tree, out: new Out(), json: o.json,
       users: new Map(), reader, lost, warn,
     };
+  }
+  if ((f.since !== undefined || f.until !== undefined) && inWindow === 0 && view.record && filtered) {
+    warn(`${o.file}: no record in the window ${f.since !== undefined ? ctx.clock.local(f.since) : 'start'} … ${f.until !== undefined ? ctx.clock.local(f.until) : 'end'}; the capture covers ${ctx.clock.local(0)} … ${ctx.clock.local(lastTs)}`);
   }
   await view.end(ctx);
   ctx.out.flush();

@@ -95,7 +95,8 @@ export class ProcessTree {
         const x = r.exit!;
         const p = this.procOf(r);
         p.active = true;
-        if (p.start === null) p.start = Number(x.start ?? 0);
+        // the exit record carries task->start_time, exact where the /proc snapshot is in clock ticks
+        if (p.start === null || (p.origin === 'snapshot' && x.start != null && Number(x.start) !== 0)) p.start = Number(x.start ?? 0);
         p.exit = { ts: r.ts, code: x.code ?? 0, signal: x.signal ?? 0, core: !!x.coreDumped };
         this.live.delete(p.pid);
         return;

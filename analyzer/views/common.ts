@@ -1,11 +1,12 @@
 // Small helpers the views share.
 import type { ViewContext } from '../pipeline.js';
+import { UsageError } from '../errors.js';
 
 /** A user given as a name (of the recorded host) or a number. */
 export function resolveUid(ctx: ViewContext, user: string): number {
   if (/^\d+$/.test(user)) return Number(user);
   for (const [uid, name] of ctx.users) if (name === user) return uid;
-  throw new Error(`no user "${user}" on the recorded host (its /etc/passwd is in the capture header)`);
+  throw new UsageError(`no user "${user}" on the recorded host (its /etc/passwd is in the capture header)`);
 }
 
 /** Kernel dev_t (major << 20 | minor) → "major:minor". */
@@ -23,6 +24,6 @@ export function ttyName(rdev: number): string {
 
 /** Parses a ttysnoop device argument (/dev/pts/3, pts/3, 3, tty1, /dev/ttyS0) → its name. */
 export function parseTty(arg: string): string {
-  const s = arg.replace(/^\/dev\//, '');
+  const s = arg.replace(/^\/dev\//, '').replace(/^pts(\d+)$/, 'pts/$1');
   return /^\d+$/.test(s) ? `pts/${s}` : s;
 }

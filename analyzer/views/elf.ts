@@ -1,30 +1,42 @@
 // elfsnoop: binaries the kernel loads. Columns: TIME PID INTERPRETER FILE MOUNT DEV INODE RET.
+// A failed exec that never reached a binary loader (no inode: ENOENT, EACCES on the path) is no
+// ELF load: shown only with -x. For a script the kernel loaded the interpreter, and the recorded
+// device and inode are the interpreter's: marked "*", and said once on stderr.
 import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { devString } from './common.js';
 
-export function elfView(): View {
+export interface ElfOptions { fails?: boolean }
+
+export function elfView(o: ElfOptions = {}): View {
   let headerDone = false;
+  let scripts = 0;
   return {
     probes: ['exec'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'exec') return;
       const e = r.exec!;
+      const loaded = !!e.ino && e.ino !== '0';
+      if ((e.ret ?? 0) !== 0 && !loaded && !o.fails) return;
       const file = esc(e.filename);
       const interp = e.interp?.length ? esc(e.interp) : file;
+      const script = interp !== file;
+      if (script && loaded) scripts++;
       if (ctx.json) {
         ctx.out.line(JSON.stringify({ time: ctx.clock.iso(r.ts), pid: r.pid, comm: esc(r.comm), interpreter: interp, file,
-          mount: esc(e.mount), dev: devString(e.dev ?? 0), inode: e.ino ?? '0', ret: e.ret ?? 0 }));
+          mount: esc(e.mount), dev: devString(e.dev ?? 0), inode: e.ino ?? '0', inodeOf: script ? 'interpreter' : 'file', ret: e.ret ?? 0 }));
         return;
       }
       if (!headerDone) {
         headerDone = true;
         ctx.out.line(`${pad('TIME', 8)} ${pad('PID', 6)} ${pad('INTERPRETER', 18)} ${pad('FILE', 18)} ${pad('MOUNT', 10)} ${pad('DEV', 7)} ${pad('INODE', 10)} RET`);
       }
-      ctx.out.line(`${pad(ctx.clock.hms(r.ts), 8)} ${pad(String(r.pid), 6)} ${pad(interp, 18)} ${pad(file, 18)} ${pad(esc(e.mount) || '-', 10)} ${pad(devString(e.dev ?? 0), 7)} ${pad(e.ino || '0', 10)} ${padl(String(e.ret ?? 0), 3)}`);
+      ctx.out.line(`${pad(ctx.clock.hms(r.ts), 8)} ${pad(String(r.pid), 6)} ${pad(interp, 18)} ${pad(file, 18)} ${pad(esc(e.mount) || '-', 10)} ${pad(devString(e.dev ?? 0), 7)} ${pad((e.ino || '0') + (script && loaded ? '*' : ''), 10)} ${padl(String(e.ret ?? 0), 3)}`);
     },
-    end() {},
+    end(ctx: ViewContext) {
+      if (scripts && !ctx.json) ctx.warn(`${scripts} script exec(s) marked *: DEV and INODE are of the interpreter the kernel loaded, not of the script`);
+    },
   };
 }

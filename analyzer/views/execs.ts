@@ -1,64 +1,117 @@
-// execsnoop: new processes. Columns (bcc): [TIME|TIME(s)] [UID] PCOMM PID PPID RET ARGS.
+// execsnoop: new processes. Columns (bcc): [TIME] [TIME(s)] [UID] [CPU] COMM PID [PCOMM] PPID RET ARGS
+// with bcc's widths (%-16s %-7d %-7s %3d); ARGS is the path exec'd, then the arguments after it.
 import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
-import { esc, pad, padl, quoteArg } from '../text.js';
+import { esc, pad, padl } from '../text.js';
 import { seconds } from '../time.js';
 import { resolveUid } from './common.js';
 
 export interface ExecsOptions {
-  timestamp?: boolean;      // -T
-  time?: boolean;           // -t
+  timestamp?: boolean;      // -T: HH:MM:SS
+  time?: boolean;           // -t: seconds since the start
   fails?: boolean;          // -x
   user?: string;            // -u
   printUid?: boolean;       // -U
   quote?: boolean;          // -q
   name?: RegExp;            // -n
-  line?: RegExp;            // -l
+  line?: RegExp;            // -l (matches the unquoted arguments, as bcc does)
   maxArgs: number;          // --max-args
   ppid?: number;            // -P
   parentComm?: boolean;     // -M
+  cpu?: boolean;            // -C
 }
 
-export function execArgs(filename: Uint8Array, argv: Uint8Array[], max: number, quote: boolean, cut: boolean): string {
-  const args = [filename.length ? filename : (argv[0] ?? new Uint8Array()), ...argv.slice(1)];
-  const shown = args.slice(0, max);
-  const s = shown.map((a) => (quote ? quoteArg(a) : esc(a))).join(' ');
+type Bytes = Uint8Array;
+export interface ArgFlags { unreadable?: readonly number[] | null | undefined; truncated?: readonly number[] | null | undefined }
+
+/** The arguments bcc shows: the path exec'd, then argv[1..]. For a script the recorded argv is the
+ * interpreter's (`/bin/sh [arg] /x/run.sh a b`): its words up to the script's path are dropped so
+ * the path is not shown twice. Returns the argv index each shown argument came from. */
+export function shownArgs(filename: Bytes, argv: Bytes[], interp?: Bytes | null): { args: Bytes[]; from: number[] } {
+  const first = filename.length ? filename : (argv[0] ?? new Uint8Array());
+  let rest = 1;
+  if (interp?.length && filename.length && !Buffer.from(interp).equals(Buffer.from(filename))) {
+    const f = Buffer.from(filename);
+    for (let j = 1; j < Math.min(argv.length, 4); j++) if (f.equals(argv[j]!)) { rest = j + 1; break; }
+  }
+  const args = [first, ...argv.slice(rest)];
+  return { args, from: [0, ...argv.slice(rest).map((_, i) => rest + i)] };
+}
+
+/** Text for one argument: bcc's look (newline as \n, backslash as is), control bytes escaped. */
+export function argText(a: Bytes, quote: boolean): string {
+  const s = esc(a).replace(/\\\\/g, '\\');
+  return quote ? `"${s.replace(/"/g, '\\"')}"` : s;
+}
+
+export function execArgs(filename: Bytes, argv: Bytes[], max: number, quote: boolean, cut: boolean, interp?: Bytes | null, flags: ArgFlags = {}): string {
+  const { args, from } = shownArgs(filename, argv, interp);
+  const unreadable = new Set(flags.unreadable ?? []);
+  const truncated = new Set(flags.truncated ?? []);
+  const shown = args.slice(0, max).map((a, i) => {
+    const k = from[i]!;
+    if (k > 0 && unreadable.has(k)) return '[unreadable]';
+    return argText(a, quote) + (k > 0 && truncated.has(k) ? '[cut]' : '');
+  });
+  const s = shown.join(' ');
   return args.length > max || cut ? `${s} ...` : s;
 }
 
-export function execsView(o: ExecsOptions): View {
+/** The filter execsnoop applies, shared with the execs chart so both count the same rows. */
+export function execSelector(o: Omit<ExecsOptions, 'maxArgs'> & { maxArgs?: number }) {
   let uid: number | undefined;
+  return (r: Record, ctx: ViewContext): boolean => {
+    if (r.body !== 'exec') return false;
+    const e = r.exec!;
+    if ((e.ret ?? 0) !== 0 && !o.fails) return false;
+    if (o.user !== undefined && uid === undefined) uid = resolveUid(ctx, o.user);
+    if (uid !== undefined && r.uid !== uid) return false;
+    if (o.ppid !== undefined && r.ppid !== o.ppid) return false;
+    if (o.name && !o.name.test(esc(r.comm))) return false;
+    if (o.line) {
+      const { args } = shownArgs(e.filename ?? new Uint8Array(), e.argv ?? [], e.interp);
+      if (!o.line.test(args.map((a) => argText(a, false)).join(' '))) return false;
+    }
+    return true;
+  };
+}
+
+export function execsView(o: ExecsOptions): View {
+  const keep = execSelector(o);
   let headerDone = false;
   return {
     probes: ['exec'],
     record(r: Record, ctx: ViewContext) {
-      if (r.body !== 'exec') return;
+      if (!keep(r, ctx)) return;
       const e = r.exec!;
       const ret = e.ret ?? 0;
-      if (ret !== 0 && !o.fails) return;
-      if (o.user !== undefined && uid === undefined) uid = resolveUid(ctx, o.user);
-      if (uid !== undefined && r.uid !== uid) return;
-      if (o.ppid !== undefined && r.ppid !== o.ppid) return;
       const comm = esc(r.comm);
-      if (o.name && !o.name.test(comm)) return;
-      const args = execArgs(e.filename ?? new Uint8Array(), e.argv ?? [], o.maxArgs, !!o.quote, !!e.argsTruncated);
-      if (o.line && !o.line.test(args)) return;
+      const flags = { unreadable: e.unreadableArgs, truncated: e.truncatedArgs };
+      const args = execArgs(e.filename ?? new Uint8Array(), e.argv ?? [], o.maxArgs, !!o.quote, !!e.argsTruncated, e.interp, flags);
       const parent = ctx.tree.get(r.ppid)?.comm;
+      const script = !!e.interp?.length && !Buffer.from(e.interp).equals(Buffer.from(e.filename ?? []));
       if (ctx.json) {
+        const { args: list, from } = shownArgs(e.filename ?? new Uint8Array(), e.argv ?? [], e.interp);
         ctx.out.line(JSON.stringify({
-          time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, uid: r.uid, pcomm: comm, pid: r.pid, ppid: r.ppid, ret,
-          args: [e.filename, ...(e.argv ?? []).slice(1)].map((a) => esc(a)), argsTruncated: !!e.argsTruncated,
-          ...(o.parentComm ? { parentComm: esc(parent) } : {}), ino: e.ino, filename: esc(e.filename),
+          time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, uid: r.uid, cpu: r.cpu ?? 0, comm, pid: r.pid, ppid: r.ppid, ret,
+          args: list.map((a) => esc(a)), argsTruncated: !!e.argsTruncated, argc: e.argc || (e.argv?.length ? null : 0), // 0 with arguments: not recorded
+          unreadableArgs: from.map((k, i) => (k > 0 && (e.unreadableArgs ?? []).includes(k) ? i : -1)).filter((i) => i >= 0),
+          truncatedArgs: from.map((k, i) => (k > 0 && (e.truncatedArgs ?? []).includes(k) ? i : -1)).filter((i) => i >= 0),
+          ...(o.parentComm ? { pcomm: esc(parent) } : {}), filename: esc(e.filename),
+          ...(script ? { interpreter: esc(e.interp) } : {}),
+          // for a script the kernel loaded the interpreter: the recorded inode is the interpreter's
+          ino: e.ino ?? null, inoOf: script ? 'interpreter' : 'file',
         }));
         return;
       }
       if (!headerDone) {
         headerDone = true;
-        ctx.out.line([o.timestamp ? pad('TIME', 8) : '', o.time ? pad('TIME(s)', 8) : '', o.printUid ? pad('UID', 6) : '',
-          pad('PCOMM', 16), pad('PID', 7), pad('PPID', 7), o.parentComm ? pad('PARENT', 16) : '', 'RET', 'ARGS'].filter(Boolean).join(' '));
+        ctx.out.line([o.timestamp ? pad('TIME', 8) : '', o.time ? pad('TIME(s)', 8) : '', o.printUid ? pad('UID', 6) : '', o.cpu ? pad('CPU', 3) : '',
+          pad('COMM', 16), pad('PID', 7), o.parentComm ? pad('PCOMM', 16) : '', pad('PPID', 7), 'RET', 'ARGS'].filter(Boolean).join(' '));
       }
       ctx.out.line([o.timestamp ? pad(ctx.clock.hms(r.ts), 8) : '', o.time ? pad(seconds(r.ts), 8) : '', o.printUid ? pad(String(r.uid), 6) : '',
-        pad(comm, 16), pad(String(r.pid), 7), pad(String(r.ppid), 7), o.parentComm ? pad(esc(parent), 16) : '', padl(String(ret), 3), args].filter((s) => s !== '').join(' '));
+        o.cpu ? pad(String(r.cpu ?? 0), 3) : '', pad(comm, 16), pad(String(r.pid), 7), o.parentComm ? pad(parent ? esc(parent) : '?', 16) : '',
+        pad(r.ppid ? String(r.ppid) : '?', 7), padl(String(ret), 3), args].filter((s) => s !== '').join(' '));
     },
     end() {},
   };

@@ -1,9 +1,10 @@
-// opensnoop: file opens. Columns (bcc): [TIME(s)] [UID] PID COMM FD ERR [FLAGS MODE] PATH.
+// opensnoop: file opens. Columns (bcc): [TIME(s)] [UID] PID|TID COMM FD ERR [FLAGS MODE] PATH, with
+// bcc's widths (%-14.9f, %-6d %-16s %4d %3d); -f flags are ORed, as bcc does.
 import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
-import { seconds } from '../time.js';
 import { errnoName } from '../syscalls.js';
+import { UsageError } from '../errors.js';
 
 export interface OpensOptions {
   timestamp?: boolean; printUid?: boolean; failed?: boolean; pid?: number; tid?: number; uid?: number;
@@ -22,8 +23,19 @@ export function openFlags(arch: string): Map<string, number> {
   return new Map([['O_RDONLY', 0], ...BASE, ...(arch === 'aarch64' || arch === 'arm64' ? ARM : X86)]);
 }
 
+/** -f names → flag values, checked before any record is read (a usage error for O_BOGUS). */
+export function parseOpenFlags(names: string[], arch = 'x86_64'): number[] {
+  const table = openFlags(arch);
+  return names.map((f) => {
+    const v = table.get(f.toUpperCase().startsWith('O_') ? f.toUpperCase() : `O_${f.toUpperCase()}`);
+    if (v === undefined) throw new UsageError(`unknown open flag ${f} (known: ${[...table.keys()].join(', ')})`);
+    return v;
+  });
+}
+
 export function opensView(o: OpensOptions): View {
   let want: number[] | null = null;
+  if (o.flags?.length) parseOpenFlags(o.flags);
   let headerDone = false;
   return {
     probes: ['open'],
@@ -40,16 +52,13 @@ export function opensView(o: OpensOptions): View {
       if (o.name && !comm.includes(o.name)) return;
       const flags = e.flags ?? 0;
       if (o.flags?.length) {
-        const table = openFlags(ctx.arch);
-        want ??= o.flags.map((f) => {
-          const v = table.get(f.toUpperCase().startsWith('O_') ? f.toUpperCase() : `O_${f.toUpperCase()}`);
-          if (v === undefined) throw new Error(`unknown open flag ${f} (known: ${[...table.keys()].join(', ')})`);
-          return v;
-        });
-        if (!want.every((v) => (v === 0 ? (flags & 3) === 0 : (flags & v) === v))) return;
+        want ??= parseOpenFlags(o.flags, ctx.arch);
+        if (!want.some((v) => (v === 0 ? (flags & 3) === 0 : (flags & v) === v))) return;
       }
       const rel = e.path && e.path.length && e.path[0] !== 0x2f;
-      const path = o.fullPath && rel && e.dir?.length ? `${esc(e.dir)}/${esc(e.path)}` : esc(e.path);
+      // truncation is shown where it happened: "…" before a cut directory, "[cut]" after a cut path
+      const cutPath = `${esc(e.path)}${e.pathTruncated ? '[cut]' : ''}`;
+      const path = o.fullPath && rel && e.dir?.length ? `${e.dirTruncated ? '…' : ''}${esc(e.dir)}/${cutPath}` : cutPath;
       const fd = ret >= 0 ? ret : -1;
       const err = ret >= 0 ? 0 : -ret;
       const creates = (flags & 0o100) !== 0 || (flags & 0o20000000) !== 0;
@@ -58,15 +67,16 @@ export function opensView(o: OpensOptions): View {
         ctx.out.line(JSON.stringify({
           time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, uid: r.uid, pid: r.pid, tid: r.tid, comm, fd, err,
           errname: err ? errnoName(err) : null, flags, mode: creates ? e.mode : null, path, dir: esc(e.dir), dirfd: e.dirfd,
+          pathTruncated: !!e.pathTruncated, dirTruncated: !!e.dirTruncated,
         }));
         return;
       }
       if (!headerDone) {
         headerDone = true;
-        ctx.out.line([o.timestamp ? pad('TIME(s)', 12) : '', o.printUid ? pad('UID', 6) : '', pad('PID', 6), pad('COMM', 16),
+        ctx.out.line([o.timestamp ? pad('TIME(s)', 14) : '', o.printUid ? pad('UID', 6) : '', pad(o.tid !== undefined ? 'TID' : 'PID', 6), pad('COMM', 16),
           padl('FD', 4), o.errname ? pad('ERR', 7) : padl('ERR', 3), o.extended ? pad('FLAGS', 8) + ' ' + pad('MODE', 4) : '', 'PATH'].filter(Boolean).join(' '));
       }
-      ctx.out.line([o.timestamp ? pad(seconds(r.ts), 12) : '', o.printUid ? pad(String(r.uid), 6) : '', pad(String(r.pid), 6), pad(comm, 16),
+      ctx.out.line([o.timestamp ? pad((r.ts / 1e9).toFixed(9), 14) : '', o.printUid ? pad(String(r.uid), 6) : '', pad(String(o.tid !== undefined ? r.tid : r.pid), 6), pad(comm, 16),
         padl(String(fd), 4), o.errname ? pad(err ? errnoName(err) : '0', 7) : padl(String(err), 3),
         o.extended ? flags.toString(8).padStart(8, '0') + ' ' + pad(mode, 4) : '', path].filter((s) => s !== '').join(' '));
     },

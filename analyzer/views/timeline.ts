@@ -40,7 +40,7 @@ export function timelineView(maxArgs = 20): View {
       if (!s) return;
       if (r.body === 'exec') {
         const e = r.exec!;
-        const args = execArgs(e.filename ?? new Uint8Array(), e.argv ?? [], maxArgs, false, !!e.argsTruncated);
+        const args = execArgs(e.filename ?? new Uint8Array(), e.argv ?? [], maxArgs, false, !!e.argsTruncated, e.interp);
         s.items.push({ ts: r.ts, kind: 'exec', pid: r.pid, text: `  ${e.ret ? '✗ exec' : 'exec'} ${args} (pid ${r.pid}${e.ret ? `, ret ${e.ret}` : ''})` });
         s.lastOut = null;
       } else if (r.body === 'ttyWrite') {

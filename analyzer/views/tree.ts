@@ -7,11 +7,15 @@ import { esc } from '../text.js';
 import { errnoName } from '../syscalls.js';
 import { execArgs } from './execs.js';
 
-export interface TreeOptions { pid?: number; all?: boolean; maxArgs: number; ancestry?: number }
+export interface TreeOptions {
+  pid?: number; all?: boolean; maxArgs: number; ancestry?: number;
+  /** Chooses the process(es) for --pid/--ancestry (state/resolve.ts: PID@START, never silently). */
+  pick?: (tree: ViewContext['tree']) => Proc[];
+}
 
 function describe(p: Proc, ctx: ViewContext, maxArgs: number) {
   const execs = p.execs.map((e) => ({
-    args: execArgs(e.filename, e.argv, maxArgs, false, e.argsTruncated),
+    args: execArgs(e.filename, e.argv, maxArgs, false, e.argsTruncated, e.interp),
     ok: e.ret === 0, ret: e.ret, snapshot: e.snapshot, ts: e.ts,
   }));
   const start = p.start;
@@ -50,16 +54,16 @@ export function treeView(o: TreeOptions): View {
       }
       let roots: Proc[];
       if (o.ancestry !== undefined) {
-        const ps = tree.byPid(o.ancestry);
+        const ps = o.pick ? o.pick(tree) : tree.byPid(o.ancestry);
         if (!ps.length) throw new Error(`no process ${o.ancestry} in this capture`);
         const chain = tree.ancestry(ps[ps.length - 1]!);
         if (ctx.json) { for (const p of chain) ctx.out.line(JSON.stringify(describe(p, ctx, o.maxArgs))); return; }
         chain.forEach((p, i) => ctx.out.line(`${i ? '  '.repeat(i - 1) + '└─ ' : ''}${line(p, ctx, o)}`));
         return;
       }
-      if (o.pid !== undefined) {
-        roots = tree.byPid(o.pid);
-        if (!roots.length) throw new Error(`no process ${o.pid} in this capture`);
+      if (o.pid !== undefined || (o.pick && o.ancestry === undefined)) {
+        roots = o.pick ? o.pick(tree) : tree.byPid(o.pid ?? -1);
+        if (!roots.length) throw new Error(`no process ${o.pid ?? ''} in this capture`);
         for (const r of roots) for (const q of tree.descendants(r)) keep.add(q);
       } else {
         roots = tree.roots().filter((p) => keep.has(p));
