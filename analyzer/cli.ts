@@ -81,6 +81,8 @@ function fail(msg: string, code: number): never {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  // h-ticket: the analyst's commands parse their own options (analyzer/ticket.ts).
+  if (['triage', 'timeline', 'report', 'follow'].includes(argv[0] ?? '')) return (await import('./ticket.js')).ticketMain(argv);
   const which = VIEWS.find((v) => argv.includes(v)) ?? '--info';
   if (argv.includes('-h') || argv.includes('--help') || argv.length === 0) {
     if (which === '--info' && !argv.includes('--info')) { general().outputHelp(); process.exit(argv.length ? 0 : EXIT.usage); }

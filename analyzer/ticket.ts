@@ -1,0 +1,51 @@
+// The analyst's commands: `secanalyze triage|timeline|report|follow FILE …`. Each parses its own
+// options with commander; analyzer/cli.ts hands argv here when argv[0] names one of them.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { CaptureError } from '../format/index.js';
+import { SEVERITIES, type Severity } from './triage/rules.js';
+import { triage, renderText } from './triage/index.js';
+
+export const TICKET_COMMANDS = ['triage'] as const;
+
+const EXIT = { ok: 0, error: 1, usage: 2, damaged: 3 } as const;
+
+export const int = (what: string) => (v: string): number => {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError(`${what} must be a whole number`);
+  return Number(v);
+};
+
+function fail(msg: string, code: number): never {
+  process.stderr.write(`secanalyze: ${msg}\n`);
+  process.exit(code);
+}
+
+const warn = (m: string) => process.stderr.write(`secanalyze: ${m}\n`);
+
+function triageCommand(): Command {
+  return new Command('triage')
+    .description('What happened, most suspicious first: each finding with its process, time, evidence and the command to drill down.')
+    .argument('<file>', 'capture file written by secrec')
+    .option('--json', 'one JSON object per finding', false)
+    .addOption(new Option('--min <severity>', 'hide findings below this severity').choices([...SEVERITIES]).default('info'))
+    .action(async (file: string, o: { json: boolean; min: Severity }) => {
+      const { findings, facts, ctx } = await triage(file, warn);
+      const shown = findings.filter((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(o.min));
+      if (o.json) process.stdout.write(shown.map((f) => JSON.stringify(f) + '\n').join(''));
+      else process.stdout.write(renderText(shown, ctx, facts).join('\n') + '\n');
+      const v = ctx.reader.integrity().verdict;
+      process.exitCode = v === 'damaged' || v === 'truncated' ? EXIT.damaged : EXIT.ok;
+    });
+}
+
+/** Runs one of the analyst's commands; argv starts with its name. */
+export async function ticketMain(argv: string[]): Promise<void> {
+  const program = new Command('secanalyze').exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage));
+  for (const c of [triageCommand()]) program.addCommand(c.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage)));
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CaptureError) fail(e.message, EXIT.error);
+    if (e instanceof Error && e.message.includes('EPIPE')) process.exit(0);
+    fail(e instanceof Error ? e.message : String(e), EXIT.error);
+  }
+}
