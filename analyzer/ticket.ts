@@ -4,8 +4,10 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { CaptureError } from '../format/index.js';
 import { SEVERITIES, type Severity } from './triage/rules.js';
 import { triage, renderText } from './triage/index.js';
+import { run } from './pipeline.js';
+import { HostTimeline, hostTimelineView, type HostTimelineOptions } from './views/hosttimeline.js';
 
-export const TICKET_COMMANDS = ['triage'] as const;
+export const TICKET_COMMANDS = ['triage', 'timeline'] as const;
 
 const EXIT = { ok: 0, error: 1, usage: 2, damaged: 3 } as const;
 
@@ -37,10 +39,30 @@ function triageCommand(): Command {
     });
 }
 
+function timelineCommand(): Command {
+  return new Command('timeline')
+    .description('The whole host in time order: sessions, commands typed, the processes they started and their output, denials, files written then run, module loads, lost-event markers.')
+    .argument('<file>', 'capture file written by secrec')
+    .option('--json', 'one JSON object per line', false)
+    .option('--pid <pid>', 'only this process and its descendants', int('--pid'))
+    .option('--uid <uid>', 'only events of this user id', int('--uid'))
+    .option('--session <pid>', 'only the session of this shell', int('--session'))
+    .option('--since <time>', 'from: seconds since the start (90, 2m), HH:MM:SS on the recorded host or an ISO date')
+    .option('--until <time>', 'until (same forms)')
+    .option('--max-args <n>', 'arguments shown per exec', int('--max-args'), 20)
+    .action(async (file: string, o: { json: boolean; pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs: number }) => {
+      const opts: HostTimelineOptions = { maxArgs: o.maxArgs };
+      for (const k of ['pid', 'uid', 'session', 'since', 'until'] as const) if (o[k] !== undefined) (opts as Record<string, unknown>)[k] = o[k];
+      const ctx = await run(hostTimelineView(new HostTimeline(opts)), { file, json: o.json, filters: {}, warn });
+      const v = ctx.reader.integrity().verdict;
+      process.exitCode = v === 'damaged' || v === 'truncated' ? EXIT.damaged : EXIT.ok;
+    });
+}
+
 /** Runs one of the analyst's commands; argv starts with its name. */
 export async function ticketMain(argv: string[]): Promise<void> {
   const program = new Command('secanalyze').exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage));
-  for (const c of [triageCommand()]) program.addCommand(c.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage)));
+  for (const c of [triageCommand(), timelineCommand()]) program.addCommand(c.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage)));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
