@@ -5,9 +5,10 @@ import { CaptureError } from '../format/index.js';
 import { SEVERITIES, type Severity } from './triage/rules.js';
 import { triage, renderText } from './triage/index.js';
 import { run } from './pipeline.js';
+import { report } from './report/bundle.js';
 import { HostTimeline, hostTimelineView, type HostTimelineOptions } from './views/hosttimeline.js';
 
-export const TICKET_COMMANDS = ['triage', 'timeline'] as const;
+export const TICKET_COMMANDS = ['triage', 'timeline', 'report'] as const;
 
 const EXIT = { ok: 0, error: 1, usage: 2, damaged: 3 } as const;
 
@@ -59,10 +60,21 @@ function timelineCommand(): Command {
     });
 }
 
+function reportCommand(): Command {
+  return new Command('report')
+    .description('A bundle to attach to a ticket: offline index.html (findings, tree, timeline, EPERM, charts, session players), manifest.json, findings.json, sessions/*.cast|.sh and the capture.')
+    .argument('<file>', 'capture file written by secrec')
+    .requiredOption('-o, --output <dir|file.tar.gz|file.zip>', 'a new directory, or an archive to create')
+    .option('--no-capture', 'leave the capture itself out of the bundle')
+    .action(async (file: string, o: { output: string; capture: boolean }) => {
+      await report(file, { output: o.output, capture: o.capture, warn });
+    });
+}
+
 /** Runs one of the analyst's commands; argv starts with its name. */
 export async function ticketMain(argv: string[]): Promise<void> {
   const program = new Command('secanalyze').exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage));
-  for (const c of [triageCommand(), timelineCommand()]) program.addCommand(c.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage)));
+  for (const c of [triageCommand(), timelineCommand(), reportCommand()]) program.addCommand(c.exitOverride((e) => process.exit(e.exitCode === 0 ? 0 : EXIT.usage)));
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (e) {
