@@ -83,21 +83,18 @@ export async function collect(file: string, warn: (m: string) => void): Promise<
     factsView(facts), hostTimelineView(timeline, false),
     ...kinds.map((kind) => chartView({ kind, output: '', top: 20 }, async (spec) => { charts.push({ kind, spec }); })),
   ];
-  let data: ReportData | null = null;
-  await run(together(views, views.map(() => [])), {
-    file, json: false, filters: {}, warn,
-  }).then((ctx) => {
-    const findings = evaluate(facts, ctx);
-    const eperm = new Map<string, { errno: string; comm: string; what: string; count: number }>();
-    for (const d of facts.denials) {
-      const comm = esc(d.proc.comm);
-      const what = d.path === null ? d.what : `${d.what} ${showPath(d.path)}`;
-      const k = `${d.errno}\0${comm}\0${what}`;
-      const row = eperm.get(k) ?? { errno: errnoName(d.errno), comm, what, count: 0 };
-      row.count++;
-      eperm.set(k, row);
-    }
-    data = {
+  const ctx = await run(together(views, views.map(() => [])), { file, json: false, filters: {}, warn });
+  const findings = evaluate(facts, ctx);
+  const eperm = new Map<string, { errno: string; comm: string; what: string; count: number }>();
+  for (const x of facts.denials) {
+    const comm = esc(x.proc.comm);
+    const what = x.path === null ? x.what : `${x.what} ${showPath(x.path)}`;
+    const k = `${x.errno}\0${comm}\0${what}`;
+    const row = eperm.get(k) ?? { errno: errnoName(x.errno), comm, what, count: 0 };
+    row.count++;
+    eperm.set(k, row);
+  }
+  const d: ReportData = {
       file: esc(file), host: esc(ctx.header.hostname), summary: summaryLines(ctx, facts),
       integrity: ctx.reader.integrity().text, chain: ctx.reader.endMarker?.chain.toString('hex') ?? null,
       lost: [...ctx.lost.values()].reduce((a, b) => a + b, 0),
@@ -105,23 +102,22 @@ export async function collect(file: string, warn: (m: string) => void): Promise<
       timeline: timeline.result(ctx).slice(0, MAX_ROWS).map((it) => ({ time: at(ctx, it.ts), kind: it.kind, session: it.session === null ? '' : String(it.session), text: cap(it.text, 2000) })),
       eperm: [...eperm.values()].sort((a, b) => b.count - a.count).slice(0, 500),
       charts: charts.sort((a, b) => kinds.indexOf(a.kind) - kinds.indexOf(b.kind)), sessions: [],
-    };
-  });
-  const d = data as ReportData | null;
-  if (!d) throw new Error(`${file}: nothing read`);
+  };
   // each shell session: an asciicast for the player and a replay script, through views/replay.ts
-  const shells = [...new Set([...facts.shells.keys()].map((p) => p.pid))].slice(0, 200);
+  const shellProcs = [...new Set([...facts.shells.keys(), ...timeline.shells()])];
+  const shells = [...new Set(shellProcs.map((p) => p.pid))].slice(0, 200);
   if (shells.length) {
     const outs: string[][] = [];
     const vs: View[] = [];
     for (const pid of shells) for (const format of ['asciicast', 'bash'] as const) { vs.push(replayView(pid, { speed: 1, format })); outs.push([]); }
     await run(together(vs, outs), { file, json: false, filters: {}, warn: () => {} });
     shells.forEach((pid, i) => {
-      const s = [...facts.shells.values()].find((x) => x.proc.pid === pid)!;
+      const p = shellProcs.find((x) => x.pid === pid)!;
+      const typed = facts.shells.get(p)?.count ?? 0;
       const cast = outs[2 * i]!.join('');
       if (!cast.trim()) return;
       const head = JSON.parse(cast.slice(0, cast.indexOf('\n'))) as { width?: number; height?: number };
-      d.sessions.push({ pid, name: `session-${pid}`, title: `${esc(s.proc.comm)} pid ${pid} on ${s.tty}, ${s.count} commands`,
+      d.sessions.push({ pid, name: `session-${pid}`, title: `${esc(p.comm)} pid ${pid}, user ${esc(ctx.users.get(p.uid) ?? String(p.uid))}, ${typed} command${typed === 1 ? '' : 's'} typed`,
         cast, script: outs[2 * i + 1]!.join(''), cols: head.width ?? 80, rows: head.height ?? 24 });
     });
   }

@@ -49,6 +49,17 @@ function firstPerProc<T extends { proc: Proc }>(xs: Iterable<T>, keep: (x: T) =>
   return out;
 }
 
+/** Processes alive at the start whose executable matches: one hit per executable, the others listed. */
+function atStart(ctx: ViewContext, match: (path: string) => boolean, say: (p: Proc) => string): Hit[] {
+  const by = new Map<string, Proc[]>();
+  for (const p of ctx.tree.all) {
+    const exe = Buffer.from(p.execs[0]?.filename ?? []).toString('latin1');
+    if (p.origin === 'snapshot' && match(exe)) by.set(exe, [...(by.get(exe) ?? []), p]);
+  }
+  return [...by.values()].map((ps) => ({ ts: null, proc: ps[0]!, summary: say(ps[0]!),
+    evidence: ps.length > 1 ? [`${ps.length - 1} more processes run the same file: pids ${ps.slice(1, 21).map((p) => p.pid).join(' ')}${ps.length > 21 ? ' …' : ''}`] : [] }));
+}
+
 function denialsByProc(f: Facts): Map<Proc, Facts['denials']> {
   const m = new Map<Proc, Facts['denials']>();
   for (const d of f.denials) { const l = m.get(d.proc) ?? []; l.push(d); m.set(d.proc, l); }
@@ -91,8 +102,7 @@ export const RULES: readonly Rule[] = [
   {
     id: 'exec-temp', title: 'Program run from a world-writable or temporary directory', severity: 'high', probes: ['exec'],
     test: (f, ctx) => [
-      ...ctx.tree.all.filter((p) => p.origin === 'snapshot' && inTemp(Buffer.from(p.execs[0]?.filename ?? []).toString('latin1')))
-        .map((p) => ({ ts: null, proc: p, summary: `running at the start: ${execArgs(p.execs[0]!.filename, p.execs[0]!.argv, 8, false, false)}`, evidence: [] })),
+      ...atStart(ctx, inTemp, (p) => `running at the start: ${execArgs(p.execs[0]!.filename, p.execs[0]!.argv, 8, false, false)}`),
       ...firstPerProc(f.execs, (e) => inTemp(e.path) || inTemp(e.interp)).map((e) => ({
         ts: e.ts, proc: e.proc, summary: `${e.ret ? `tried to run (${errnoName(e.ret)})` : 'ran'} ${cmd(e)}`,
         evidence: [`file ${showPath(e.path)}${e.interp && e.interp !== e.path ? ` through ${showPath(e.interp)}` : ''}${e.ino && e.ino !== '0' ? ` inode ${esc(e.ino)}` : ''}`],
@@ -102,8 +112,7 @@ export const RULES: readonly Rule[] = [
   {
     id: 'exec-fileless', title: 'Program run from memory (memfd) or from a deleted file', severity: 'high', probes: ['exec'],
     test: (f, ctx) => [
-      ...ctx.tree.all.filter((p) => p.origin === 'snapshot' && fileless(Buffer.from(p.execs[0]?.filename ?? []).toString('latin1')))
-        .map((p) => ({ ts: null, proc: p, summary: `running at the start from ${esc(p.execs[0]!.filename)}`, evidence: [] })),
+      ...atStart(ctx, fileless, (p) => `running at the start from ${esc(p.execs[0]!.filename)}`),
       ...firstPerProc(f.execs, (e) => fileless(e.path)).map((e) => ({ ts: e.ts, proc: e.proc, summary: `ran ${cmd(e)}`, evidence: [`file ${showPath(e.path)}`] })),
     ],
   },

@@ -36,6 +36,9 @@ export class HostTimeline {
     return it;
   }
 
+  /** The shells that opened a session. */
+  shells(): Proc[] { return [...this.sessions.keys()]; }
+
   /** The session a process belongs to: the nearest session shell above it (or itself). */
   sessionOf(p: Proc): Proc | null {
     let s = this.memo.get(p);
