@@ -72,7 +72,8 @@ function reportCommand(): Command {
     .option('--no-capture', 'leave the capture itself out of the bundle')
     .action(async (file: string, o: { output: string; capture: boolean }) => {
       const { report } = await import('./report/bundle.js');
-      await report(file, { output: o.output, capture: o.capture, warn });
+      const intact = await report(file, { output: o.output, capture: o.capture, warn });
+      process.exitCode = intact ? EXIT.ok : EXIT.damaged;
     });
 }
 

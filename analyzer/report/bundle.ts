@@ -33,7 +33,7 @@ function files(dir: string, rel = ''): string[] {
 /** A capture's base name made safe as a file name inside the bundle. */
 const safeName = (file: string): string => (basename(file).replace(/[^\w.+-]/g, '_').replace(/^\.+/, '') || 'capture') ;
 
-export async function writeBundle(file: string, dir: string, o: Omit<ReportOptions, 'output'>): Promise<{ findings: number; sessions: number }> {
+export async function writeBundle(file: string, dir: string, o: Omit<ReportOptions, 'output'>): Promise<{ findings: number; sessions: number; intact: boolean }> {
   const data = await collect(file, o.warn);
   mkdirSync(join(dir, 'sessions'), { recursive: true });
   writeFileSync(join(dir, 'index.html'), renderPage(data));
@@ -51,11 +51,12 @@ export async function writeBundle(file: string, dir: string, o: Omit<ReportOptio
     files: await Promise.all(files(dir).map(async (f) => ({ path: f, bytes: statSync(join(dir, f)).size, sha256: await sha256File(join(dir, f)) }))),
   };
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 1) + '\n');
-  return { findings: data.findings.length, sessions: data.sessions.length };
+  return { findings: data.findings.length, sessions: data.sessions.length, intact: !data.findings.some((f) => f.rule === 'capture-damaged') };
 }
 
 /** Writes the bundle to a new directory, or packs it into a new .tar.gz / .zip. Never overwrites. */
-export async function report(file: string, o: ReportOptions): Promise<void> {
+/** Resolves with whether the capture was whole (not damaged or cut short). */
+export async function report(file: string, o: ReportOptions): Promise<boolean> {
   const out = o.output;
   const packed = /\.(tar\.gz|tgz)$/.test(out) ? 'tar' : /\.zip$/.test(out) ? 'zip' : null;
   if (existsSync(out) && (packed || readdirSync(out).length)) throw new Error(`${out} exists: choose a new name (a report is never written over)`);
@@ -63,7 +64,7 @@ export async function report(file: string, o: ReportOptions): Promise<void> {
   if (!packed) {
     const r = await writeBundle(file, out, o);
     o.warn(`wrote ${out}/index.html (${r.findings} findings, ${r.sessions} sessions), manifest.json, findings.json${o.capture ? ', the capture' : ''}`);
-    return;
+    return r.intact;
   }
   const work = mkdtempSync(join(tmpdir(), 'secanalyze-report-'));
   const top = basename(out).replace(/\.(tar\.gz|tgz|zip)$/, '') || 'report';
@@ -77,6 +78,7 @@ export async function report(file: string, o: ReportOptions): Promise<void> {
     await archive.finalize();
     await done;
     o.warn(`wrote ${out} (${top}/index.html, ${r.findings} findings, ${r.sessions} sessions)`);
+    return r.intact;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

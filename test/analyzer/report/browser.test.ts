@@ -1,8 +1,8 @@
 // The report bundle in a real browser (Debian's chromium through playwright-core), offline: every
 // network request is blocked and counted. CI installs chromium; elsewhere this is skipped loudly.
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -139,6 +139,9 @@ describe.runIf(have)('report bundle in headless chromium, offline', () => {
     await page.context().close();
   });
 
+});
+
+describe('report bundle files', () => {
   it('manifest, findings.json, sessions, --no-capture, and packed .tar.gz / .zip', () => {
     const dir = join(tmp(), 'b2');
     report(FIX, dir, ['--no-capture']);
@@ -162,5 +165,11 @@ describe.runIf(have)('report bundle in headless chromium, offline', () => {
     expect(zip.subarray(0, 2).toString()).toBe('PK');
     expect(zip.includes(Buffer.from('case-42/index.html'))).toBe(true);
     expect(statSync(join(t, 'case-42.zip')).size).toBeGreaterThan(100_000);
+    // a capture cut short still gives a report, with exit code 3 and the damage as its first finding
+    const cut = join(t, 'cut.cap');
+    writeFileSync(cut, readFileSync(FIX).subarray(0, 8000));
+    const r = spawnSync('node', ['dist/analyzer/cli.js', 'report', cut, '-o', join(t, 'cut')]);
+    expect(r.status).toBe(3);
+    expect(JSON.parse(readFileSync(join(t, 'cut', 'findings.json'), 'utf8'))[0]).toMatchObject({ rule: 'capture-damaged', summary: 'truncated after frame 1' });
   });
 });
