@@ -28,13 +28,15 @@ export interface ReportData {
   timeline: { time: string; kind: string; session: string; text: string }[];
   eperm: { errno: string; comm: string; what: string; count: number }[];
   charts: { kind: ChartKind; spec: TopLevelSpec }[];
-  sessions: { pid: number; name: string; title: string; cast: string; script: string; cols: number; rows: number }[];
+  sessions: { pid: number; name: string; title: string; cast: string; pageCast: string; cut: boolean; script: string; cols: number; rows: number }[];
 }
 
 const LABEL = 240;
 const MAX_DEPTH = 100;
 const MAX_CHILDREN = 500;
 const MAX_ROWS = 20_000;
+/** Characters of one session's asciicast inlined in the page; the whole cast is in sessions/. */
+const PAGE_CAST = 8 << 20;
 const cap = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
 /** Runs several views over one read; each writes into its own Out (kept, not printed). */
@@ -118,7 +120,8 @@ export async function collect(file: string, warn: (m: string) => void): Promise<
       if (!cast.trim()) return;
       const head = JSON.parse(cast.slice(0, cast.indexOf('\n'))) as { width?: number; height?: number };
       d.sessions.push({ pid, name: `session-${pid}`, title: `${esc(p.comm)} pid ${pid}, user ${esc(ctx.users.get(p.uid) ?? String(p.uid))}, ${typed} command${typed === 1 ? '' : 's'} typed`,
-        cast, script: outs[2 * i + 1]!.join(''), cols: head.width ?? 80, rows: head.height ?? 24 });
+        cast, pageCast: cast.length > PAGE_CAST ? cast.slice(0, cast.lastIndexOf('\n', PAGE_CAST) + 1) : cast, cut: cast.length > PAGE_CAST,
+        script: outs[2 * i + 1]!.join(''), cols: head.width ?? 80, rows: head.height ?? 24 });
     });
   }
   return d;

@@ -85,7 +85,8 @@ const TEMPLATE = `<!doctype html>
 <h2>Shell sessions</h2>
 {{#each data.sessions}}<div class="session"><h3>{{title}}</h3>
 <p class="drill">Files: sessions/{{name}}.cast (asciicast), sessions/{{name}}.sh (replay script: bash sessions/{{name}}.sh)</p>
-<div class="player" id="player-{{pid}}" data-cast="{{cast}}" data-cols="{{cols}}" data-rows="{{rows}}"></div></div>
+{{#if cut}}<p class="gap">The page plays the first 8 MiB of this session; sessions/{{name}}.cast has all of it.</p>{{/if}}
+<div class="player" id="player-{{pid}}" data-cast="{{pageCast}}" data-cols="{{cols}}" data-rows="{{rows}}"></div></div>
 {{else}}<p>No interactive shell session in this capture.</p>{{/each}}
 {{#each scripts}}<script>{{{this}}}</script>
 {{/each}}</body></html>
