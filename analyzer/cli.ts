@@ -22,6 +22,7 @@ import { run as runPipeline, type Filters, type ViewContext } from './pipeline.j
 import { GLOBAL_FILTERS, int, type CommandRun, type CommandSpec, type GlobalFilter } from './command.js';
 import { BUILTIN, checkTimes } from './commands.js';
 import { UsageError } from './errors.js';
+import { TICKET_COMMANDS } from './ticket.js';
 
 /** Every subcommand, in the order `secanalyze -h` lists them. Append other modules' specs here. */
 export const COMMANDS: CommandSpec[] = [...BUILTIN];
@@ -181,6 +182,11 @@ function fail(msg: string, code: number): never {
 
 export async function main(argv: string[], commands: CommandSpec[] = COMMANDS): Promise<number> {
   const state = { worst: EXIT.ok as number };
+  // The analyst's commands (triage, timeline, report, follow) parse their own options: analyzer/ticket.ts.
+  if ((TICKET_COMMANDS as readonly string[]).includes(argv[0] ?? '')) {
+    await (await import('./ticket.js')).ticketMain(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  }
   if (!argv.length) { build(commands, state).outputHelp({ error: true }); return EXIT.usage; }
   const program = build(commands, state);
   try {
