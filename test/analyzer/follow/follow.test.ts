@@ -65,7 +65,7 @@ describe('follow on a growing capture', () => {
 
   it("'-' reads standard input; execs -T; a damaged frame is reported with its offset", async () => {
     const out = execFileSync('node', [CLI, 'follow', '-', 'execs', '-T'], { input: readFileSync('fixtures/incident.cap') }).toString();
-    expect(out.split('\n')[0]).toMatch(/^TIME\s+PCOMM\s+PID\s+PPID\s+RET ARGS/);
+    expect(out.split('\n')[0]).toMatch(/^TIME\s+COMM\s+PID\s+PPID\s+RET ARGS/);
     expect(out).toMatch(/\n00:12:21 setpriv\s+6848 .*--reuid=65534/);
     const bad = Buffer.from(readFileSync('fixtures/incident.cap'));
     bad[200]! ^= 0xff;

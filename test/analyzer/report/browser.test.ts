@@ -58,7 +58,7 @@ describe.runIf(have)('report bundle in headless chromium, offline', () => {
     expect(findings).toMatch(/A file written during the capture was then executed/);
     expect(findings).toMatch(/payload\.sh pid 6846@00:12:21\.\d{3} user root/);
     expect(findings).toContain('EACCES on openat /etc/shadow as nobody');
-    expect(findings).toContain('secanalyze fixtures/incident.cap --tree --pid 6846');
+    expect(findings).toContain('secanalyze tree fixtures/incident.cap --pid 6846@0.750');
     const tree = await text('#tree');
     expect(tree).toMatch(/missing-tool --flag value \(ENOENT\)/);
     expect(tree).toContain('/usr/bin/sleep 0.05');

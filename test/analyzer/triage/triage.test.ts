@@ -18,7 +18,7 @@ describe('triage on the recorded fixture', () => {
     expect(written[0]!.summary).toMatch(/ran \/tmp\/secrec-scenario\.\w+\/payload\.sh, written [\d.]+ s before/);
     expect(written[0]!.evidence[0]).toMatch(/written \(open flags 0\d+\) by bash pid 6842@/);
     expect(written[0]!.process).toMatch(/^6846@00:12:21\.\d{3}$/);
-    expect(written[0]!.drill).toBe('secanalyze fixtures/incident.cap --tree --pid 6846');
+    expect(written[0]!.drill).toBe('secanalyze tree fixtures/incident.cap --pid 6846@0.750');
     expect(byRule(findings, 'exec-temp').map((f) => f.pid)).toEqual(expect.arrayContaining([6846, 6847]));
     const shadow = byRule(findings, 'denied-sensitive');
     expect(shadow).toHaveLength(1);
