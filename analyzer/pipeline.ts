@@ -4,7 +4,8 @@
 //   3. filter   global --since/--until/--pid/--comm/--uid
 //   4. view     one module of views/ consumes the records that pass
 //   5. render   the view writes text, JSON lines or CSV through Out; charts go through vega
-import { CaptureReader, type Header, type Record } from '../format/index.js';
+import { BODY_KINDS, CaptureReader, type BodyKind, type Header, type Record } from '../format/index.js';
+import type { RecordPlan } from '../format/lazy.js';
 import { CaptureClock } from './time.js';
 import { ProcessTree } from './state/processes.js';
 import { Out } from './text.js';
@@ -39,6 +40,11 @@ export interface View {
   readonly tree?: boolean;
   /** Whether the global filters apply (views of whole sessions filter for themselves). */
   readonly filtered?: boolean;
+  /** Body kinds record() reads; the reader passes over the others undecoded. Absent: every kind. */
+  readonly kinds?: readonly BodyKind[];
+  /** Body fields record() reads, as 'kind.field' (e.g. 'syscallError.nr'); the others keep their
+   * defaults. Absent: every field. Common fields (ts, pid, comm, ...) are always decoded. */
+  readonly fields?: readonly string[];
   record?(r: Record, ctx: ViewContext): void;
   end(ctx: ViewContext): void | Promise<void>;
 }
@@ -57,8 +63,29 @@ export function userName(users: Map<number, string>, uid: number): string {
   return users.get(uid) ?? String(uid);
 }
 
+/** Kinds the process tree reads whole; it counts every other record by its common fields. */
+const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];
+
+/** What the reader must decode for this view (and the tree, and the loss counts). */
+export function planFor(view: View, useTree: boolean): RecordPlan | undefined {
+  const viewKinds = view.record ? view.kinds : [];
+  if (viewKinds === undefined && view.fields === undefined) return undefined;
+  const whole = new Set<BodyKind>(['lost', ...(useTree ? TREE_KINDS : [])]);
+  const reads = new Set<BodyKind>(viewKinds ?? BODY_KINDS);
+  const fields = new Map<BodyKind, Set<string>>();
+  for (const k of BODY_KINDS) {
+    if (whole.has(k)) continue;
+    if (!reads.has(k)) fields.set(k, new Set()); // only the tree sees it: common fields suffice
+    else if (view.fields !== undefined) fields.set(k, new Set(view.fields.filter((f) => f.startsWith(`${k}.`)).map((f) => f.slice(k.length + 1))));
+  }
+  return { kinds: useTree ? null : new Set([...reads, ...whole]), fields };
+}
+
 export async function run(view: View, o: RunOptions): Promise<ViewContext> {
-  const reader = new CaptureReader(o.file);
+  const useTree = view.tree ?? true;
+  const plan = planFor(view, useTree);
+  const reader = new CaptureReader(o.file, plan ? { plan } : {});
+  const viewKinds = view.kinds ? new Set<string | undefined>(view.kinds) : null;
   const warn = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
   const tree = new ProcessTree();
   let ctx: ViewContext | null = null;
@@ -66,7 +93,6 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const commBuf = f.comm !== undefined ? Buffer.from(f.comm) : null;
   const lost = new Map<string, number>();
   const filtered = view.filtered ?? true;
-  const useTree = view.tree ?? true;
   for await (const frame of reader.frames()) {
     for (const r of frame.records) {
       if (ctx === null) {
@@ -82,7 +108,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
       }
       if (useTree) tree.observe(r);
       if (r.lost) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
-      if (!view.record) continue;
+      if (!view.record || (viewKinds !== null && !viewKinds.has(r.body))) continue;
       if (filtered) {
         if (f.since !== undefined && r.ts < f.since && r.body !== 'process') continue;
         if (f.until !== undefined && r.ts > f.until) continue;

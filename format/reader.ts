@@ -11,6 +11,7 @@ import {
 } from './framing.js';
 import { ByteStream } from './bytes.js';
 import { frameRecords } from './records.js';
+import { LazyDecoder, type RecordPlan } from './lazy.js';
 import { CaptureError, describeIssue, type CaptureIssue } from './errors.js';
 
 export interface ReaderOptions {
@@ -19,6 +20,8 @@ export interface ReaderOptions {
   verify?: boolean;
   /** Name used in messages when the source is a stream. */
   name?: string;
+  /** Decode only some kinds and fields (see format/lazy.ts); absent: every record, whole. */
+  plan?: RecordPlan;
   /** Records per Frame batch (default 8192): memory does not grow with a frame's record count. */
   batch?: number;
 }
@@ -74,6 +77,9 @@ export class CaptureReader {
   /** False after a skipped prefix: `chain` is then only a guess, and a mismatch blames no frame. */
   private chainTrusted = true;
   private readonly batch: number;
+  private readonly decoder: LazyDecoder | undefined;
+  /** Records passed over undecoded because the plan does not want their kind. */
+  skippedRecords = 0;
   private dctx = new DCtx();
   private out = Buffer.alloc(0);
   private started = false;
@@ -84,6 +90,7 @@ export class CaptureReader {
     this.limits = { ...LIMITS, ...opts.limits };
     this.verify = opts.verify ?? true;
     this.batch = Math.max(1, opts.batch ?? 8192);
+    this.decoder = opts.plan ? new LazyDecoder(opts.plan) : undefined;
   }
 
   /** Reads the file magic; throws CaptureError if this is not a capture we can read. */
@@ -256,7 +263,7 @@ export class CaptureReader {
     const before = this.recordCount;
     const it = frameRecords(f.raw, {
       maxRecord: this.limits.record, maxRecords: this.limits.frameRecords, batch: this.batch,
-      at: f.at, frame: f.index, firstRecord: before, issue: (i) => this.issue(i),
+      at: f.at, frame: f.index, firstRecord: before, issue: (i) => this.issue(i), decoder: this.decoder,
     });
     let batch = it.next();
     while (!batch.done) {
@@ -268,7 +275,10 @@ export class CaptureReader {
       yield { index: f.index, offset: f.at, compressedLen: f.compressedLen, uncompressedLen: f.raw.length, firstRecord, records, more: !next.done };
       batch = next;
     }
-    const { records, badRecords } = batch.value;
+    const { records: decoded, skippedRecords, badRecords } = batch.value;
+    this.recordCount += skippedRecords;
+    this.skippedRecords += skippedRecords;
+    const records = decoded + skippedRecords;
     if (records === 0 && badRecords === 0) {
       this.issue({ kind: 'bad-record', offset: f.at, frame: f.index, message: `frame ${f.index} holds no record (${f.raw.length} bytes)` });
     } else if (records + badRecords !== f.records && badRecords === 0) {

@@ -3,6 +3,7 @@
 // reported and passed over by its (sound) length, so one bad record never hides the rest.
 import { pb, Reader, type Record } from './proto.js';
 import type { CaptureIssue } from './errors.js';
+import type { LazyDecoder } from './lazy.js';
 
 export interface FrameRecordsOptions {
   /** Largest record, in bytes. */
@@ -17,9 +18,12 @@ export interface FrameRecordsOptions {
   /** Index (over the capture) of the frame's first record. */
   firstRecord: number;
   issue(i: CaptureIssue): void;
+  /** Skips unwanted kinds and fields; absent: protobufjs decodes every record whole. */
+  decoder?: LazyDecoder | undefined;
 }
 
-export interface FrameRecordsResult { records: number; badRecords: number }
+/** Records yielded, records passed over undecoded (kinds not wanted), and records that failed. */
+export interface FrameRecordsResult { records: number; skippedRecords: number; badRecords: number }
 
 const TAG_RECORD = (1 << 3) | 2;
 
@@ -30,6 +34,8 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
   let records = 0;
   let bad = 0;
   let unknown = 0;
+  let skippedRecords = 0;
+  const lazy = o.decoder !== undefined && !o.decoder.everything ? o.decoder : null;
   const stop = (start: number, why: string): void => {
     bad++;
     o.issue({
@@ -40,7 +46,7 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
   };
   while (r.pos < r.len) {
     const start = r.pos;
-    if (records + bad + unknown >= o.maxRecords) { stop(start, `more than ${o.maxRecords} records`); break; }
+    if (records + skippedRecords + bad + unknown >= o.maxRecords) { stop(start, `more than ${o.maxRecords} records`); break; }
     let tag: number;
     let len: number;
     try {
@@ -60,8 +66,13 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
     let rec: Record | null = null;
     let why = '';
     try {
-      rec = pb.Record.decode(r, len);
-      if (r.pos !== end) { why = `a field runs ${r.pos - end} bytes past the record's length ${len}`; rec = null; }
+      if (lazy !== null) {
+        rec = lazy.decode(r, r.pos, end);
+        if (rec === null) { r.pos = end; r.len = raw.length; skippedRecords++; continue; }
+      } else {
+        rec = pb.Record.decode(r, len);
+      }
+      if (lazy === null && r.pos !== end) { why = `a field runs ${r.pos - end} bytes past the record's length ${len}`; rec = null; }
     } catch (e) {
       why = (e as Error).message;
     }
@@ -80,5 +91,5 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
     if (batch.length >= o.batch) { yield batch; batch = []; }
   }
   if (batch.length > 0) yield batch;
-  return { records, badRecords: bad };
+  return { records, skippedRecords, badRecords: bad };
 }

@@ -8,6 +8,7 @@ export function elfView(): View {
   let headerDone = false;
   return {
     probes: ['exec'],
+    kinds: ['exec'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'exec') return;

@@ -31,6 +31,7 @@ export function execsView(o: ExecsOptions): View {
   let headerDone = false;
   return {
     probes: ['exec'],
+    kinds: ['exec'],
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'exec') return;
       const e = r.exec!;

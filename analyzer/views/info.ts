@@ -11,6 +11,7 @@ export function infoView(): View {
   let records = 0;
   return {
     probes: [],
+    fields: [], // counts kinds and times only
     tree: false,
     filtered: false,
     record(r: Record) {

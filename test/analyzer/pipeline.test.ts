@@ -1,0 +1,59 @@
+// The read phase: a view that declares its kinds and fields prints exactly what it prints when
+// the reader decodes everything, on the fixture and on a synthetic mix of every event kind.
+import { describe, it, expect } from 'vitest';
+import { runView, writeCapture, kindOf } from '../helpers.js';
+import { planFor, type View } from '../../analyzer/pipeline.js';
+import { epermView } from '../../analyzer/views/eperm.js';
+import { opensView } from '../../analyzer/views/opens.js';
+import { execsView } from '../../analyzer/views/execs.js';
+import { elfView } from '../../analyzer/views/elf.js';
+import { modulesView } from '../../analyzer/views/modules.js';
+import { readlineView } from '../../analyzer/views/readline.js';
+import { infoView } from '../../analyzer/views/info.js';
+import { mixed } from '../../bench/synth.js';
+import type { RecordInit } from '../../format/index.js';
+
+/** The same view with its declarations removed: the reader then decodes every record whole. */
+function undeclared(v: View): View {
+  const { kinds: _k, fields: _f, ...rest } = v;
+  return rest;
+}
+
+const VIEWS: [string, () => View][] = [
+  ['eperm', () => epermView()], ['eperm by uid', () => epermView('uid')], ['eperm by pid', () => epermView('pid')],
+  ['opens', () => opensView({ failed: false, extended: true, errname: true })],
+  ['execs', () => execsView({ fails: true, time: true, maxArgs: 20 })],
+  ['elf', () => elfView()], ['modules', () => modulesView()], ['readline', () => readlineView()], ['info', () => infoView()],
+];
+
+describe('read phase: declared kinds and fields', () => {
+  const synth: RecordInit[] = [];
+  for (const [r] of mixed(20_000)) synth.push(r);
+  synth.push({ ts: 1e12, pid: 7, comm: Buffer.from('insmod'), moduleLoad: { name: Buffer.from('rootkit'), taints: 1 } });
+  synth.push({ ts: 1e12 + 1, pid: 7, comm: Buffer.from('bash'), readline: { line: Buffer.from('id') } });
+  synth.push({ ts: 1e12 + 2, lost: { probe: 'open', count: 3 } });
+  const cap = writeCapture(synth, { frameBytes: 64 << 10 }).path;
+  for (const file of ['fixtures/incident.cap', cap]) {
+    for (const [name, make] of VIEWS) {
+      it(`${name} on ${file === cap ? 'a synthetic mix' : 'the fixture'}`, async () => {
+        const plan = planFor(make(), false);
+        expect(plan).toBeDefined();
+        const lazy = await runView(file, make());
+        const whole = await runView(file, undeclared(make()));
+        if (file === cap) expect(lazy.text.length).toBeGreaterThan(0);
+        expect(lazy.text).toBe(whole.text);
+        expect(lazy.warnings).toEqual(whole.warnings);
+      });
+    }
+  }
+
+  it('keeps what the tree and the loss counts need whole', () => {
+    const plan = planFor(epermView(), true)!;
+    expect(plan.kinds).toBeNull();
+    for (const k of ['process', 'fork', 'exec', 'exit', 'lost'] as const) expect(plan.fields.has(k)).toBe(false);
+    expect(plan.fields.get('open')).toEqual(new Set());
+    expect(plan.fields.get('syscallError')).toEqual(new Set(['nr', 'errno', 'abi']));
+    expect(planFor(epermView(), false)!.kinds).toEqual(new Set(['syscallError', 'lost']));
+    expect(kindOf(synth[0]!)).toBe('open');
+  });
+});
