@@ -50,6 +50,10 @@ interface PbReader { buf: Uint8Array; pos: number; len: number }
 
 const FALLBACK = -1;
 const TWO32 = 4294967296;
+const COMM_SLOTS = 4096;
+
+/** A body with no field decoded, shared (frozen) by every record whose view reads none of its fields. */
+const EMPTY = Object.fromEntries(Object.entries(TYPES).map(([k, T]) => [k, Object.freeze(new T())])) as { readonly [K in BodyKind]: object };
 
 export class LazyDecoder {
   private readonly kinds: ReadonlySet<BodyKind> | null;
@@ -58,6 +62,8 @@ export class LazyDecoder {
   private lo = 0;
   private hi = 0;
   private any = false;
+  /** Interned comm values: a host has few, and a copy does not pin the frame's bytes. */
+  private readonly comms: (Buffer | undefined)[] = new Array<Buffer | undefined>(COMM_SLOTS);
 
   constructor(plan: RecordPlan) {
     this.kinds = plan.kinds === null ? null : new Set<BodyKind>([...plan.kinds, 'header', 'trailer']);
@@ -121,7 +127,7 @@ export class LazyDecoder {
     if (pid !== 0) rec.pid = pid;
     if (tid !== 0) rec.tid = tid;
     if (uid !== 0) rec.uid = uid;
-    if (ce > cs) rec.comm = Buffer.from(buf.buffer, buf.byteOffset + cs, ce - cs);
+    if (ce > cs) rec.comm = ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.buffer, buf.byteOffset + cs, ce - cs);
     if (ppid !== 0) rec.ppid = ppid;
     if (gid !== 0) rec.gid = gid;
     if (cpu !== 0) rec.cpu = cpu;
@@ -141,10 +147,26 @@ export class LazyDecoder {
     return rec;
   }
 
+  private comm(buf: Uint8Array, s: number, n: number): Buffer {
+    let h = n;
+    for (let i = 0; i < n; i++) h = Math.imul(h ^ buf[s + i]!, 16777619);
+    const slot = (h >>> 0) % COMM_SLOTS;
+    const c = this.comms[slot];
+    if (c !== undefined && c.length === n) {
+      let i = 0;
+      while (i < n && c[i] === buf[s + i]) i++;
+      if (i === n) return c;
+    }
+    const copy = Buffer.from(buf.subarray(s, s + n));
+    this.comms[slot] = copy;
+    return copy;
+  }
+
   /** Only the wanted fields of a body; null when anything is unusual (then protobufjs decides). */
   private body(kind: BodyKind, want: ReadonlySet<string>, buf: Uint8Array, p: number, end: number): object | null {
     const table = BODY_FIELDS[kind]!;
-    const o = new TYPES[kind]() as { [k: string]: unknown };
+    // Nothing wanted: the body is still checked, and the record shares one empty body.
+    const o = want.size === 0 ? null : new TYPES[kind]() as { [k: string]: unknown };
     while (p < end) {
       const tag = buf[p++]!;
       if (tag >= 0x80) return null;
@@ -163,10 +185,10 @@ export class LazyDecoder {
       } else {
         v = this.value(type);
       }
-      if (!want.has(name)) continue;
+      if (o === null || !want.has(name)) continue;
       if (v) o[name] = v; else delete o[name];
     }
-    return o;
+    return o ?? EMPTY[kind];
   }
 
   private value(type: Scalar): number | boolean {

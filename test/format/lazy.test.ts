@@ -76,6 +76,8 @@ const FAST: RecordPlan = { kinds: null, fields: new Map(Object.entries(BODY_FIEL
 const ALWAYS = new Set<BodyKind>(['header', 'trailer']); // the reader keeps them, so the decoder decodes them whole
 const NARROW: RecordPlan = { kinds: new Set<BodyKind>(['syscallError', 'open', 'exec', 'lost']), fields: new Map<BodyKind, Set<string>>([['syscallError', new Set(['nr', 'abi'])], ['open', new Set(['path', 'ret'])]]) };
 
+const NONE: RecordPlan = { kinds: null, fields: new Map(Object.keys(BODY_FIELDS).map((k) => [k as BodyKind, new Set<string>()])) };
+
 /** Throws (with the input) where the fast path and the reference disagree; plain checks, for speed. */
 function compare(input: Buffer): void {
   const fail = (why: string): never => { throw new Error(`${why}: input ${input.toString('hex')}`); };
@@ -84,6 +86,13 @@ function compare(input: Buffer): void {
   const full = run(input, FAST);
   // Every field declared: exactly the reference, or an error where it errs.
   if ('error' in ref) { if (!('error' in full)) fail('the reference errs, the fast path does not'); } else same(full, ref, 'all fields');
+  const none = run(input, NONE);
+  if ('error' in ref !== 'error' in none) fail('no body field: errors differ');
+  if ('rec' in none && 'rec' in ref) {
+    same(none.rec!.body, ref.rec!.body, 'kind, no body field');
+    same(none.rec!.comm, ref.rec!.comm, 'comm, no body field');
+    same(none.rec!.ts, ref.rec!.ts, 'ts, no body field');
+  }
   const narrow = run(input, NARROW);
   if ('error' in narrow) { if (!('error' in ref)) fail('the fast path errs, the reference does not'); return; }
   if (narrow.rec === null) {
