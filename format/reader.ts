@@ -7,7 +7,7 @@ import { FORMAT_MAJOR, type Record, type Header, type Trailer } from './proto.js
 import {
   DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA, SKIPPABLE_MAGIC_END,
   SKIPPABLE_MAGIC_MAGIC, chainNext, prefixFields, chainSeed, decodeDataPrefix, decodeEnd, isSkippable,
-  type EndMarker,
+  type DataPrefix, type EndMarker,
 } from './framing.js';
 import { ByteStream } from './bytes.js';
 import { frameRecords } from './records.js';
@@ -22,6 +22,9 @@ export interface ReaderOptions {
   name?: string;
   /** Decode only some kinds and fields (see format/lazy.ts); absent: every record, whole. */
   plan?: RecordPlan;
+  /** Framing only (--info): chain every frame, but decompress only the first and the last (header
+   * and trailer); the others' records are counted from their prefixes and not yielded. */
+  skim?: boolean;
   /** Records per Frame batch (default 8192): memory does not grow with a frame's record count. */
   batch?: number;
 }
@@ -78,6 +81,10 @@ export class CaptureReader {
   private chainTrusted = true;
   private readonly batch: number;
   private readonly decoder: LazyDecoder | undefined;
+  private readonly skim: boolean;
+  private held: { p: DataPrefix; at: number; z: Buffer } | null = null;
+  /** Frames only chained, not decompressed (skim). */
+  skimmedFrames = 0;
   /** Records passed over undecoded because the plan does not want their kind. */
   skippedRecords = 0;
   private dctx = new DCtx();
@@ -91,6 +98,7 @@ export class CaptureReader {
     this.verify = opts.verify ?? true;
     this.batch = Math.max(1, opts.batch ?? 8192);
     this.decoder = opts.plan ? new LazyDecoder(opts.plan) : undefined;
+    this.skim = opts.skim ?? false;
   }
 
   /** Reads the file magic; throws CaptureError if this is not a capture we can read. */
@@ -153,6 +161,7 @@ export class CaptureReader {
   /** One step: a frame, null (something else consumed), or undefined at the end. */
   private async next(): Promise<RawFrame | null | undefined> {
     const src = this.src;
+    if (this.held !== null && (!(await this.ensure(8)) || src.peek(4).readUInt32LE(0) !== SKIPPABLE_MAGIC_DATA)) return this.unhold();
     if (!(await this.ensure(8))) {
       if (src.available > 0) this.issue({ kind: 'truncated', offset: src.offset, skipped: src.drain(), message: 'file ends inside a frame header' });
       return undefined;
@@ -226,12 +235,18 @@ export class CaptureReader {
         this.issue({ kind: 'chain-mismatch', offset: at, frame: p.index, message: `frame ${p.index} does not match the SHA-256 chain` });
       }
     }
-    if (this.out.length < p.uncompressedLen) this.out = Buffer.alloc(Math.max(p.uncompressedLen, 1 << 20));
+    if (this.skim && this.lastFrame >= 0) {
+      // Framing only: the chain is checked; the frame is kept undecoded in case it is the last one.
+      src.skip(DATA_PREFIX_LEN + p.compressedLen);
+      this.accept(p, at);
+      this.release();
+      this.held = { p, at, z: Buffer.from(z) };
+      return null;
+    }
     let n: number;
     try {
-      n = this.dctx.decompress(this.out.subarray(0, Math.max(p.uncompressedLen, 1)), z);
+      n = this.inflate(p.uncompressedLen, z);
     } catch (e) {
-      this.dctx = new DCtx();
       // Its prefix may still be sound (a byte lost inside the frame): the next frame is judged against it.
       this.chain = p.chain;
       const r = await this.resync(at, `frame ${p.index} does not decompress (${(e as Error).message})`, p.index, 'corrupt-frame');
@@ -239,6 +254,23 @@ export class CaptureReader {
       return r;
     }
     src.skip(DATA_PREFIX_LEN + p.compressedLen);
+    this.accept(p, at);
+    return this.rawFrame(p, at, n);
+  }
+
+  /** Decompresses into the reused buffer; returns the length. */
+  private inflate(uncompressedLen: number, z: Uint8Array): number {
+    if (this.out.length < uncompressedLen) this.out = Buffer.alloc(Math.max(uncompressedLen, 1 << 20));
+    try {
+      return this.dctx.decompress(this.out.subarray(0, Math.max(uncompressedLen, 1)), z);
+    } catch (e) {
+      this.dctx = new DCtx();
+      throw e;
+    }
+  }
+
+  /** A frame was read whole: its index and chain become the reference for the next one. */
+  private accept(p: DataPrefix, at: number): void {
     const expected = this.lastFrame + 1;
     if (p.index !== expected && this.issues.every((i) => i.frame !== p.index)) {
       this.issue({ kind: 'frame-gap', offset: at, frame: p.index, message: `expected frame ${expected}, found frame ${p.index}` });
@@ -246,16 +278,41 @@ export class CaptureReader {
     this.chain = p.chain; // later frames are judged against what this one claims
     this.chainTrusted = true;
     this.lastFrame = p.index;
+    if (p.records > this.limits.frameRecords) {
+      this.issue({ kind: 'bad-record', offset: at, frame: p.index, message: `frame ${p.index} claims ${p.records} records, over the limit of ${this.limits.frameRecords}` });
+    }
+    this.frameCount++;
+  }
+
+  private rawFrame(p: DataPrefix, at: number, n: number): RawFrame {
     if (n !== p.uncompressedLen) {
       this.issue({ kind: 'corrupt-frame', offset: at, frame: p.index, message: `frame ${p.index} decompressed to ${n} bytes, its prefix says ${p.uncompressedLen}` });
     }
-    if (p.records > lim.frameRecords) {
-      this.issue({ kind: 'bad-record', offset: at, frame: p.index, message: `frame ${p.index} claims ${p.records} records, over the limit of ${lim.frameRecords}` });
-    }
-    this.frameCount++;
     this.uncompressedBytes += n;
     // Records keep references into their frame's bytes: copy out of the reused buffer.
     return { at, index: p.index, compressedLen: p.compressedLen, records: p.records, raw: Buffer.from(this.out.subarray(0, n)) };
+  }
+
+  /** Skim: the held frame was not the last; its records are counted from its prefix. */
+  private release(): void {
+    const h = this.held;
+    if (h === null) return;
+    this.held = null;
+    this.recordCount += h.p.records;
+    this.skimmedFrames++;
+    this.uncompressedBytes += h.p.uncompressedLen;
+  }
+
+  /** Skim: the held frame is the last before the end: decode it (it holds the trailer). */
+  private unhold(): RawFrame | null {
+    const h = this.held!;
+    this.held = null;
+    try {
+      return this.rawFrame(h.p, h.at, this.inflate(h.p.uncompressedLen, h.z));
+    } catch (e) {
+      this.issue({ kind: 'corrupt-frame', offset: h.at, frame: h.p.index, skipped: h.p.compressedLen, message: `frame ${h.p.index} does not decompress (${(e as Error).message})` });
+      return null;
+    }
   }
 
   /** The frame's records, in batches of at most `batch`. */

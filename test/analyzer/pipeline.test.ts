@@ -1,7 +1,7 @@
 // The read phase: a view that declares its kinds and fields prints exactly what it prints when
 // the reader decodes everything, on the fixture and on a synthetic mix of every event kind.
 import { describe, it, expect } from 'vitest';
-import { runView, writeCapture, kindOf } from '../helpers.js';
+import { runView, writeCapture, kindOf, tmp } from '../helpers.js';
 import { planFor, type View } from '../../analyzer/pipeline.js';
 import { epermView } from '../../analyzer/views/eperm.js';
 import { opensView } from '../../analyzer/views/opens.js';
@@ -11,11 +11,13 @@ import { modulesView } from '../../analyzer/views/modules.js';
 import { readlineView } from '../../analyzer/views/readline.js';
 import { infoView } from '../../analyzer/views/info.js';
 import { mixed } from '../../bench/synth.js';
-import type { RecordInit } from '../../format/index.js';
+import { CaptureReader, type RecordInit } from '../../format/index.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 /** The same view with its declarations removed: the reader then decodes every record whole. */
 function undeclared(v: View): View {
-  const { kinds: _k, fields: _f, ...rest } = v;
+  const { kinds: _k, fields: _f, framing: _g, ...rest } = v;
   return rest;
 }
 
@@ -46,6 +48,33 @@ describe('read phase: declared kinds and fields', () => {
       });
     }
   }
+
+  it('--info from the framing: frames chained, not decoded, and the same figures', async () => {
+    const recs = [...mixed(30_000)].map(([r]) => r);
+    const { path } = writeCapture(recs, { frameBytes: 32 << 10 });
+    const framed = await runView(path, infoView(), { json: true });
+    const whole = await runView(path, undeclared(infoView()), { json: true });
+    expect(framed.text).toBe(whole.text);
+    const withLoss = writeCapture([...recs, { ts: recs.at(-1)!.ts + 1, lost: { probe: 'tty', count: 9 } }], { frameBytes: 32 << 10 }).path;
+    expect((await runView(withLoss, infoView())).text).toBe((await runView(withLoss, undeclared(infoView()))).text);
+    // A truncated capture has no trailer: everything is decoded, and said so.
+    const cut = join(tmp(), 'cut.cap');
+    writeFileSync(cut, readFileSync(path).subarray(0, 40_000));
+    const t = await runView(cut, infoView(), { json: true });
+    expect(t.text).toBe((await runView(cut, undeclared(infoView()), { json: true })).text);
+    expect(JSON.parse(t.text).integrity).toMatch(/^truncated after frame \d+$/);
+  });
+
+  it('the skimming reader decompresses only the first and the last frame', async () => {
+    const { path } = writeCapture([...mixed(30_000)].map(([r]) => r), { frameBytes: 32 << 10 });
+    const r = new CaptureReader(path, { skim: true });
+    const kinds = new Set<string>();
+    for await (const f of r.frames()) for (const x of f.records) kinds.add(x.body ?? '');
+    expect(kinds).toEqual(new Set(['header', 'trailer']));
+    expect(r.skimmedFrames).toBe(r.frameCount - 2);
+    expect(r.frameCount).toBeGreaterThan(10);
+    expect(r.integrity().text).toBe('intact');
+  });
 
   it('keeps what the tree and the loss counts need whole', () => {
     const plan = planFor(epermView(), true)!;
