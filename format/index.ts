@@ -4,3 +4,4 @@ export * from './framing.js';
 export * from './errors.js';
 export { CaptureWriter, type WriterOptions, type Sink, type TrailerInit } from './writer.js';
 export { CaptureReader, readCapture, type Frame, type Integrity, type ReaderOptions, type Verdict } from './reader.js';
+export { LazyDecoder, BODY_FIELDS, type RecordPlan } from './lazy.js';

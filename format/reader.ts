@@ -272,7 +272,8 @@ export class CaptureReader {
   /** A frame was read whole: its index and chain become the reference for the next one. */
   private accept(p: DataPrefix, at: number): void {
     const expected = this.lastFrame + 1;
-    if (p.index !== expected && this.issues.every((i) => i.frame !== p.index)) {
+    const explained = this.issues.some((i) => i.frame === p.index || (p.index === expected + 1 && i.frame === expected));
+    if (p.index !== expected && !explained) {
       this.issue({ kind: 'frame-gap', offset: at, frame: p.index, message: `expected frame ${expected}, found frame ${p.index}` });
     }
     this.chain = p.chain; // later frames are judged against what this one claims

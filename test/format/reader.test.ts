@@ -44,6 +44,11 @@ describe('reader: resynchronises byte-wise after damage (issue 15.3)', () => {
     for (const t of perFrame.slice(3).flat()) expect(got).toContain(t);
     expect(r.integrity().text).toBe('frame 2 does not match');
     expect(r.issues.find((i) => i.kind === 'corrupt-frame')!.frame).toBe(2);
+    expect(r.describeIssues().map((m) => m.replace(/^.*?: /, ''))).toEqual([
+      `byte ${pieces[2]!.at}, frame 2: frame 2 does not match the SHA-256 chain`,
+      expect.stringMatching(new RegExp(`^byte ${pieces[2]!.at}, frame 2: frame 2 does not decompress \\(.+\\); resumed at byte ${pieces[3]!.at - 1} \\(\\d+ bytes skipped\\)$`)),
+      expect.stringMatching(/: end marker counts \d+ frames and \d+ records, read \d+ and \d+$/),
+    ]);
   });
 
   it('every 1-64-byte deletion inside frame 2 keeps every record of the frames after it', async () => {
