@@ -2,7 +2,7 @@
 // build (--before, e.g. the main checkout's dist) in one run: events/s, CPU seconds and peak RSS
 // per view (GNU time), the ratio to `zstd -d` of the same file, and RSS at each size (flat?).
 // A syscall-error storm (a synthetic stand-in for a recorded EACCES storm) gets its own rows.
-//   node dist/bench/analyzer.js [--before /work/main/dist/analyzer/cli.js] [sizes=1000000,5000000,10000000] [storm=4000000]
+//   node dist/bench/analyzer.js [--before /work/main/dist/analyzer/cli.js] [--views '--info;--eperm'] [sizes=1000000,5000000,10000000] [storm=4000000]
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, writeSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +13,13 @@ import { mixed, syscallErrors } from './synth.js';
 const args = process.argv.slice(2);
 const bi = args.indexOf('--before');
 const before = bi >= 0 ? args.splice(bi, 2)[1] : undefined;
+const vi = args.indexOf('--views');
+const only = vi >= 0 ? args.splice(vi, 2)[1]!.split(';').map((v) => v.split(' ')) : undefined;
 const sizes = (args[0] ?? '1000000,5000000,10000000').split(',').map(Number);
 const storm = Number(args[1] ?? 4_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'bench-analyzer-'));
 const builds: [string, string][] = [...(before ? [['before', before] as [string, string]] : []), ['after', 'dist/analyzer/cli.js']];
-const VIEWS = [['--info'], ['--eperm'], ['--tree'], ['--execs', '--json'], ['--opens', '--json']];
+const VIEWS = only ?? [['--info'], ['--eperm'], ['--tree'], ['--execs', '--json'], ['--opens', '--json']];
 
 function write(path: string, gen: Iterable<[RecordInit, BodyKind]>): void {
   const fd = openSync(path, 'w');
@@ -46,7 +48,7 @@ console.log('| events | view | build | M events/s (wall) | M events/s (cpu) | vs
 console.log('|---|---|---|---|---|---|---|');
 const cases: [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]][] = [
   ...sizes.map((n): [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]] => [`${n / 1e6}M mixed`, n, () => mixed(n), VIEWS]),
-  ...(storm > 0 ? [[`${storm / 1e6}M EACCES storm`, storm, () => syscallErrors(storm), [['--info'], ['--eperm']]] as [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]]] : []),
+  ...(storm > 0 ? [[`${storm / 1e6}M EACCES storm`, storm, () => syscallErrors(storm), VIEWS.filter((v) => v[0] === '--info' || v[0] === '--eperm')] as [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]]] : []),
 ];
 for (const [name, n, gen, views] of cases) {
   const path = join(dir, 'bench.cap');
