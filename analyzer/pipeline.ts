@@ -92,7 +92,7 @@ export function planFor(view: View, useTree: boolean): RecordPlan | undefined {
     if (!reads.has(k)) fields.set(k, new Set()); // only the tree sees it: common fields suffice
     else if (view.fields !== undefined) fields.set(k, new Set(view.fields.filter((f) => f.startsWith(`${k}.`)).map((f) => f.slice(k.length + 1))));
   }
-  return { kinds: useTree ? null : new Set([...reads, ...whole]), fields };
+  return { kinds: useTree || viewKinds === undefined ? null : new Set([...reads, ...whole]), fields }; // null: records without a body too
 }
 
 /** A reader and its frames for --info: the framing alone when the capture ends whole, else undefined. */

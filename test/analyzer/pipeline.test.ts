@@ -14,6 +14,7 @@ import { mixed } from '../../bench/synth.js';
 import { CaptureReader, type RecordInit } from '../../format/index.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { assemble, rawFrames } from '../format/surgery.js';
 
 /** The same view with its declarations removed: the reader then decodes every record whole. */
 function undeclared(v: View): View {
@@ -63,6 +64,18 @@ describe('read phase: declared kinds and fields', () => {
     const t = await runView(cut, infoView(), { json: true });
     expect(t.text).toBe((await runView(cut, undeclared(infoView()), { json: true })).text);
     expect(JSON.parse(t.text).integrity).toMatch(/^truncated after frame \d+$/);
+  });
+
+  it('a view of every kind also sees records without a body', async () => {
+    expect(planFor(infoView(), false)!.kinds).toBeNull();
+    const { bytes } = writeCapture([...mixed(2000)].map(([r]) => r), { frameBytes: 16 << 10 });
+    const frames = rawFrames(bytes);
+    frames.splice(2, 0, { raw: Buffer.concat(Array.from({ length: 500 }, () => Buffer.from([0x0a, 0x04, 0x08, 0x01, 0x10, 0x01]))), records: 500 });
+    const path = join(tmp(), 'bodyless.cap');
+    writeFileSync(path, assemble(bytes, frames));
+    const a = await runView(path, infoView(), { json: true });
+    expect(JSON.parse(a.text).records).toBe(2000 + 2 + 500);
+    expect(a.text).toBe((await runView(path, undeclared(infoView()), { json: true })).text);
   });
 
   it('the skimming reader decompresses only the first and the last frame', async () => {
