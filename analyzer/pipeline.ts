@@ -4,7 +4,8 @@
 //   3. filter   global --since/--until/--pid/--comm/--uid
 //   4. view     one module of views/ consumes the records that pass
 //   5. render   the view writes text, JSON lines or CSV through Out; charts go through vega
-import { CaptureReader, type Header, type Record } from '../format/index.js';
+import { BODY_KINDS, CaptureReader, type BodyKind, type Frame, type Header, type Record } from '../format/index.js';
+import type { RecordPlan } from '../format/lazy.js';
 import { CaptureClock } from './time.js';
 import { ProcessTree } from './state/processes.js';
 import { Out } from './text.js';
@@ -30,7 +31,18 @@ export interface ViewContext {
   reader: CaptureReader;
   /** Events lost per probe family, so far. */
   lost: Map<string, number>;
+  /** Set for views with `framing` when the capture ended whole: counts come from the trailer. */
+  framing?: FramingCounts;
   warn(msg: string): void;
+}
+
+/** What the framing and the trailer tell without decoding the records. */
+export interface FramingCounts {
+  /** Records per body kind (header and trailer included). */
+  counts: Map<string, number>;
+  records: number;
+  /** Latest timestamp of the decoded records other than process snapshots and the header (the trailer's). */
+  lastTs: number;
 }
 
 export interface View {
@@ -41,6 +53,14 @@ export interface View {
   /** Whether the global filters apply (views of whole sessions filter for themselves);
    * 'time': only --since/--until (a session's window, its processes chosen by the view). */
   readonly filtered?: boolean | 'time';
+  /** Body kinds record() reads; the reader passes over the others undecoded. Absent: every kind. */
+  readonly kinds?: readonly BodyKind[];
+  /** Body fields record() reads, as 'kind.field' (e.g. 'syscallError.nr'); the others keep their
+   * defaults. Absent: every field. Common fields (ts, pid, comm, ...) are always decoded. */
+  readonly fields?: readonly string[];
+  /** Counts from the trailer are enough: when the capture ends whole (chain intact, trailer and end
+   * marker agree), frames are only chained, not decoded, record() is not called and ctx.framing is set. */
+  readonly framing?: boolean;
   record?(r: Record, ctx: ViewContext): void;
   end(ctx: ViewContext): void | Promise<void>;
 }
@@ -61,8 +81,54 @@ export function userName(users: Map<number, string>, uid: number): string {
   return users.get(uid) ?? String(uid);
 }
 
+/** Kinds the process tree reads whole; it counts every other record by its common fields. */
+const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];
+
+/** What the reader must decode for this view (and the tree, and the loss counts). */
+export function planFor(view: View, useTree: boolean): RecordPlan | undefined {
+  const viewKinds = view.record ? view.kinds : [];
+  if (viewKinds === undefined && view.fields === undefined) return undefined;
+  const whole = new Set<BodyKind>(['lost', ...(useTree ? TREE_KINDS : [])]);
+  const reads = new Set<BodyKind>(viewKinds ?? BODY_KINDS);
+  const fields = new Map<BodyKind, Set<string>>();
+  for (const k of BODY_KINDS) {
+    if (whole.has(k)) continue;
+    if (!reads.has(k)) fields.set(k, new Set()); // only the tree sees it: common fields suffice
+    else if (view.fields !== undefined) fields.set(k, new Set(view.fields.filter((f) => f.startsWith(`${k}.`)).map((f) => f.slice(k.length + 1))));
+  }
+  return { kinds: useTree || viewKinds === undefined ? null : new Set([...reads, ...whole]), fields }; // null: records without a body too
+}
+
+/** A reader and its frames for --info: the framing alone when the capture ends whole, else undefined. */
+async function fromFraming(file: string): Promise<{ reader: CaptureReader; frames: AsyncIterable<Frame> | Frame[]; framing: FramingCounts } | undefined> {
+  const skim = new CaptureReader(file, { skim: true });
+  const kept: Frame[] = [];
+  let lastTs = 0;
+  for await (const f of skim.frames()) {
+    kept.push(f);
+    for (const r of f.records) if (r.body !== 'process' && r.body !== 'header' && r.ts > lastTs) lastTs = r.ts;
+  }
+  const t = skim.trailer;
+  if (t === null || skim.issues.length > 0 || skim.integrity().verdict !== 'intact') return undefined;
+  const counts = new Map<string, number>();
+  for (const c of t.counts ?? []) counts.set(c.kind ?? '?', (counts.get(c.kind ?? '?') ?? 0) + Number(c.count ?? 0));
+  counts.set('trailer', (counts.get('trailer') ?? 0) + 1);
+  const records = [...counts.values()].reduce((a, b) => a + b, 0);
+  if (records !== skim.recordCount || Number(t.records ?? 0) + 1 !== records) return undefined;
+  const framing = { counts, records, lastTs };
+  if (!counts.get('lost')) return { reader: skim, frames: kept, framing };
+  // Loss per probe is only in the lost records: read those, pass over the rest undecoded.
+  const reader = new CaptureReader(file, { plan: { kinds: new Set<BodyKind>(['lost']), fields: new Map() } });
+  return { reader, frames: reader.frames(), framing };
+}
+
 export async function run(view: View, o: RunOptions): Promise<ViewContext> {
-  const reader = o.source ? new CaptureReader(o.source(), { name: o.file }) : new CaptureReader(o.file);
+  const useTree = view.tree ?? true;
+  const plan = planFor(view, useTree);
+  const fast = view.framing && !useTree && !o.source ? await fromFraming(o.file) : undefined;
+  const reader = fast?.reader ?? (o.source ? new CaptureReader(o.source(), { name: o.file, ...(plan ? { plan } : {}) }) : new CaptureReader(o.file, plan ? { plan } : {}));
+  const deliver = fast === undefined && view.record !== undefined;
+  const viewKinds = view.kinds ? new Set<string | undefined>(view.kinds) : null;
   const warn = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
   const tree = new ProcessTree();
   let ctx: ViewContext | null = null;
@@ -70,10 +136,9 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const commBuf = f.comm !== undefined ? Buffer.from(f.comm) : null;
   const lost = new Map<string, number>();
   const filtered = view.filtered ?? true;
-  const useTree = view.tree ?? true;
   let lastTs = 0;
   let inWindow = 0;
-  for await (const frame of reader.frames()) {
+  for await (const frame of fast?.frames ?? reader.frames()) {
     for (const r of frame.records) {
       if (ctx === null) {
         const header = reader.header ?? {};
@@ -92,22 +157,23 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
           file: o.file, header, clock, arch: header.arch ?? 'x86_64', tree, out: new Out(), json: o.json,
           users: new Map((header.users ?? []).map((u) => [u.uid ?? 0, u.name ?? ''])), reader, lost, warn,
         };
+        if (fast) ctx.framing = fast.framing;
         if (!reader.header) warn(`${o.file}: the header record is missing (damaged start): times are offsets, user names unknown`);
       }
       if (useTree) tree.observe(r);
       if (r.ts > lastTs) lastTs = r.ts;
       if (r.lost) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
-      if (!view.record) continue;
+      if (!deliver || (viewKinds !== null && !viewKinds.has(r.body))) continue;
       if (filtered) {
         if (f.since !== undefined && r.ts < f.since && r.body !== 'process') continue;
         if (f.until !== undefined && r.ts > f.until) continue;
         if (r.body !== 'process' && r.body !== 'header') inWindow++;
-        if (filtered === 'time') { view.record(r, ctx); continue; }
+        if (filtered === 'time') { view.record!(r, ctx); continue; }
         if (f.pid !== undefined && r.pid !== f.pid) continue;
         if (f.uid !== undefined && r.uid !== f.uid) continue;
         if (commBuf !== null && !commBuf.equals(r.comm)) continue;
       }
-      view.record(r, ctx);
+      view.record!(r, ctx);
     }
     o.progress?.(reader.fileBytes || frame.offset + frame.compressedLen);
   }

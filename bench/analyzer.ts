@@ -1,32 +1,65 @@
-// bench/analyzer: secanalyze on a generated capture of N mixed events: records/s, CPU seconds and
-// peak RSS per view (GNU time), and the ratio to `zstd -d` of the same file.
-//   node dist/bench/analyzer.js [events=5000000]
+// bench/analyzer: secanalyze on generated captures of mixed events, side by side with another
+// build (--before, e.g. the main checkout's dist) in one run: events/s, CPU seconds and peak RSS
+// per view (GNU time), the ratio to `zstd -d` of the same file, and RSS at each size (flat?).
+// A syscall-error storm (a synthetic stand-in for a recorded EACCES storm) gets its own rows.
+//   node dist/bench/analyzer.js [--before /work/main/dist/analyzer/cli.js] [--views '--info;--eperm'] [sizes=1000000,5000000,10000000] [storm=4000000]
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, openSync, closeSync, writeSync, statSync } from 'node:fs';
+import { mkdtempSync, openSync, closeSync, writeSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptureWriter } from '../format/index.js';
-import { mixed } from './synth.js';
+import { CaptureWriter, type BodyKind, type RecordInit } from '../format/index.js';
+import { mixed, syscallErrors } from './synth.js';
 
-const N = Number(process.argv[2] ?? 5_000_000);
+const args = process.argv.slice(2);
+const bi = args.indexOf('--before');
+const before = bi >= 0 ? args.splice(bi, 2)[1] : undefined;
+const vi = args.indexOf('--views');
+const only = vi >= 0 ? args.splice(vi, 2)[1]!.split(';').map((v) => v.split(' ')) : undefined;
+const sizes = (args[0] ?? '1000000,5000000,10000000').split(',').map(Number);
+const storm = Number(args[1] ?? 4_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'bench-analyzer-'));
-const path = join(dir, 'big.cap');
-const fd = openSync(path, 'w');
-const w = new CaptureWriter((b) => { writeSync(fd, b); });
-w.start({ hostname: 'bench', arch: 'x86_64', startWallSec: 1_700_000_000, timezone: 'UTC' });
-for (const [r, k] of mixed(N)) w.add(r, k);
-w.finish({ clean: true, reason: 'bench', lost: 0, ts: 0 });
-closeSync(fd);
-console.log(`bench/analyzer: ${N} events, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB capture (node ${process.version})`);
+const builds: [string, string][] = [...(before ? [['before', before] as [string, string]] : []), ['after', 'dist/analyzer/cli.js']];
+const VIEWS = only ?? [['--info'], ['--eperm'], ['--tree'], ['--execs', '--json'], ['--opens', '--json']];
 
-const t0 = process.hrtime.bigint();
-execFileSync('sh', ['-c', `zstd -d -q -c '${path}' > /dev/null`]);
-const zstd = Number(process.hrtime.bigint() - t0) / 1e9;
-console.log(`zstd -d: ${zstd.toFixed(2)} s`);
+function write(path: string, gen: Iterable<[RecordInit, BodyKind]>): void {
+  const fd = openSync(path, 'w');
+  const w = new CaptureWriter((b) => { writeSync(fd, b); });
+  w.start({ hostname: 'bench', arch: 'x86_64', startWallSec: 1_700_000_000, timezone: 'UTC' });
+  for (const [r, k] of gen) w.add(r, k);
+  w.finish({ clean: true, reason: 'bench', lost: 0, ts: 0 });
+  closeSync(fd);
+}
 
-for (const view of [['--info'], ['--tree'], ['--eperm'], ['--execs', '--json']]) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'node', 'dist/analyzer/cli.js', path, ...view, '--no-progress'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+function zstdSeconds(path: string): number {
+  const t0 = process.hrtime.bigint();
+  execFileSync('sh', ['-c', `zstd -d -q -c '${path}' > /dev/null`]);
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+function measure(cli: string, path: string, view: string[]): { wall: number; cpu: number; rssMb: number; ok: boolean } {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'node', cli, path, ...view, '--no-progress'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
   const last = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   const [wall, user, sys, rssKb] = last as [number, number, number, number];
-  console.log(`${view.join(' ').padEnd(16)} ${(N / wall / 1e6).toFixed(2)} M events/s  wall ${wall.toFixed(2)} s  cpu ${(user + sys).toFixed(2)} s  peak RSS ${(rssKb / 1024).toFixed(0)} MB  vs zstd -d ${(wall / zstd).toFixed(1)}x`);
+  return { wall, cpu: user + sys, rssMb: rssKb / 1024, ok: r.status === 0 };
+}
+
+console.log(`bench/analyzer: sizes ${sizes.join(', ')} mixed events, storm ${storm} (node ${process.version}, ${new Date().toISOString()})`);
+console.log('| events | view | build | M events/s (wall) | M events/s (cpu) | vs zstd -d | peak RSS MB |');
+console.log('|---|---|---|---|---|---|---|');
+const cases: [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]][] = [
+  ...sizes.map((n): [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]] => [`${n / 1e6}M mixed`, n, () => mixed(n), VIEWS]),
+  ...(storm > 0 ? [[`${storm / 1e6}M EACCES storm`, storm, () => syscallErrors(storm), VIEWS.filter((v) => v[0] === '--info' || v[0] === '--eperm')] as [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]]] : []),
+];
+for (const [name, n, gen, views] of cases) {
+  const path = join(dir, 'bench.cap');
+  write(path, gen());
+  const zstd = zstdSeconds(path);
+  console.log(`| ${name} | zstd -d | | ${(n / zstd / 1e6).toFixed(2)} | | 1.0x | | (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB file)`);
+  for (const view of views) {
+    for (const [build, cli] of builds) {
+      const m = measure(cli, path, view);
+      console.log(`| ${name} | ${view.join(' ')} | ${build} | ${(n / m.wall / 1e6).toFixed(2)} | ${(n / m.cpu / 1e6).toFixed(2)} | ${(m.wall / zstd).toFixed(1)}x | ${m.rssMb.toFixed(0)}${m.ok ? '' : ' (exit != 0)'} |`);
+    }
+  }
+  rmSync(path);
 }

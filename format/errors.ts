@@ -6,7 +6,8 @@ export type IssueKind =
   | 'chain-mismatch'  // a frame's bytes do not match the SHA-256 chain
   | 'bad-record'      // a record inside a frame does not decode
   | 'garbage'         // bytes that are no frame, skipped while resynchronising
-  | 'frame-gap';      // frame indexes jump: frames are missing
+  | 'frame-gap'       // frame indexes jump: frames are missing
+  | 'bad-version';    // the magic or the header names a format version no secrec wrote
 
 export interface CaptureIssue {
   kind: IssueKind;

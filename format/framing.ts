@@ -25,6 +25,9 @@ export const LIMITS = {
   frameCompressed: 64 << 20,
   frameUncompressed: 64 << 20,
   record: 16 << 20,
+  /** Records (and unknown fields) in one frame: a 1 MiB frame of the smallest real records holds
+   * ~100k; a hostile 64 MiB frame could otherwise hold 30M. */
+  frameRecords: 1 << 20,
   /** How far the reader scans for the next frame after damage before giving up. */
   resyncScan: 256 << 20,
 };

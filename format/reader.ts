@@ -3,13 +3,15 @@
 // next frame. Only a file that is not a capture at all, or of a newer major version, throws.
 import zstdBinding from 'zstd-napi/binding.js';
 const { DCtx } = zstdBinding;
-import { pb, Reader, FORMAT_MAJOR, type Record, type Header, type Trailer } from './proto.js';
+import { FORMAT_MAJOR, type Record, type Header, type Trailer } from './proto.js';
 import {
   DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA, SKIPPABLE_MAGIC_END,
   SKIPPABLE_MAGIC_MAGIC, chainNext, prefixFields, chainSeed, decodeDataPrefix, decodeEnd, isSkippable,
-  type EndMarker,
+  type DataPrefix, type EndMarker,
 } from './framing.js';
 import { ByteStream } from './bytes.js';
+import { frameRecords } from './records.js';
+import { LazyDecoder, type RecordPlan } from './lazy.js';
 import { CaptureError, describeIssue, type CaptureIssue } from './errors.js';
 
 export interface ReaderOptions {
@@ -18,7 +20,17 @@ export interface ReaderOptions {
   verify?: boolean;
   /** Name used in messages when the source is a stream. */
   name?: string;
+  /** Decode only some kinds and fields (see format/lazy.ts); absent: every record, whole. */
+  plan?: RecordPlan;
+  /** Framing only (--info): chain every frame, but decompress only the first and the last (header
+   * and trailer); the others' records are counted from their prefixes and not yielded. */
+  skim?: boolean;
+  /** Records per Frame batch (default 8192): memory does not grow with a frame's record count. */
+  batch?: number;
 }
+
+/** A data frame whose bytes are in hand, decompressed, before its records are decoded. */
+interface RawFrame { at: number; index: number; compressedLen: number; records: number; raw: Buffer }
 
 export interface Frame {
   index: number;
@@ -28,7 +40,10 @@ export interface Frame {
   uncompressedLen: number;
   /** Index (over the capture) of records[0]. */
   firstRecord: number;
+  /** Records in file order; a large frame comes as several Frame objects (batches) with the same index. */
   records: Record[];
+  /** More batches of this frame follow. */
+  more: boolean;
 }
 
 export type Verdict = 'intact' | 'truncated' | 'damaged' | 'unchained';
@@ -41,6 +56,7 @@ export interface Integrity {
 }
 
 const RESYNC_SIGNATURE = Buffer.from([0x51, 0x2a, 0x4d, 0x18, 56, 0, 0, 0, 0x53, 0x45, 0x43, 0x46]);
+const END_SIGNATURE = Buffer.from([0x52, 0x2a, 0x4d, 0x18, 48, 0, 0, 0, 0x53, 0x45, 0x43, 0x45]);
 
 export class CaptureReader {
   readonly file: string;
@@ -61,6 +77,16 @@ export class CaptureReader {
   private readonly verify: boolean;
   private readonly src: ByteStream;
   private chain = chainSeed();
+  /** False after a skipped prefix: `chain` is then only a guess, and a mismatch blames no frame. */
+  private chainTrusted = true;
+  private readonly batch: number;
+  private readonly decoder: LazyDecoder | undefined;
+  private readonly skim: boolean;
+  private held: { p: DataPrefix; at: number; z: Buffer } | null = null;
+  /** Frames only chained, not decompressed (skim). */
+  skimmedFrames = 0;
+  /** Records passed over undecoded because the plan does not want their kind. */
+  skippedRecords = 0;
   private dctx = new DCtx();
   private out = Buffer.alloc(0);
   private started = false;
@@ -70,6 +96,9 @@ export class CaptureReader {
     this.src = typeof source === 'string' ? ByteStream.fromFile(source) : new ByteStream(source);
     this.limits = { ...LIMITS, ...opts.limits };
     this.verify = opts.verify ?? true;
+    this.batch = Math.max(1, opts.batch ?? 8192);
+    this.decoder = opts.plan ? new LazyDecoder(opts.plan) : undefined;
+    this.skim = opts.skim ?? false;
   }
 
   /** Reads the file magic; throws CaptureError if this is not a capture we can read. */
@@ -90,6 +119,9 @@ export class CaptureReader {
       throw new CaptureError(this.file, 16, 'newer-version',
         `capture format ${this.formatMajor}.${this.formatMinor} is newer than this analyzer reads (${FORMAT_MAJOR}.x): upgrade secanalyze`);
     }
+    if (this.formatMajor === 0) {
+      this.issue({ kind: 'bad-version', offset: 16, message: `the magic names format ${this.formatMajor}.${this.formatMinor}, which no secrec wrote; read as ${FORMAT_MAJOR}.x` });
+    }
     this.src.skip(MAGIC_LEN);
   }
 
@@ -100,7 +132,7 @@ export class CaptureReader {
       for (;;) {
         const f = await this.next();
         if (f === undefined) break;
-        if (f !== null) yield f;
+        if (f !== null) yield* this.decodeFrame(f);
       }
     } finally {
       this.fileBytes = this.src.offset;
@@ -127,8 +159,9 @@ export class CaptureReader {
   describeIssues(): string[] { return this.issues.map((i) => describeIssue(this.file, i)); }
 
   /** One step: a frame, null (something else consumed), or undefined at the end. */
-  private async next(): Promise<Frame | null | undefined> {
+  private async next(): Promise<RawFrame | null | undefined> {
     const src = this.src;
+    if (this.held !== null && (!(await this.ensure(8)) || src.peek(4).readUInt32LE(0) !== SKIPPABLE_MAGIC_DATA)) return this.unhold();
     if (!(await this.ensure(8))) {
       if (src.available > 0) this.issue({ kind: 'truncated', offset: src.offset, skipped: src.drain(), message: 'file ends inside a frame header' });
       return undefined;
@@ -143,13 +176,13 @@ export class CaptureReader {
         return undefined;
       }
       const end = decodeEnd(src.peek(END_LEN), 0);
+      if (end === null) return this.resync(at, 'malformed end marker');
       src.skip(END_LEN);
-      if (end === null) { this.issue({ kind: 'garbage', offset: at, message: 'malformed end marker' }); return null; }
       this.endMarker = end;
       if (end.frames !== this.lastFrame + 1 || end.records !== this.recordCount) {
         this.issue({ kind: 'frame-gap', offset: at, message: `end marker counts ${end.frames} frames and ${end.records} records, read ${this.lastFrame + 1} and ${this.recordCount}` });
       }
-      if (this.verify && this.firstMismatch === null && !end.chain.equals(this.chain)) {
+      if (this.verify && this.chainTrusted && this.firstMismatch === null && !end.chain.equals(this.chain)) {
         this.firstMismatch = end.frames;
         this.issue({ kind: 'chain-mismatch', offset: at, message: 'end marker does not match the frames before it' });
       }
@@ -170,7 +203,8 @@ export class CaptureReader {
     return this.resync(src.offset, `no frame starts here (magic 0x${magic.toString(16).padStart(8, '0')})`);
   }
 
-  private async dataFrame(): Promise<Frame | null | undefined> {
+  /** A data frame: bytes in hand, chain checked, decompressed. On damage, resynchronises from the next byte. */
+  private async dataFrame(): Promise<RawFrame | null | undefined> {
     const src = this.src;
     const at = src.offset;
     if (!(await this.ensure(DATA_PREFIX_LEN))) {
@@ -179,97 +213,162 @@ export class CaptureReader {
     }
     const p = decodeDataPrefix(src.peek(DATA_PREFIX_LEN), 0);
     if (p === null) return this.resync(at, 'malformed frame prefix');
-    if (p.compressedLen > this.limits.frameCompressed || p.uncompressedLen > this.limits.frameUncompressed) {
-      return this.resync(at, `frame ${p.index} claims ${p.compressedLen}/${p.uncompressedLen} bytes, over the limit`);
+    const lim = this.limits;
+    if (p.compressedLen > lim.frameCompressed || p.uncompressedLen > lim.frameUncompressed) {
+      return this.resync(at, `frame ${p.index} claims ${p.compressedLen} compressed / ${p.uncompressedLen} uncompressed bytes, over the limit of ${lim.frameCompressed} / ${lim.frameUncompressed}`, p.index);
     }
     if (!(await this.ensure(DATA_PREFIX_LEN + p.compressedLen))) {
       // A damaged length also runs past the end: if another frame follows, it was damage.
-      if (src.indexOf(RESYNC_SIGNATURE, 1) > 0) return this.resync(at, `frame ${p.index} claims ${p.compressedLen} bytes, more than the file holds`);
+      if (src.indexOf(RESYNC_SIGNATURE, 1) > 0 || src.indexOf(END_SIGNATURE, 1) > 0) {
+        return this.resync(at, `frame ${p.index} claims ${p.compressedLen} bytes, more than the file holds before the next frame`, p.index);
+      }
       this.issue({ kind: 'truncated', offset: at, frame: p.index, skipped: src.drain(), message: `file ends inside frame ${p.index}` });
       return undefined;
     }
-    src.skip(DATA_PREFIX_LEN);
-    const z = src.take(p.compressedLen);
-    const expected = this.lastFrame + 1;
-    if (p.index !== expected && this.issues.every((i) => i.frame !== p.index)) {
-      this.issue({ kind: 'frame-gap', offset: at, frame: p.index, message: `expected frame ${expected}, found frame ${p.index}` });
-    }
+    // Peek, not take: a frame that fails is searched for the next prefix from its second byte.
+    const z = src.peek(DATA_PREFIX_LEN + p.compressedLen).subarray(DATA_PREFIX_LEN);
+    const fields = prefixFields(p);
     if (this.verify) {
-      const c = chainNext(this.chain, prefixFields(p), z);
-      if (!c.equals(p.chain) && this.firstMismatch === null) {
+      const c = chainNext(this.chain, fields, z);
+      if (!c.equals(p.chain) && this.chainTrusted && this.firstMismatch === null) {
         this.firstMismatch = p.index;
         this.issue({ kind: 'chain-mismatch', offset: at, frame: p.index, message: `frame ${p.index} does not match the SHA-256 chain` });
       }
     }
-    this.chain = p.chain; // later frames are judged against what this one claims
-    this.lastFrame = p.index;
-    if (this.out.length < p.uncompressedLen) this.out = Buffer.alloc(Math.max(p.uncompressedLen, 1 << 20));
+    if (this.skim && this.lastFrame >= 0) {
+      // Framing only: the chain is checked; the frame is kept undecoded in case it is the last one.
+      src.skip(DATA_PREFIX_LEN + p.compressedLen);
+      this.accept(p, at);
+      this.release();
+      this.held = { p, at, z: Buffer.from(z) };
+      return null;
+    }
     let n: number;
     try {
-      n = this.dctx.decompress(this.out, z);
+      n = this.inflate(p.uncompressedLen, z);
+    } catch (e) {
+      // Its prefix may still be sound (a byte lost inside the frame): the next frame is judged against it.
+      this.chain = p.chain;
+      const r = await this.resync(at, `frame ${p.index} does not decompress (${(e as Error).message})`, p.index, 'corrupt-frame');
+      this.chainTrusted = false;
+      return r;
+    }
+    src.skip(DATA_PREFIX_LEN + p.compressedLen);
+    this.accept(p, at);
+    return this.rawFrame(p, at, n);
+  }
+
+  /** Decompresses into the reused buffer; returns the length. */
+  private inflate(uncompressedLen: number, z: Uint8Array): number {
+    if (this.out.length < uncompressedLen) this.out = Buffer.alloc(Math.max(uncompressedLen, 1 << 20));
+    try {
+      return this.dctx.decompress(this.out.subarray(0, Math.max(uncompressedLen, 1)), z);
     } catch (e) {
       this.dctx = new DCtx();
-      this.issue({ kind: 'corrupt-frame', offset: at, frame: p.index, skipped: p.compressedLen, message: `frame ${p.index} does not decompress: ${(e as Error).message}` });
-      return null;
+      throw e;
     }
-    if (n !== p.uncompressedLen) {
-      this.issue({ kind: 'corrupt-frame', offset: at, frame: p.index, skipped: p.compressedLen, message: `frame ${p.index} decompressed to ${n} bytes, prefix says ${p.uncompressedLen}` });
-      return null;
-    }
-    // Records keep references into their frame's bytes: copy out of the reused buffer.
-    const raw = Buffer.from(this.out.subarray(0, n));
-    const records = this.decodeRecords(raw, at, p.index);
-    if (records.length !== p.records && !this.issues.some((i) => i.frame === p.index && i.kind === 'bad-record')) {
-      this.issue({ kind: 'bad-record', offset: at, frame: p.index, message: `frame ${p.index} holds ${records.length} records, its prefix says ${p.records}` });
-    }
-    const frame: Frame = {
-      index: p.index, offset: at, compressedLen: p.compressedLen, uncompressedLen: n,
-      firstRecord: this.recordCount - records.length, records,
-    };
-    this.frameCount++;
-    this.uncompressedBytes += n;
-    return frame;
   }
 
-  private decodeRecords(raw: Buffer, at: number, index: number): Record[] {
-    const out: Record[] = [];
-    const r = Reader.create(raw);
-    const maxRecord = this.limits.record;
-    while (r.pos < r.len) {
-      const start = r.pos;
-      try {
-        const tag = r.uint32();
-        if (tag !== 10) { r.skipType(tag & 7); continue; } // a field of Capture this reader does not know
-        const len = r.uint32();
-        if (len > maxRecord || len > r.len - r.pos) throw new Error(`record length ${len} exceeds ${Math.min(maxRecord, r.len - r.pos)}`);
-        const rec = pb.Record.decode(r, len);
-        if (rec.header && this.header === null) this.header = rec.header;
-        if (rec.trailer) this.trailer = rec.trailer;
-        out.push(rec);
-        this.recordCount++;
-      } catch (e) {
-        this.issue({
-          kind: 'bad-record', offset: at, frame: index, record: this.recordCount, skipped: raw.length - start,
-          message: `record at offset ${start} of frame ${index} does not decode: ${(e as Error).message}`,
-        });
-        break;
+  /** A frame was read whole: its index and chain become the reference for the next one. */
+  private accept(p: DataPrefix, at: number): void {
+    const expected = this.lastFrame + 1;
+    const explained = this.issues.some((i) => i.frame === p.index || (p.index === expected + 1 && i.frame === expected));
+    if (p.index !== expected && !explained) {
+      this.issue({ kind: 'frame-gap', offset: at, frame: p.index, message: `expected frame ${expected}, found frame ${p.index}` });
+    }
+    this.chain = p.chain; // later frames are judged against what this one claims
+    this.chainTrusted = true;
+    this.lastFrame = p.index;
+    if (p.records > this.limits.frameRecords) {
+      this.issue({ kind: 'bad-record', offset: at, frame: p.index, message: `frame ${p.index} claims ${p.records} records, over the limit of ${this.limits.frameRecords}` });
+    }
+    this.frameCount++;
+  }
+
+  private rawFrame(p: DataPrefix, at: number, n: number): RawFrame {
+    if (n !== p.uncompressedLen) {
+      this.issue({ kind: 'corrupt-frame', offset: at, frame: p.index, message: `frame ${p.index} decompressed to ${n} bytes, its prefix says ${p.uncompressedLen}` });
+    }
+    this.uncompressedBytes += n;
+    // Records keep references into their frame's bytes: copy out of the reused buffer.
+    return { at, index: p.index, compressedLen: p.compressedLen, records: p.records, raw: Buffer.from(this.out.subarray(0, n)) };
+  }
+
+  /** Skim: the held frame was not the last; its records are counted from its prefix. */
+  private release(): void {
+    const h = this.held;
+    if (h === null) return;
+    this.held = null;
+    this.recordCount += h.p.records;
+    this.skimmedFrames++;
+    this.uncompressedBytes += h.p.uncompressedLen;
+  }
+
+  /** Skim: the held frame is the last before the end: decode it (it holds the trailer). */
+  private unhold(): RawFrame | null {
+    const h = this.held!;
+    this.held = null;
+    try {
+      return this.rawFrame(h.p, h.at, this.inflate(h.p.uncompressedLen, h.z));
+    } catch (e) {
+      this.issue({ kind: 'corrupt-frame', offset: h.at, frame: h.p.index, skipped: h.p.compressedLen, message: `frame ${h.p.index} does not decompress (${(e as Error).message})` });
+      return null;
+    }
+  }
+
+  /** The frame's records, in batches of at most `batch`. */
+  private *decodeFrame(f: RawFrame): Generator<Frame> {
+    const before = this.recordCount;
+    const it = frameRecords(f.raw, {
+      maxRecord: this.limits.record, maxRecords: this.limits.frameRecords, batch: this.batch,
+      at: f.at, frame: f.index, firstRecord: before, issue: (i) => this.issue(i), decoder: this.decoder,
+    });
+    let batch = it.next();
+    while (!batch.done) {
+      const records = batch.value;
+      const firstRecord = this.recordCount;
+      for (const rec of records) this.observe(rec, f);
+      this.recordCount += records.length;
+      const next = it.next();
+      yield { index: f.index, offset: f.at, compressedLen: f.compressedLen, uncompressedLen: f.raw.length, firstRecord, records, more: !next.done };
+      batch = next;
+    }
+    const { records: decoded, skippedRecords, badRecords } = batch.value;
+    this.recordCount += skippedRecords;
+    this.skippedRecords += skippedRecords;
+    const records = decoded + skippedRecords;
+    if (records === 0 && badRecords === 0) {
+      this.issue({ kind: 'bad-record', offset: f.at, frame: f.index, message: `frame ${f.index} holds no record (${f.raw.length} bytes)` });
+    } else if (records + badRecords !== f.records && badRecords === 0) {
+      this.issue({ kind: 'bad-record', offset: f.at, frame: f.index, message: `frame ${f.index} holds ${records} records, its prefix says ${f.records}` });
+    }
+  }
+
+  /** Header and trailer are kept; a header naming another format than the magic is damage. */
+  private observe(rec: Record, f: RawFrame): void {
+    if (rec.header && this.header === null) {
+      this.header = rec.header;
+      const major = rec.header.formatMajor ?? 0;
+      if (major !== this.formatMajor) {
+        this.issue({ kind: 'bad-version', offset: f.at, frame: f.index, message: `the header record names format ${major}.${rec.header.formatMinor ?? 0}, the magic ${this.formatMajor}.${this.formatMinor}` });
       }
     }
-    return out;
+    if (rec.trailer) this.trailer = rec.trailer;
   }
 
-  /** Scans forward for the next frame prefix after damage at `at`. */
-  private async resync(at: number, why: string): Promise<null | undefined> {
+  /** Scans forward from the byte after `at` for the next frame prefix or end marker. */
+  private async resync(at: number, why: string, frame?: number, kind: 'garbage' | 'corrupt-frame' = 'garbage'): Promise<null | undefined> {
     const src = this.src;
-    let skipped = 0;
+    this.chainTrusted = false;
+    const blame = frame === undefined ? {} : { frame };
+    let skipped = 1;
     src.skip(1);
-    skipped++;
     for (;;) {
-      const i = src.indexOf(RESYNC_SIGNATURE);
+      const i = this.nextSignature();
       if (i >= 0) {
         src.skip(i);
         skipped += i;
-        this.issue({ kind: 'garbage', offset: at, skipped, message: `${why}; resumed at byte ${src.offset}` });
+        this.issue({ kind, offset: at, ...blame, skipped, message: `${why}; resumed at byte ${src.offset}` });
         return null;
       }
       const keep = RESYNC_SIGNATURE.length - 1;
@@ -277,12 +376,18 @@ export class CaptureReader {
       src.skip(drop);
       skipped += drop;
       const more = skipped <= this.limits.resyncScan && (await this.ensure(src.available + 65536));
-      if (!more && src.indexOf(RESYNC_SIGNATURE) < 0) {
+      if (!more && this.nextSignature() < 0) {
         skipped += src.drain();
-        this.issue({ kind: 'garbage', offset: at, skipped, message: `${why}; no further frame found` });
+        this.issue({ kind, offset: at, ...blame, skipped, message: `${why}; no further frame found` });
         return undefined;
       }
     }
+  }
+
+  private nextSignature(): number {
+    const d = this.src.indexOf(RESYNC_SIGNATURE);
+    const e = this.src.indexOf(END_SIGNATURE);
+    return d < 0 ? e : e < 0 ? d : Math.min(d, e);
   }
 
   private async ensure(n: number): Promise<boolean> {

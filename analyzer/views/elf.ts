@@ -14,6 +14,7 @@ export function elfView(o: ElfOptions = {}): View {
   let scripts = 0;
   return {
     probes: ['exec'],
+    kinds: ['exec'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'exec') return;

@@ -17,6 +17,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
   const keyOf = new Map<string, string[]>();
   return {
     probes: ['eperm'],
+    kinds: ['syscallError'], fields: ['syscallError.nr', 'syscallError.errno', 'syscallError.abi'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'syscallError') return;

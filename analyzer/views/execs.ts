@@ -81,6 +81,7 @@ export function execsView(o: ExecsOptions): View {
   let headerDone = false;
   return {
     probes: ['exec'],
+    kinds: ['exec'],
     record(r: Record, ctx: ViewContext) {
       if (!keep(r, ctx)) return;
       const e = r.exec!;

@@ -11,6 +11,7 @@ export function infoView(): View {
   let records = 0;
   return {
     probes: [],
+    fields: [], framing: true, // counts kinds and times only; from the trailer when the capture ends whole
     tree: false,
     filtered: false,
     record(r: Record) {
@@ -20,6 +21,7 @@ export function infoView(): View {
       if (k !== 'process' && k !== 'header') { if (first === null) first = r.ts; if (r.ts > last) last = r.ts; }
     },
     end(ctx: ViewContext) {
+      if (ctx.framing) { for (const [k, n] of ctx.framing.counts) counts.set(k, n); records = ctx.framing.records; last = ctx.framing.lastTs; }
       const h = ctx.header;
       const rd = ctx.reader;
       const integ = rd.integrity();

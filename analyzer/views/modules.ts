@@ -6,6 +6,7 @@ import { esc } from '../text.js';
 export function modulesView(): View {
   return {
     probes: ['module'],
+    kinds: ['moduleLoad'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'moduleLoad') return;

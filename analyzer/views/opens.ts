@@ -39,6 +39,7 @@ export function opensView(o: OpensOptions): View {
   let headerDone = false;
   return {
     probes: ['open'],
+    kinds: ['open'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'open') return;

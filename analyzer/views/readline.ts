@@ -7,6 +7,7 @@ export function readlineView(): View {
   let headerDone = false;
   return {
     probes: ['readline'],
+    kinds: ['readline'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'readline') return;
