@@ -81,6 +81,11 @@ function fail(msg: string, code: number): never {
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
+  if (argv[0] === 'export' || argv[0] === 'sql') { // captures as data (issue 12): own options
+    const { runDataCommand } = await import('./data-cli.js');
+    process.exitCode = await runDataCommand(argv);
+    return;
+  }
   const which = VIEWS.find((v) => argv.includes(v)) ?? '--info';
   if (argv.includes('-h') || argv.includes('--help') || argv.length === 0) {
     if (which === '--info' && !argv.includes('--info')) { general().outputHelp(); process.exit(argv.length ? 0 : EXIT.usage); }
