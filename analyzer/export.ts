@@ -40,8 +40,9 @@ export function partitionValue(s: string): string {
   return out === '' || out === '.' || out === '..' ? `%${out || 'empty'}` : out;
 }
 
+// Snappy: the codec every Parquet reader has built in (hyparquet, older Spark/Trino/pyarrow).
 function parquetBytes(table: TableName, rows: readonly Row[]): Uint8Array {
-  const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).build();
+  const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).build();
   return pw.writeParquet(pw.Table.fromIPCStream(toArrowIpc(table, rows, false)), props);
 }
 
