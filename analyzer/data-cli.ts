@@ -40,7 +40,7 @@ function exportCommand(): Command {
     .argument('<file...>', 'capture files (the shell expands globs)')
     .addOption(new Option('--format <fmt>', 'output format').choices([...EXPORT_FORMATS]).default('parquet'))
     .requiredOption('-o, --output <dir>', 'output folder (created; existing files are never overwritten)')
-    .option('--batch-rows <n>', 'rows per part file (Parquet/Arrow) and per write', (v) => Number(v), 65_536)
+    .option('--batch-rows <n>', 'rows per Parquet/Arrow part file (bounds memory)', (v) => Number(v), 16_384)
     .addHelpText('after', `
 Examples:
   secanalyze export incident.cap -o out/

@@ -1,6 +1,7 @@
 // secanalyze export: captures → one table per kind, hive-partitioned host=…/kind=…, as Parquet,
-// Arrow IPC, CSV or NDJSON. Streaming: rows are flushed in bounded batches, so memory does not
-// grow with the capture's length (only the process table, with the number of processes).
+// Arrow IPC, CSV or NDJSON. Streaming: text formats are encoded row by row, Parquet/Arrow wait in
+// parts of at most 3 × batchRows rows, so memory does not grow with the capture's length (only
+// the process table does, with the number of processes).
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pw from 'parquet-wasm/node';
@@ -16,7 +17,7 @@ const EXT: { [F in ExportFormat]: string } = { parquet: 'parquet', arrow: 'arrow
 export interface ExportOptions {
   format: ExportFormat;
   outDir: string;
-  /** Rows buffered per table before a part is written (Parquet/Arrow: one file per part). */
+  /** Parquet/Arrow: rows per part file (memory holds at most twice this many rows). */
   batchRows?: number;
   warn?: (msg: string) => void;
 }
@@ -62,28 +63,31 @@ class TableSink {
     try { return openSync(path, 'wx', 0o644); } catch (e) { throw new Error(`cannot create ${path}: ${(e as Error).message} (export never overwrites; choose another -o)`); }
   }
 
-  add(row: Row): void { this.rows.push(row); this.count++; }
+  private text = '';
+  add(row: Row): void {
+    this.count++;
+    if (this.format === 'parquet' || this.format === 'arrow') { this.rows.push(row); return; }
+    // Text formats encode at once: row objects then die young, which is what V8's GC is fast at.
+    this.text += (this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row) + '\n';
+    if (this.text.length >= 1 << 20) this.flush(false);
+  }
+
 
   flush(final: boolean): void {
-    if (!this.rows.length && !(final && this.part === 0 && this.fd === null)) return;
     if (this.format === 'csv' || this.format === 'ndjson') {
-      if (this.fd === null) {
+      if (this.fd === null && (this.text || final)) {
         this.fd = this.create(`${this.stem}.${EXT[this.format]}`);
         if (this.format === 'csv') writeSync(this.fd, csvHeader(this.table) + '\n');
       }
-      const enc = this.format === 'csv' ? toCsvLine : toJsonLine;
-      let s = '';
-      for (const r of this.rows) {
-        s += enc(this.table, r) + '\n';
-        if (s.length > 1 << 20) { writeSync(this.fd, s); s = ''; }
-      }
-      if (s) writeSync(this.fd, s);
-    } else {
-      const bytes = this.format === 'parquet' ? parquetBytes(this.table, this.rows) : toArrowIpc(this.table, this.rows, true);
-      const fd = this.create(`${this.stem}-${String(this.part++).padStart(4, '0')}.${EXT[this.format]}`);
-      writeSync(fd, bytes);
-      closeSync(fd);
+      if (this.text) writeSync(this.fd!, this.text);
+      this.text = '';
+      return;
     }
+    if (!this.rows.length && !(final && this.part === 0)) return;
+    const bytes = this.format === 'parquet' ? parquetBytes(this.table, this.rows) : toArrowIpc(this.table, this.rows, true);
+    const fd = this.create(`${this.stem}-${String(this.part++).padStart(4, '0')}.${EXT[this.format]}`);
+    writeSync(fd, bytes);
+    closeSync(fd);
     this.rows = [];
   }
 
@@ -93,13 +97,14 @@ class TableSink {
 /** Exports one capture under outDir/host=H/kind=K/. Every kind gets a file, empty ones too, so a
  * reader over many captures always finds every table's schema. */
 export async function exportCapture(file: string, o: ExportOptions): Promise<ExportResult> {
-  const batch = Math.max(1, o.batchRows ?? 65_536);
+  const batch = Math.max(1, o.batchRows ?? 16_384);
   const reader = new CaptureReader(file);
   let rows: CaptureRows | null = null;
   let sinks: Map<TableName, TableSink> | null = null;
   let header: Header | null = null;
   let records = 0;
   let buffered = 0;
+  const columnar = o.format === 'parquet' || o.format === 'arrow';
   const open = (): Map<TableName, TableSink> => {
     header = reader.header;
     if (!header) o.warn?.(`${file}: the header record is missing (damaged start): hostname and times are unknown`);
@@ -117,8 +122,14 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
         if (!got) continue;
         const sink = sinks.get(got[0])!;
         sink.add(got[1]);
+        if (!columnar) continue;
+        buffered++;
         if (sink.rows.length >= batch) { buffered -= sink.rows.length; sink.flush(false); }
-        if (++buffered >= batch * 2) { for (const s of sinks.values()) s.flush(false); buffered = 0; }
+        else if (buffered >= batch * 3) { // bound memory without writing many tiny parts of small tables
+          const big = [...sinks.values()].reduce((a, b) => (b.rows.length > a.rows.length ? b : a));
+          buffered -= big.rows.length;
+          big.flush(false);
+        }
       }
     }
     sinks ??= open();

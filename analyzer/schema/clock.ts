@@ -13,6 +13,9 @@ export class HostClock {
   private readonly fixedOffsetSec: number;
   private readonly offsets = new Map<bigint, number>();
   private fmt: Intl.DateTimeFormat | null = null;
+  private lastSec = -1n;
+  private lastText = '';
+  private lastZone = '';
 
   constructor(h: Header | null) {
     this.hostname = h?.hostname ?? '';
@@ -38,11 +41,15 @@ export class HostClock {
     let sec = epochNs / NS;
     let frac = epochNs % NS;
     if (frac < 0n) { frac += NS; sec -= 1n; }
-    const off = this.offsetSec(sec);
-    const local = new Date((Number(sec) + off) * 1000).toISOString().slice(0, 19);
-    const a = Math.abs(off);
-    const sign = off < 0 ? '-' : '+';
-    const zone = `${sign}${String(Math.floor(a / 3600)).padStart(2, '0')}:${String(Math.floor(a / 60) % 60).padStart(2, '0')}`;
+    if (sec !== this.lastSec) { // rows come in time order: the seconds part is shared
+      const off = this.offsetSec(sec);
+      const a = Math.abs(off);
+      this.lastSec = sec;
+      this.lastText = new Date((Number(sec) + off) * 1000).toISOString().slice(0, 19);
+      this.lastZone = `${off < 0 ? '-' : '+'}${String(Math.floor(a / 3600)).padStart(2, '0')}:${String(Math.floor(a / 60) % 60).padStart(2, '0')}`;
+    }
+    const local = this.lastText;
+    const zone = this.lastZone;
     return `${local}.${frac.toString().padStart(9, '0')}${zone}`;
   }
 

@@ -22,25 +22,46 @@ export function rowContext(header: Header | null, tree = new ProcessTree()): Row
 }
 
 const EMPTY = new Uint8Array();
-/** Decoded bytes point into their frame's buffer: rows outlive frames, so they own a copy. */
-export const own = (b: Uint8Array | null | undefined): Uint8Array => (b && b.length ? Uint8Array.prototype.slice.call(b) : EMPTY);
+/** Decoded bytes point into their frame's buffer: rows outlive frames, so they own a copy (from
+ * Node's pooled slab for small values: a fresh ArrayBuffer each costs more than the row). */
+export const own = (b: Uint8Array | null | undefined): Uint8Array => (b && b.length ? Buffer.from(b) : EMPTY);
 /** Lossless text of bytes, or null when they are not valid UTF-8. */
 export const text = (b: Uint8Array): string | null => (isUtf8(b) ? Buffer.from(b.buffer, b.byteOffset, b.length).toString('utf8') : null);
 
+/** Short byte values repeat (comm, common paths): intern their copy and text, bounded. */
+const interned = new Map<string, [Uint8Array, string | null]>();
+function pair(b: Uint8Array | null | undefined): [Uint8Array, string | null] {
+  if (!b || !b.length) return [EMPTY, ''];
+  if (b.length > 128) { const v = own(b); return [v, text(v)]; }
+  const key = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+  let got = interned.get(key);
+  if (!got) {
+    if (interned.size >= 50_000) interned.clear();
+    const v = own(b);
+    got = [v, text(v)];
+    interned.set(key, got);
+  }
+  return got;
+}
+
 function bytesPair(name: string, b: Uint8Array | null | undefined, row: Row): void {
-  const v = own(b);
+  const [v, t] = pair(b);
   row[name] = v;
-  row[`${name}_text`] = text(v);
+  row[`${name}_text`] = t;
 }
 
 function listPair(name: string, list: Uint8Array[] | null | undefined, row: Row): void {
-  const v = (list ?? []).map(own);
-  row[name] = v;
-  row[`${name}_text`] = v.map(text);
+  const v = (list ?? []).map(pair);
+  row[name] = v.map((x) => x[0]);
+  row[`${name}_text`] = v.map((x) => x[1]);
 }
 
+const ids = new WeakMap<Proc, string>();
 function procId(ctx: RowContext, p: Proc | undefined, pid: number): string {
-  return ctx.clock.processId(pid, p ? p.start : null);
+  if (!p || p.start === null) return ctx.clock.processId(pid, null);
+  let id = ids.get(p);
+  if (id === undefined) { id = ctx.clock.processId(pid, p.start); ids.set(p, id); }
+  return id;
 }
 
 /** The columns every event row has (EVENT_COLUMNS). */
