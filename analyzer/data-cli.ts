@@ -28,7 +28,7 @@ export function renderResult(r: QueryResult, mode: 'table' | 'json' | 'csv'): st
   if (mode === 'csv') return [r.columns.map(csvField).join(','), ...r.rows.map((row) => row.map((v) => csvField(cellText(v))).join(','))].join('\n') + '\n';
   // Terminal text: captured bytes escaped, so a hostile value cannot rewrite the screen.
   const cells = [r.columns.map((c) => esc(c)), ...r.rows.map((row) => row.map((v) => esc(cellText(v))))];
-  const widths = r.columns.map((_, i) => Math.min(80, Math.max(...cells.map((row) => row[i]!.length))));
+  const widths = r.columns.map((_, i) => { let w = 0; for (const row of cells) w = Math.max(w, row[i]!.length); return Math.min(80, w); });
   const lines = cells.map((row) => row.map((s, i) => (typeof r.rows[0]?.[i] === 'number' || typeof r.rows[0]?.[i] === 'bigint' ? s.padStart(widths[i]!) : s.padEnd(widths[i]!))).join('  ').trimEnd());
   lines.splice(1, 0, widths.map((w) => '-'.repeat(w)).join('  '));
   return lines.join('\n') + `\n(${r.rows.length} row${r.rows.length === 1 ? '' : 's'})\n`;

@@ -1,15 +1,16 @@
 // Export and SQL throughput on a synthetic fleet: HOSTS captures of EVENTS events each, written
 // with the capture writer, exported (Parquet; the other formats on one host), then queried with
 // DuckDB. Usage: node dist/bench/export.js [hosts=20] [events=1000000]
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptureWriter } from '../format/index.js';
+import { CaptureReader, CaptureWriter } from '../format/index.js';
 import { exportCapture, EXPORT_FORMATS } from '../analyzer/export.js';
 import { openSql, query } from '../analyzer/sql.js';
 import { mixed } from './synth.js';
 
-const hosts = Number(process.argv[2] ?? 20);
+const hosts = Number(process.argv[2] === '--child' ? 0 : process.argv[2] ?? 20);
 const events = Number(process.argv[3] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'secrec-bench-export-'));
 const rss = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);
@@ -27,22 +28,33 @@ function capture(i: number, n: number): string {
   return path;
 }
 
+async function child(file: string, out: string): Promise<void> {
+  await exportCapture(file, { format: 'parquet', outDir: out, batchRows: 2048 });
+  console.log(maxRss());
+}
+
 async function main(): Promise<void> {
+  if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
   console.log(`bench/export: ${hosts} hosts × ${events} events (node ${process.version}, ${new Date().toISOString()})`);
   let t = performance.now();
   const caps = Array.from({ length: hosts }, (_, i) => capture(i, events));
   console.log(`write captures: ${((performance.now() - t) / 1000).toFixed(1)} s`);
 
-  // Memory flat in capture length: a tenth-size capture first, then the full one; compare peaks.
+  // Memory flat in capture length: peak RSS of exporting a tenth-size and a full capture, each in
+  // a fresh process, with small parts (2048 rows) so that both fill their buffers.
   const small = capture(99, Math.max(1, Math.floor(events / 10)));
-  await exportCapture(small, { format: 'parquet', outDir: join(dir, 'small') });
-  const peakSmall = maxRss();
+  const peak = (file: string): number => Number(execFileSync(process.execPath, [process.argv[1]!, '--child', file, join(dir, `mem-${Math.random()}`)], { encoding: 'utf8' }).trim());
+  console.log(`peak RSS exporting ${Math.floor(events / 10)} events: ${peak(small)} MiB; ${events} events: ${peak(caps[0]!)} MiB`);
+  t = performance.now();
+  let read = 0;
+  for await (const f of new CaptureReader(caps[0]!).frames()) read += f.records.length;
+  console.log(`read only (decode, no rows), one host: ${Math.round(read / ((performance.now() - t) / 1000))} records/s`);
   const out = join(dir, 'fleet');
   t = performance.now();
   let total = 0;
   for (const c of caps) total += (await exportCapture(c, { format: 'parquet', outDir: out })).records;
   const s = (performance.now() - t) / 1000;
-  console.log(`export parquet: ${total} records in ${s.toFixed(1)} s = ${Math.round(total / s)} records/s; peak RSS ${peakSmall} MiB at ${Math.floor(events / 10)} events, ${maxRss()} MiB at ${events}`);
+  console.log(`export parquet, ${hosts} hosts: ${total} records in ${s.toFixed(1)} s = ${Math.round(total / s)} records/s`);
 
   for (const format of EXPORT_FORMATS) {
     t = performance.now();
