@@ -35,7 +35,7 @@ export function renderResult(r: QueryResult, mode: 'table' | 'json' | 'csv'): st
 }
 
 function exportCommand(): Command {
-  return new Command('export')
+  return new Command('secanalyze export')
     .description('Write captures as tables (one per kind), partitioned host=…/kind=…, for DuckDB, pandas, Spark or Trino.')
     .argument('<file...>', 'capture files (the shell expands globs)')
     .addOption(new Option('--format <fmt>', 'output format').choices([...EXPORT_FORMATS]).default('parquet'))
@@ -50,7 +50,7 @@ Tables and columns: docs/schema.md.`);
 }
 
 function sqlCommand(): Command {
-  return new Command('sql')
+  return new Command('secanalyze sql')
     .description('Run SQL (DuckDB) over captures and Parquet exports: tables processes, execs, opens, syscall_errors, tty_writes, readline, forks, exits, modules, lost.')
     .argument('<query>', 'one SQL statement')
     .argument('<input...>', 'capture files, export folders, or quoted globs (caps/*.cap)')
