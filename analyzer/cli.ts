@@ -183,6 +183,10 @@ function fail(msg: string, code: number): never {
 export async function main(argv: string[], commands: CommandSpec[] = COMMANDS): Promise<number> {
   const state = { worst: EXIT.ok as number };
   // The analyst's commands (triage, timeline, report, follow) parse their own options: analyzer/ticket.ts.
+  if (argv[0] === 'export' || argv[0] === 'sql') { // captures as data: own options (analyzer/data-cli.ts)
+    const { runDataCommand } = await import('./data-cli.js');
+    return runDataCommand(argv);
+  }
   if ((TICKET_COMMANDS as readonly string[]).includes(argv[0] ?? '')) {
     await (await import('./ticket.js')).ticketMain(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;

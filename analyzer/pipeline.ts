@@ -88,7 +88,7 @@ const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];
 export function planFor(view: View, useTree: boolean): RecordPlan | undefined {
   const viewKinds = view.record ? view.kinds : [];
   if (viewKinds === undefined && view.fields === undefined) return undefined;
-  const whole = new Set<BodyKind>(['lost', ...(useTree ? TREE_KINDS : [])]);
+  const whole = new Set<BodyKind>(['lost', 'malformed', ...(useTree ? TREE_KINDS : [])]);
   const reads = new Set<BodyKind>(viewKinds ?? BODY_KINDS);
   const fields = new Map<BodyKind, Set<string>>();
   for (const k of BODY_KINDS) {
@@ -138,6 +138,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const filtered = view.filtered ?? true;
   let lastTs = 0;
   let inWindow = 0;
+  let malformed = 0;
   for await (const frame of fast?.frames ?? reader.frames()) {
     for (const r of frame.records) {
       if (ctx === null) {
@@ -163,6 +164,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
       if (useTree) tree.observe(r);
       if (r.ts > lastTs) lastTs = r.ts;
       if (r.lost) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
+      if (r.malformed) malformed++;
       if (!deliver || (viewKinds !== null && !viewKinds.has(r.body))) continue;
       if (filtered) {
         if (f.since !== undefined && r.ts < f.since && r.body !== 'process') continue;
@@ -189,6 +191,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   await view.end(ctx);
   ctx.out.flush();
   report(view, ctx);
+  if (malformed) ctx.warn(`${o.file}: ${malformed} kernel record(s) the recorder could not decode are kept as malformed records: the events behind them may be missing from this view`);
   return ctx;
 }
 

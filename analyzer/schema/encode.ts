@@ -1,0 +1,87 @@
+// Rows → NDJSON lines, CSV lines and Arrow tables. Bytes are raw: base64 in JSON and CSV, binary
+// in Arrow; 64-bit integers are written exactly (JSON numbers as digits, never rounded).
+import * as fl from '@uwdata/flechette';
+import { TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
+
+const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
+
+function jsonValue(v: Value, t: ColumnType): string {
+  if (v === null || v === undefined) return 'null';
+  switch (t) {
+    case 'bin': return `"${b64(v as Uint8Array)}"`;
+    case 'list_bin': return `[${(v as Uint8Array[]).map((b) => `"${b64(b)}"`).join(',')}]`;
+    case 'i64': case 'i32': case 'u32': return typeof v === 'bigint' ? v.toString() : String(v);
+    default: return JSON.stringify(v);
+  }
+}
+
+/** One JSON object, columns in schema order. */
+export function toJsonLine(table: TableName, row: Row): string {
+  let s = '{';
+  for (const c of TABLES[table].columns) s += `${s.length > 1 ? ',' : ''}"${c.name}":${jsonValue(row[c.name] ?? null, c.type)}`;
+  return s + '}';
+}
+
+/** The row as a plain JSON-ready object: bytes as base64, 64-bit integers as numbers when exact,
+ * else as decimal text (what the views' --json will print once they use this schema). */
+export function toJsonObject(table: TableName, row: Row): { [k: string]: unknown } {
+  const o: { [k: string]: unknown } = {};
+  for (const c of TABLES[table].columns) {
+    const v = row[c.name] ?? null;
+    if (v === null) o[c.name] = null;
+    else if (c.type === 'bin') o[c.name] = b64(v as Uint8Array);
+    else if (c.type === 'list_bin') o[c.name] = (v as Uint8Array[]).map(b64);
+    else if (typeof v === 'bigint') o[c.name] = Number.isSafeInteger(Number(v)) ? Number(v) : v.toString();
+    else o[c.name] = v;
+  }
+  return o;
+}
+
+const csvField = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+
+function csvValue(v: Value, t: ColumnType): string {
+  if (v === null || v === undefined) return '';
+  switch (t) {
+    case 'bin': return b64(v as Uint8Array);
+    case 'list_bin': case 'list_str': return csvField(jsonValue(v, t));
+    case 'str': return csvField(v as string);
+    case 'bool': return v ? 'true' : 'false';
+    default: return typeof v === 'bigint' ? v.toString() : String(v);
+  }
+}
+
+export const csvHeader = (table: TableName): string => TABLES[table].columns.map((c) => c.name).join(',');
+export function toCsvLine(table: TableName, row: Row): string {
+  return TABLES[table].columns.map((c) => csvValue(row[c.name] ?? null, c.type)).join(',');
+}
+
+function arrowType(c: Column): fl.DataType {
+  switch (c.type) {
+    case 'str': return c.name === 'hostname' || c.name === 'boot_id' ? fl.dictionary(fl.utf8()) : fl.utf8();
+    case 'bool': return fl.bool();
+    case 'i32': return fl.int32();
+    case 'u32': return fl.uint32();
+    case 'i64': return fl.int64();
+    case 'bin': return fl.binary();
+    case 'list_bin': return fl.list(fl.binary());
+    case 'list_str': return fl.list(fl.utf8());
+  }
+}
+
+/** Rows of one table → an Arrow table with the schema's types (also for zero rows). */
+export function toArrowTable(table: TableName, rows: readonly Row[]): fl.Table {
+  const cols: { [k: string]: Value[] } = {};
+  const types: { [k: string]: fl.DataType } = {};
+  for (const c of TABLES[table].columns) {
+    const a: Value[] = new Array(rows.length);
+    for (let i = 0; i < rows.length; i++) a[i] = rows[i]![c.name] ?? null;
+    cols[c.name] = a;
+    types[c.name] = arrowType(c);
+  }
+  return fl.tableFromArrays(cols as Parameters<typeof fl.tableFromArrays>[0], { types });
+}
+
+/** Arrow IPC bytes (file format when `file`, else stream format). */
+export function toArrowIpc(table: TableName, rows: readonly Row[], file = true): Uint8Array {
+  return fl.tableToIPC(toArrowTable(table, rows), { format: file ? 'file' : 'stream' })!;
+}

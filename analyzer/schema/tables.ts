@@ -1,0 +1,181 @@
+// The record schema for data out: one table per kind, each column with a type, a unit and a
+// meaning. docs/schema.md is generated from these lists (scripts/gen-schema-doc.mjs), so the
+// documentation cannot drift from what export and sql write.
+
+/** Column types, as Arrow/Parquet see them. `bin` is raw bytes (base64 in JSON and CSV);
+ * `list_*` are lists (JSON arrays in CSV); `i64` is a signed 64-bit integer (exact in JSON). */
+export type ColumnType = 'str' | 'bool' | 'i32' | 'u32' | 'i64' | 'bin' | 'list_bin' | 'list_str';
+
+export interface Column {
+  readonly name: string;
+  readonly type: ColumnType;
+  readonly unit: string;
+  readonly doc: string;
+}
+
+export type Value = string | number | bigint | boolean | Uint8Array | readonly Uint8Array[] | readonly (string | null)[] | null;
+export type Row = { [column: string]: Value };
+
+export const TABLE_NAMES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits', 'modules', 'lost'] as const;
+export type TableName = typeof TABLE_NAMES[number];
+
+const c = (name: string, type: ColumnType, unit: string, doc: string): Column => ({ name, type, unit, doc });
+/** A bytes field and, beside it, its text when the bytes are valid UTF-8 (else null). */
+const bytes = (name: string, doc: string): Column[] => [c(name, 'bin', 'bytes', doc), c(`${name}_text`, 'str', 'UTF-8', `${name} as text; null when not valid UTF-8`)];
+const listBytes = (name: string, doc: string): Column[] => [c(name, 'list_bin', 'bytes', doc), c(`${name}_text`, 'list_str', 'UTF-8', `${name} as text; an element is null when not valid UTF-8`)];
+
+const IDENTITY: Column[] = [
+  c('hostname', 'str', '', 'Header.hostname of the recorded host (many captures concatenate)'),
+  c('boot_id', 'str', '', 'the recorded host\'s boot id (/proc/sys/kernel/random/boot_id)'),
+];
+
+const WHEN: Column[] = [
+  c('ts_ns', 'i64', 'ns since the Unix epoch', 'when the event happened (Header.start_wall + offset_ns)'),
+  c('time', 'str', 'ISO 8601, ns', 'the same instant on the recorded host\'s clock and time zone (2026-11-23T17:26:39.123456789+01:00)'),
+  c('offset_ns', 'i64', 'ns', 'since the capture start (Header.start_mono); what --since/--until count'),
+];
+
+/** Columns every event row has (all tables but processes and lost). */
+export const EVENT_COLUMNS: readonly Column[] = [
+  ...IDENTITY, ...WHEN,
+  c('process', 'str', 'pid@start', 'the process: pid @ its start in ns of CLOCK_MONOTONIC on that boot (? when unknown)'),
+  c('pid', 'u32', '', 'process id (tgid)'),
+  c('tid', 'u32', '', 'thread id'),
+  c('ppid', 'u32', '', 'parent\'s process id (real_parent) at the event'),
+  c('uid', 'u32', '', 'user id'),
+  c('gid', 'u32', '', 'group id'),
+  ...bytes('comm', 'task command name (at most 16 bytes)'),
+  c('cpu', 'u32', '', 'CPU the event was recorded on'),
+  c('cgroup', 'i64', '', 'cgroup v2 id'),
+];
+
+export const TABLES: { readonly [T in TableName]: { readonly doc: string; readonly columns: readonly Column[] } } = {
+  processes: {
+    doc: 'One row per process seen (from the start snapshot, forks, execs and exits); a reused pid is a new row.',
+    columns: [
+      ...IDENTITY,
+      c('process', 'str', 'pid@start', 'identity: pid @ start in ns of CLOCK_MONOTONIC on that boot (? when unknown)'),
+      c('pid', 'u32', '', 'process id'),
+      c('start_ns', 'i64', 'ns since the Unix epoch', 'process start; null when unknown'),
+      c('start_time', 'str', 'ISO 8601, ns', 'process start on the recorded host\'s clock'),
+      c('parent', 'str', 'pid@start', 'the parent process (the one that forked it); null for a root of the tree'),
+      c('ppid', 'u32', '', 'parent\'s process id as first seen'),
+      c('uid', 'u32', '', 'user id (after the last successful exec)'),
+      c('user', 'str', '', 'user name from the recorded host\'s /etc/passwd; null when unknown'),
+      ...bytes('comm', 'command name (after the last successful exec)'),
+      ...bytes('exe', 'file of the last successful exec (or the snapshot\'s exe)'),
+      ...listBytes('argv', 'arguments of the last successful exec (or the snapshot)'),
+      c('execs', 'u32', 'count', 'exec attempts recorded, failed ones included'),
+      c('origin', 'str', '', 'snapshot (alive at start), fork (seen being forked) or inferred (seen only through its events)'),
+      c('parent_inferred', 'bool', '', 'true when the parent link comes from an event\'s ppid, not from a fork or snapshot'),
+      c('tty_rdev', 'u32', 'kernel dev_t', 'controlling terminal at start (snapshot only), 0 if none'),
+      c('exit_ns', 'i64', 'ns since the Unix epoch', 'exit; null when it did not exit during the capture'),
+      c('exit_time', 'str', 'ISO 8601, ns', 'exit on the recorded host\'s clock'),
+      c('exit_code', 'i32', '', 'exit status, when it exited normally'),
+      c('exit_signal', 'u32', '', 'terminating signal, 0 when it exited normally'),
+      c('core_dumped', 'bool', '', 'a core was dumped'),
+      c('events', 'u32', 'count', 'events recorded for it (execs, opens, writes, ...)'),
+    ],
+  },
+  execs: {
+    doc: 'One row per exec, successful (the new image\'s argv) or failed (the caller\'s arguments).',
+    columns: [
+      ...EVENT_COLUMNS,
+      ...bytes('filename', 'the executed file (bprm->filename, or the failed call\'s argument)'),
+      ...listBytes('argv', 'arguments, argv[0] first, each whole up to the recorder\'s limits'),
+      c('argc', 'u32', 'count', 'argument count of the exec, arguments not kept included'),
+      c('args_truncated', 'bool', '', 'more arguments or bytes than the limits kept'),
+      c('ret', 'i32', '', '0, or -errno of a failed exec'),
+      c('errno', 'str', '', 'errno name of a failed exec (ENOENT, EACCES, ...); null on success'),
+      c('source', 'str', '', 'sched (the new image, successful) or sys_exit (failed call)'),
+      ...bytes('interp', 'script interpreter (equals filename for an ELF binary)'),
+      ...bytes('mount', 'dentry name of the executed file\'s mount root'),
+      c('ino', 'str', 'decimal', 'executed file\'s inode (text: may exceed 2^53)'),
+      c('dev', 'u32', 'kernel dev_t', 'executed file\'s superblock device'),
+      c('old_tid', 'u32', '', 'thread that called exec'),
+      ...bytes('comm_before', 'command name before the exec'),
+    ],
+  },
+  opens: {
+    doc: 'One row per open/openat/openat2, successful or not.',
+    columns: [
+      ...EVENT_COLUMNS,
+      ...bytes('path', 'path as passed by the caller'),
+      ...bytes('dir', 'directory a relative path was resolved against (when recorded)'),
+      c('ret', 'i32', '', 'file descriptor, or -errno'),
+      c('errno', 'str', '', 'errno name of a failed open; null on success'),
+      c('flags', 'u32', 'bit mask', 'open flags (O_*)'),
+      c('mode', 'u32', 'octal bits', 'mode for O_CREAT'),
+      c('dirfd', 'i32', '', 'directory fd; -100 is AT_FDCWD'),
+      c('call', 'str', '', 'openat, open or openat2'),
+      c('path_truncated', 'bool', '', 'the path was cut at the recorder\'s limit'),
+      c('dir_truncated', 'bool', '', 'the directory was deeper than the recorder\'s walk limit'),
+      c('resolve', 'i64', 'bit mask', 'openat2 how.resolve'),
+    ],
+  },
+  syscall_errors: {
+    doc: 'One row per syscall that failed with EPERM or EACCES.',
+    columns: [
+      ...EVENT_COLUMNS,
+      c('nr', 'u32', '', 'syscall number in the table of abi'),
+      c('syscall', 'str', '', 'syscall name for the capture\'s architecture and abi'),
+      c('abi', 'str', '', 'native or compat (32-bit)'),
+      c('errno', 'u32', '', 'positive errno: 1 EPERM, 13 EACCES'),
+      c('errno_name', 'str', '', 'EPERM or EACCES'),
+    ],
+  },
+  tty_writes: {
+    doc: 'One row per write to a terminal (and, with --stdio, to fd 1/2).',
+    columns: [
+      ...EVENT_COLUMNS,
+      c('rdev', 'u32', 'kernel dev_t', 'the written fd\'s device; 0 if not a device'),
+      c('tty', 'str', '', 'the device as a name: pts/N, ttyN, or major:minor; null when not a device'),
+      c('fd', 'u32', '', 'file descriptor written to'),
+      ...bytes('data', 'the bytes written, up to the recorder\'s --write-bytes'),
+      c('len', 'i64', 'bytes', 'the length the caller asked to write'),
+      c('cut', 'bool', '', 'data holds fewer bytes than len'),
+      c('call', 'str', '', 'write, writev, pwrite64 or pwritev'),
+      c('is_tty', 'bool', '', 'the fd is a terminal'),
+      c('rows', 'u32', 'cells', 'terminal size when recorded (0 unknown)'),
+      c('cols', 'u32', 'cells', 'terminal size when recorded (0 unknown)'),
+    ],
+  },
+  readline: {
+    doc: 'One row per command line read by bash (readline uprobe).',
+    columns: [...EVENT_COLUMNS, ...bytes('line', 'the line as typed'), c('truncated', 'bool', '', 'cut at --readline-bytes')],
+  },
+  forks: {
+    doc: 'One row per fork/clone: a new process or a new thread.',
+    columns: [
+      ...EVENT_COLUMNS,
+      c('child_pid', 'u32', '', 'the new process id'),
+      c('child_tid', 'u32', '', 'the new thread id'),
+      c('thread', 'bool', '', 'a new thread in the same process'),
+      c('child_process', 'str', 'pid@start', 'the new process; null for a thread'),
+    ],
+  },
+  exits: {
+    doc: 'One row per process exit.',
+    columns: [
+      ...EVENT_COLUMNS,
+      c('code', 'i32', '', 'exit status, valid when signal is 0'),
+      c('signal', 'u32', '', 'terminating signal, 0 if it exited normally'),
+      c('core_dumped', 'bool', '', 'a core was dumped'),
+      c('start_ns', 'i64', 'ns since the Unix epoch', 'the process start'),
+      c('duration_ns', 'i64', 'ns', 'how long the process ran'),
+    ],
+  },
+  modules: {
+    doc: 'One row per kernel module load.',
+    columns: [...EVENT_COLUMNS, ...bytes('name', 'module name'), c('taints', 'u32', 'bit mask', 'taint flags of the module')],
+  },
+  lost: {
+    doc: 'One row per loss report: events the kernel dropped before the recorder read them.',
+    columns: [
+      ...IDENTITY, ...WHEN,
+      c('probe', 'str', '', 'probe family whose events were lost'),
+      c('lane', 'str', '', 'ring the events were lost from: priority or bulk (empty before lanes)'),
+      c('count', 'i64', 'events', 'events lost'),
+    ],
+  },
+};
