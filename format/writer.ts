@@ -23,6 +23,8 @@ export interface TrailerInit {
   reason: string;
   lost: number;
   ts: number;
+  /** kernel records the recorder could not decode (kept as Malformed records) */
+  malformed?: number;
 }
 
 const KIND_INDEX = new Map<BodyKind, number>(BODY_KINDS.map((k, i) => [k, i]));
@@ -145,7 +147,7 @@ export abstract class CaptureWriterBase {
     const counts = [...this.counts].map(([kind, count]) => ({ kind, count }));
     this.add({
       ts: t.ts,
-      trailer: { counts, lost: t.lost, clean: t.clean, reason: t.reason, frames: this.frames, chain: this.chain, records: this.records },
+      trailer: { counts, lost: t.lost, clean: t.clean, reason: t.reason, frames: this.frames, chain: this.chain, records: this.records, malformed: t.malformed ?? 0 },
     }, 'trailer');
     this.flush();
     this.drain();

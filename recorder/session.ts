@@ -190,7 +190,7 @@ export class Recorder {
     const reason = this.stopReason ?? 'unknown';
     const ts = this.clock.rel(monoBuf(), 0);
     const w = this.writer!;
-    const chain = w.finish({ clean: !this.writeFailed, reason, lost: this.lost, ts }).toString('hex');
+    const chain = w.finish({ clean: !this.writeFailed, reason, lost: this.lost, ts, malformed: this.malformed }).toString('hex');
     this.out?.close();
     this.teardownKernel();
     return {
