@@ -13,7 +13,7 @@ import { modulesView } from './views/modules.js';
 import { readlineView } from './views/readline.js';
 import { epermView, type EpermKey } from './views/eperm.js';
 import { ttyView, shellView } from './views/terminal.js';
-import { replayView } from './views/replay.js';
+import { replayView, DEFAULT_MAX_IDLE } from './views/replay.js';
 import { treeView } from './views/tree.js';
 import { infoView } from './views/info.js';
 import { timelineView } from './views/timeline.js';
@@ -139,8 +139,9 @@ async function main(): Promise<void> {
       cmd.requiredOption('--replay <pid>', 'shell', int('--replay')).option('-s, --shell-only', 'the shell only')
         .option('--speed <factor>', 'play this many times faster', (v) => { const n = Number(v); if (!(n > 0)) throw new InvalidArgumentError('--speed must be > 0'); return n; }, 1)
         .addOption(new Option('--format <fmt>', 'bash script or asciinema cast').choices(['bash', 'asciicast']).default('bash'))
+        .option('--max-idle <s>', 'cut every pause to at most this many recorded seconds', (v) => { const n = Number(v); if (!(n >= 0)) throw new InvalidArgumentError('--max-idle must be >= 0'); return n; }, DEFAULT_MAX_IDLE)
         .option('-o, --output <file>', 'write the script here (mode 0700, not overwritten) instead of stdout');
-      view = (o) => replayView(o['replay'], { speed: o['speed'], format: o['format'] }, !!o['shellOnly']);
+      view = (o) => replayView(o['replay'], { speed: o['speed'], format: o['format'], maxIdle: o['maxIdle'] }, !!o['shellOnly']);
       break;
     case '--chart':
       cmd.addOption(new Option('--chart <kind>', 'chart').choices([...CHART_KINDS]).makeOptionMandatory())

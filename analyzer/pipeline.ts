@@ -6,8 +6,9 @@
 //   5. render   the view writes text, JSON lines or CSV through Out; charts go through vega
 import { CaptureReader, type Header, type Record } from '../format/index.js';
 import { CaptureClock } from './time.js';
+import { captureClock } from './state/clock.js';
 import { ProcessTree } from './state/processes.js';
-import { Out } from './text.js';
+import { Out, esc, guard } from './text.js';
 
 export interface Filters {
   since?: number;
@@ -59,7 +60,8 @@ export function userName(users: Map<number, string>, uid: number): string {
 
 export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const reader = new CaptureReader(o.file);
-  const warn = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
+  const sink = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
+  const warn = (m: string): void => sink(guard(m)); // stderr is a terminal too
   const tree = new ProcessTree();
   let ctx: ViewContext | null = null;
   const f = { ...o.filters };
@@ -71,7 +73,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
     for (const r of frame.records) {
       if (ctx === null) {
         const header = reader.header ?? {};
-        const clock = new CaptureClock(reader.header);
+        const clock = captureClock(reader.header, o.file, warn);
         if (o.times?.since) f.since = clock.parse(o.times.since);
         if (o.times?.until) f.until = clock.parse(o.times.until);
         ctx = {
@@ -110,13 +112,17 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
 function report(view: View, ctx: ViewContext): void {
   for (const line of ctx.reader.describeIssues().slice(0, 20)) ctx.warn(line);
   if (ctx.reader.issues.length > 20) ctx.warn(`... and ${ctx.reader.issues.length - 20} more problems (see --info)`);
+  if (ctx.tree.cycles.length) {
+    const c = ctx.tree.cycles[0]!;
+    ctx.warn(`${ctx.file}: ${ctx.tree.cycles.length} process record(s) name a parent that would close a cycle (first: pid ${c.proc.pid} → ${c.parent.pid}); forged or damaged snapshot: shown as roots`);
+  }
   const integ = ctx.reader.integrity();
   if (integ.verdict !== 'intact') ctx.warn(`${ctx.file}: ${integ.text}; every intact record was read`);
   for (const p of ctx.header.probes ?? []) {
     if (!view.probes.includes(p.name ?? '')) continue;
-    if (!p.attached) ctx.warn(`probe ${p.name} was not attached when recording (${p.reason}): this view may be empty`);
+    if (!p.attached) ctx.warn(`probe ${esc(p.name)} was not attached when recording (${esc(p.reason)}): this view may be empty`);
   }
   for (const [probe, n] of ctx.lost) {
-    if (view.probes.includes(probe)) ctx.warn(`${n} ${probe} events were lost in the kernel while recording: this view has gaps`);
+    if (view.probes.includes(probe)) ctx.warn(`${n} ${esc(probe)} events were lost in the kernel while recording: this view has gaps`);
   }
 }

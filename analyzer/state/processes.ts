@@ -2,6 +2,9 @@
 // A process is identified by pid + start time, so a reused pid is a new process; threads are
 // folded into their process; parents are never re-pointed (orphans stay under the parent that
 // forked them); a process seen only through its events gets an inferred parent link.
+// Invariant: parent links form a forest. A capture is hostile, so a link that would close a cycle
+// (two snapshot records naming each other, a self-parented record written twice) is refused and
+// kept as data in `cycles`; every walk over `parent` therefore ends, with no visited set needed.
 import type { Record } from '../../format/index.js';
 
 /** Decoded bytes point into their frame's 1 MiB buffer: copy what outlives the frame. */
@@ -24,6 +27,10 @@ export class Proc {
   active = false;
   events = 0;
   tty = 0;
+  /** Union-find link: some process of the same tree (its root, once compressed). */
+  set: Proc = this;
+  /** The recorded parent pid, when linking to it was refused because it would close a cycle. */
+  cycleWith: number | null = null;
   constructor(
     readonly pid: number,
     public ppid: number,
@@ -42,10 +49,17 @@ export class Proc {
   }
 }
 
+/** A parent link the capture claims but the tree refused: it would have closed a cycle. */
+export interface Cycle { proc: Proc; parent: Proc }
+
 export class ProcessTree {
   readonly all: Proc[] = [];
+  /** Refused parent links, in the order met. */
+  readonly cycles: Cycle[] = [];
   private readonly live = new Map<number, Proc>();
   private readonly threadOf = new Map<number, number>();
+  /** Snapshot processes whose parent was not seen yet, by the parent pid they name. */
+  private readonly waiting = new Map<number, Proc[]>();
 
   /** The process a record belongs to (created, inferred, if unknown). */
   procOf(r: Record): Proc {
@@ -68,8 +82,20 @@ export class ProcessTree {
         const p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, Number(s.start ?? 0), r.uid, own(r.comm), 'snapshot'));
         p.tty = s.ttyRdev ?? 0;
         p.execs.push({ ts: Number(s.start ?? 0), filename: own(s.exe), argv: (s.argv ?? []).map(own), ret: 0, interp: new Uint8Array(), snapshot: true, argsTruncated: false });
-        // children seen in the snapshot before their parent
-        for (const q of this.all) if (q.parent === null && q.ppid === p.pid && q !== p && q.origin === 'snapshot') { q.parent = p; p.children.push(q); }
+        if (!p.parent) this.wait(p);
+        // children seen in the snapshot before their parent; each is a root, so it closes a cycle
+        // exactly when it is the root of p's own tree
+        const orphans = this.waiting.get(p.pid);
+        if (orphans) {
+          this.waiting.delete(p.pid);
+          for (const q of orphans) {
+            if (q.parent !== null) continue;
+            if (q === p || this.find(q) === this.find(p)) { q.cycleWith = p.pid; this.cycles.push({ proc: q, parent: p }); continue; }
+            q.parent = p;
+            p.children.push(q);
+            this.find(q).set = this.find(p);
+          }
+        }
         return;
       }
       case 'fork': {
@@ -112,25 +138,41 @@ export class ProcessTree {
 
   roots(): Proc[] { return this.all.filter((p) => p.parent === null); }
 
-  /** Ancestors from the root down to p. */
+  /** Ancestors from the root down to p (finite: the links form a forest). */
   ancestry(p: Proc): Proc[] {
     const chain: Proc[] = [];
-    for (let q: Proc | null = p; q && chain.length < 4096; q = q.parent) chain.unshift(q);
-    return chain;
+    for (let q: Proc | null = p; q; q = q.parent) chain.push(q);
+    return chain.reverse();
   }
 
-  /** p and every process below it. */
+  /** p and every process below it, parents before children (iterative: chains can be deep). */
   descendants(p: Proc): Proc[] {
     const out: Proc[] = [];
     const stack = [p];
-    while (stack.length) { const q = stack.pop()!; out.push(q); stack.push(...q.children); }
+    while (stack.length) {
+      const q = stack.pop()!;
+      out.push(q);
+      for (let i = q.children.length - 1; i >= 0; i--) stack.push(q.children[i]!);
+    }
     return out;
   }
 
+  private wait(p: Proc): void {
+    const list = this.waiting.get(p.ppid);
+    if (list) list.push(p); else this.waiting.set(p.ppid, [p]);
+  }
+
+  /** The representative of p's tree (union-find with path halving: near-constant time). */
+  private find(p: Proc): Proc {
+    while (p.set !== p) { p.set = p.set.set; p = p.set; }
+    return p;
+  }
+
+  /** p is new, so it has no children yet: linking it under an existing parent cannot close a cycle. */
   private add(p: Proc): Proc {
     this.all.push(p);
     this.live.set(p.pid, p);
-    if (p.parent) p.parent.children.push(p);
+    if (p.parent) { p.parent.children.push(p); p.set = this.find(p.parent); }
     return p;
   }
 }

@@ -23,7 +23,7 @@ export function elfView(): View {
         headerDone = true;
         ctx.out.line(`${pad('TIME', 8)} ${pad('PID', 6)} ${pad('INTERPRETER', 18)} ${pad('FILE', 18)} ${pad('MOUNT', 10)} ${pad('DEV', 7)} ${pad('INODE', 10)} RET`);
       }
-      ctx.out.line(`${pad(ctx.clock.hms(r.ts), 8)} ${pad(String(r.pid), 6)} ${pad(interp, 18)} ${pad(file, 18)} ${pad(esc(e.mount) || '-', 10)} ${pad(devString(e.dev ?? 0), 7)} ${pad(e.ino || '0', 10)} ${padl(String(e.ret ?? 0), 3)}`);
+      ctx.out.line(`${pad(ctx.clock.hms(r.ts), 8)} ${pad(String(r.pid), 6)} ${pad(interp, 18)} ${pad(file, 18)} ${pad(esc(e.mount) || '-', 10)} ${pad(devString(e.dev ?? 0), 7)} ${pad(esc(e.ino) || '0', 10)} ${padl(String(e.ret ?? 0), 3)}`);
     },
     end() {},
   };
