@@ -7,23 +7,56 @@
 // kept as data in `cycles`; every walk over `parent` therefore ends, with no visited set needed.
 import type { Record } from '../../format/index.js';
 
-/** Decoded bytes point into their frame's 1 MiB buffer: copy what outlives the frame. */
-const own = (b: Uint8Array | null | undefined): Uint8Array => (b && b.length ? Uint8Array.prototype.slice.call(b) : new Uint8Array());
+// Compact state: a capture may hold millions of processes. Captured bytes are kept as latin1
+// strings (16 bytes + length, where a copied Uint8Array costs an ArrayBuffer of ~400), repeated
+// names are shared, empty lists are one shared array, and the exit is four fields.
+const NO_BYTES = new Uint8Array(0);
+const NO_ARGS: readonly string[] = [];
+const SHARED_MAX = 100_000;
+const shared = new Map<string, string>();
 
-export interface ExecInfo {
-  ts: number;
-  filename: Uint8Array;
-  argv: Uint8Array[];
-  ret: number;
-  interp: Uint8Array;
-  snapshot: boolean;
-  argsTruncated: boolean;
+/** Decoded bytes point into their frame's buffer: keep a compact copy (a latin1 string). */
+function pack(b: Uint8Array | null | undefined, share: boolean): string {
+  if (!b || !b.length) return '';
+  const str = (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length)).toString('latin1');
+  if (!share) return str;
+  const known = shared.get(str);
+  if (known !== undefined) return known;
+  if (shared.size < SHARED_MAX) shared.set(str, str);
+  return str;
+}
+const unpack = (s: string): Uint8Array => (s ? Buffer.from(s, 'latin1') : NO_BYTES);
+
+/** argv as one string joined by NUL (an entry holding a NUL, possible only in a forged capture, keeps a list). */
+function packArgs(argv: Uint8Array[] | null | undefined): string | readonly string[] {
+  if (!argv || !argv.length) return NO_ARGS;
+  const parts = argv.map((a) => pack(a, false));
+  return parts.some((x) => x.includes('\0')) ? parts : parts.join('\0');
 }
 
+/** One exec of a process (or its command line in the start snapshot). */
+export class ExecInfo {
+  private readonly file: string;
+  private readonly args: string | readonly string[];
+  private readonly interpreter: string;
+  constructor(readonly ts: number, filename: Uint8Array | null | undefined, argv: Uint8Array[] | null | undefined, readonly ret: number,
+    interp: Uint8Array | null | undefined, readonly snapshot: boolean, readonly argsTruncated: boolean) {
+    this.file = pack(filename, true);
+    this.args = packArgs(argv);
+    this.interpreter = pack(interp, true);
+  }
+  get filename(): Uint8Array { return unpack(this.file); }
+  get interp(): Uint8Array { return unpack(this.interpreter); }
+  get argv(): Uint8Array[] { return typeof this.args === 'string' ? this.args.split('\0').map(unpack) : this.args.map(unpack); }
+}
+
+const NO_PROCS: Proc[] = [];
+const NO_EXECS: ExecInfo[] = [];
+
 export class Proc {
-  children: Proc[] = [];
-  execs: ExecInfo[] = [];
-  exit: { ts: number; code: number; signal: number; core: boolean } | null = null;
+  /** Shared empty array until the first child (most processes have none). */
+  children: Proc[] = NO_PROCS;
+  execs: ExecInfo[] = NO_EXECS;
   active = false;
   events = 0;
   tty = 0;
@@ -31,22 +64,39 @@ export class Proc {
   set: Proc = this;
   /** The recorded parent pid, when linking to it was refused because it would close a cycle. */
   cycleWith: number | null = null;
+  private exitTs = -1;
+  private exitCode = 0;
+  private exitSignal = 0;
+  private exitCore = false;
+  private name: string;
   constructor(
     readonly pid: number,
     public ppid: number,
     public parent: Proc | null,
     public start: number | null,
     public uid: number,
-    public comm: Uint8Array,
+    comm: Uint8Array | string,
     readonly origin: 'snapshot' | 'fork' | 'inferred',
-  ) {}
+  ) { this.name = typeof comm === 'string' ? comm : pack(comm, true); }
   get key(): string { return `${this.pid}@${this.start ?? '?'}`; }
   get inferredParent(): boolean { return this.origin === 'inferred'; }
+  get comm(): Uint8Array { return unpack(this.name); }
+  /** The comm as stored (latin1), for sharing with a forked child without a copy. */
+  get commPacked(): string { return this.name; }
+  get exit(): { ts: number; code: number; signal: number; core: boolean } | null {
+    return this.exitTs < 0 ? null : { ts: this.exitTs, code: this.exitCode, signal: this.exitSignal, core: this.exitCore };
+  }
   /** The command line of the last successful exec (or the snapshot). */
   get argv(): Uint8Array[] {
     for (let i = this.execs.length - 1; i >= 0; i--) if (this.execs[i]!.ret === 0) return this.execs[i]!.argv;
     return [];
   }
+  /** Mutations, for ProcessTree only. */
+  setComm(comm: Uint8Array | null | undefined): void { this.name = pack(comm, true); }
+  setExit(ts: number, code: number, signal: number, core: boolean): void { this.exitTs = Math.max(0, ts); this.exitCode = code; this.exitSignal = signal; this.exitCore = core; }
+  // a literal [x] has capacity 1; push onto [] would reserve 17 slots
+  addExec(e: ExecInfo): void { if (this.execs === NO_EXECS) this.execs = [e]; else this.execs.push(e); }
+  addChild(c: Proc): void { if (this.children === NO_PROCS) this.children = [c]; else this.children.push(c); }
 }
 
 /** A parent link the capture claims but the tree refused: it would have closed a cycle. */
@@ -65,7 +115,7 @@ export class ProcessTree {
   procOf(r: Record): Proc {
     let p = this.live.get(r.pid);
     if (!p) {
-      p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, null, r.uid, own(r.comm), 'inferred'));
+      p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, null, r.uid, r.comm, 'inferred'));
     }
     return p;
   }
@@ -79,9 +129,9 @@ export class ProcessTree {
     switch (r.body) {
       case 'process': {
         const s = r.process!;
-        const p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, Number(s.start ?? 0), r.uid, own(r.comm), 'snapshot'));
+        const p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, Number(s.start ?? 0), r.uid, r.comm, 'snapshot'));
         p.tty = s.ttyRdev ?? 0;
-        p.execs.push({ ts: Number(s.start ?? 0), filename: own(s.exe), argv: (s.argv ?? []).map(own), ret: 0, interp: new Uint8Array(), snapshot: true, argsTruncated: false });
+        p.addExec(new ExecInfo(Number(s.start ?? 0), s.exe, s.argv, 0, null, true, false));
         if (!p.parent) this.wait(p);
         // children seen in the snapshot before their parent; each is a root, so it closes a cycle
         // exactly when it is the root of p's own tree
@@ -92,7 +142,7 @@ export class ProcessTree {
             if (q.parent !== null) continue;
             if (q === p || this.find(q) === this.find(p)) { q.cycleWith = p.pid; this.cycles.push({ proc: q, parent: p }); continue; }
             q.parent = p;
-            p.children.push(q);
+            p.addChild(q);
             this.find(q).set = this.find(p);
           }
         }
@@ -105,7 +155,7 @@ export class ProcessTree {
         parent.active = true;
         const old = this.live.get(f.childPid ?? 0);
         if (old) this.live.delete(old.pid); // pid reused without a recorded exit (lost events)
-        this.add(new Proc(f.childPid ?? 0, r.pid, parent, r.ts, r.uid, parent.comm, 'fork')).active = true;
+        this.add(new Proc(f.childPid ?? 0, r.pid, parent, r.ts, r.uid, parent.commPacked, 'fork')).active = true;
         return;
       }
       case 'exec': {
@@ -113,8 +163,8 @@ export class ProcessTree {
         const p = this.procOf(r);
         p.active = true;
         p.events++;
-        p.execs.push({ ts: r.ts, filename: own(e.filename), argv: (e.argv ?? []).map(own), ret: e.ret ?? 0, interp: own(e.interp), snapshot: false, argsTruncated: !!e.argsTruncated });
-        if (!e.ret) { p.comm = own(r.comm); p.uid = r.uid; }
+        p.addExec(new ExecInfo(r.ts, e.filename, e.argv, e.ret ?? 0, e.interp, false, !!e.argsTruncated));
+        if (!e.ret) { p.setComm(r.comm); p.uid = r.uid; }
         return;
       }
       case 'exit': {
@@ -122,7 +172,7 @@ export class ProcessTree {
         const p = this.procOf(r);
         p.active = true;
         if (p.start === null) p.start = Number(x.start ?? 0);
-        p.exit = { ts: r.ts, code: x.code ?? 0, signal: x.signal ?? 0, core: !!x.coreDumped };
+        p.setExit(r.ts, x.code ?? 0, x.signal ?? 0, !!x.coreDumped);
         this.live.delete(p.pid);
         return;
       }
@@ -172,7 +222,7 @@ export class ProcessTree {
   private add(p: Proc): Proc {
     this.all.push(p);
     this.live.set(p.pid, p);
-    if (p.parent) { p.parent.children.push(p); p.set = this.find(p.parent); }
+    if (p.parent) { p.parent.addChild(p); p.set = this.find(p.parent); }
     return p;
   }
 }
