@@ -97,7 +97,7 @@ function mutateBytes(src: Buffer): Buffer {
       case 1: b = Buffer.concat([b.subarray(0, at), b.subarray(Math.min(b.length, at + 1 + int(64)))]); break;
       case 2: b = Buffer.concat([b.subarray(0, at), bytes(1 + int(64)), b.subarray(at)]); break;
       case 3: { const len = 1 + int(256); b = Buffer.concat([b.subarray(0, at + len), b.subarray(at, at + len), b.subarray(at + len)]); break; }
-      case 4: b.fill(pick([0, 0xff]), at, at + 1 + int(128)); break;
+      case 4: b.fill(pick([0, 0xff]), at, Math.min(b.length, at + 1 + int(128))); break;
       default: b = b.subarray(0, at);
     }
   }

@@ -8,7 +8,8 @@ describe('hostile-input fuzzing (issue 15)', () => {
   it('mutated captures give only typed issues, no hang, bounded RSS; replays are exact', () => {
     const r = spawnSync('node', ['dist/bench/fuzz.js', '--seed', '15', '--seconds', '30', '--replays', '100', '--rss-mb', '1024'], { encoding: 'utf8', timeout: 150_000 });
     expect(r.signal, `killed: a case hung (last progress: ${r.stderr.trim().split('\n').pop()})`).toBeNull();
-    const summary = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}');
+    expect(r.stdout.trim(), `no summary from the fuzzer: ${r.stderr.slice(-2000)}`).not.toBe('');
+    const summary = JSON.parse(r.stdout.trim().split('\n').pop()!);
     expect(summary.failures).toEqual([]);
     expect(summary.replayFailures).toEqual([]);
     expect(summary.castFailures).toEqual([]);
