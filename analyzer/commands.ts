@@ -1,5 +1,5 @@
 // The built-in subcommands: one declaration each (options, checks, the view it runs).
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { Record } from '../format/index.js';
 import type { View, ViewContext } from './pipeline.js';
@@ -15,7 +15,7 @@ import { modulesView } from './views/modules.js';
 import { readlineView } from './views/readline.js';
 import { epermView, type EpermKey } from './views/eperm.js';
 import { ShellSelector, ttyView, shellView } from './views/terminal.js';
-import { replayView } from './views/replay.js';
+import { replayView, DEFAULT_MAX_IDLE } from './views/replay.js';
 import { treeView } from './views/tree.js';
 import { infoView } from './views/info.js';
 import { timelineView } from './views/timeline.js';
@@ -203,13 +203,14 @@ export const BUILTIN: CommandSpec[] = [
     options(c) {
       c.option('-s, --shell-only', 'the shell only').option('--speed <factor>', 'play this many times faster', positive('--speed'), 1)
         .addOption(new Option('--format <fmt>', 'bash script or asciinema cast').choices(['bash', 'asciicast']).default('bash'))
+        .option('--max-idle <s>', `cut every pause to at most this many recorded seconds (asciinema's idle_time_limit; default ${DEFAULT_MAX_IDLE})`, (v) => { const n = Number(v); if (!(n >= 0)) throw new InvalidArgumentError('--max-idle must be >= 0'); return n; }, DEFAULT_MAX_IDLE)
         .option('-o, --output <file>', 'write the script here (mode 0700, never overwritten) instead of stdout');
     },
     check(r) { parseProcSpec(r.operand ?? '', 'PID'); },
     async run(r) {
       const { proc, nth } = await resolveFirst(r, parseProcSpec(r.operand ?? '', 'PID'));
       const only = !!r.opts['shellOnly'];
-      await r.view(both(pinned(replayView(proc.pid, { speed: r.opts['speed'], format: r.opts['format'] }, only), proc.pid, nth, only), shellNotes(proc.pid, nth, only)));
+      await r.view(both(pinned(replayView(proc.pid, { speed: r.opts['speed'], format: r.opts['format'], maxIdle: r.opts['maxIdle'] }, only), proc.pid, nth, only), shellNotes(proc.pid, nth, only)));
     },
   },
   {

@@ -8,7 +8,7 @@ import { BODY_KINDS, CaptureReader, type BodyKind, type Frame, type Header, type
 import type { RecordPlan } from '../format/lazy.js';
 import { CaptureClock } from './time.js';
 import { ProcessTree } from './state/processes.js';
-import { Out } from './text.js';
+import { Out, esc, guard } from './text.js';
 import { UsageError } from './errors.js';
 
 export interface Filters {
@@ -129,7 +129,8 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const reader = fast?.reader ?? (o.source ? new CaptureReader(o.source(), { name: o.file, ...(plan ? { plan } : {}) }) : new CaptureReader(o.file, plan ? { plan } : {}));
   const deliver = fast === undefined && view.record !== undefined;
   const viewKinds = view.kinds ? new Set<string | undefined>(view.kinds) : null;
-  const warn = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
+  const sink = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
+  const warn = (m: string): void => sink(guard(m)); // stderr is a terminal too
   const tree = new ProcessTree();
   let ctx: ViewContext | null = null;
   const f = { ...o.filters };
@@ -199,13 +200,17 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
 function report(view: View, ctx: ViewContext): void {
   for (const line of ctx.reader.describeIssues().slice(0, 20)) ctx.warn(line);
   if (ctx.reader.issues.length > 20) ctx.warn(`... and ${ctx.reader.issues.length - 20} more problems (see --info)`);
+  if (ctx.tree.cycles.length) {
+    const c = ctx.tree.cycles[0]!;
+    ctx.warn(`${ctx.file}: ${ctx.tree.cycles.length} process record(s) name a parent that would close a cycle (first: pid ${c.proc.pid} → ${c.parent.pid}); forged or damaged snapshot: shown as roots`);
+  }
   const integ = ctx.reader.integrity();
   if (integ.verdict !== 'intact') ctx.warn(`${ctx.file}: ${integ.text}; every intact record was read`);
   for (const p of ctx.header.probes ?? []) {
     if (!view.probes.includes(p.name ?? '')) continue;
-    if (!p.attached) ctx.warn(`probe ${p.name} was not attached when recording (${p.reason}): this view may be empty`);
+    if (!p.attached) ctx.warn(`probe ${esc(p.name)} was not attached when recording (${esc(p.reason)}): this view may be empty`);
   }
   for (const [probe, n] of ctx.lost) {
-    if (view.probes.includes(probe)) ctx.warn(`${n} ${probe} events were lost in the kernel while recording: this view has gaps`);
+    if (view.probes.includes(probe)) ctx.warn(`${n} ${esc(probe)} events were lost in the kernel while recording: this view has gaps`);
   }
 }

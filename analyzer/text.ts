@@ -51,12 +51,25 @@ export function quoteArg(b: Uint8Array): string {
 export function pad(s: string, n: number): string { return s.length >= n ? s : s + ' '.repeat(n - s.length); }
 export function padl(s: string, n: number): string { return s.length >= n ? s : ' '.repeat(n - s.length) + s; }
 
+// Characters that can drive a terminal or reorder what it shows, besides \t and \n: C0, DEL, C1,
+// bidi controls, and U+2028/2029 (line breaks to some consumers).
+const UNSAFE = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** Last line of defence for every output line (stdout and stderr): whatever a view forgot to
+ * escape is written as a \uXXXX escape. In a JSON line the same escape is valid JSON that parses
+ * back to the original character, so JSON stays exact and is still safe to print raw. */
+export function guard(s: string): string {
+  UNSAFE.lastIndex = 0;
+  return UNSAFE.test(s) ? s.replace(UNSAFE, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : s;
+}
+
 /** Buffered stdout: a view writes many lines; one syscall per 64 KiB. */
 export class Out {
   private parts: string[] = [];
   private size = 0;
   constructor(private readonly write: (s: string) => void = (s) => process.stdout.write(s)) {}
   line(s: string): void {
+    s = guard(s);
     this.parts.push(s, '\n');
     this.size += s.length + 1;
     if (this.size >= 65536) this.flush();

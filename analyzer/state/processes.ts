@@ -2,56 +2,120 @@
 // A process is identified by pid + start time, so a reused pid is a new process; threads are
 // folded into their process; parents are never re-pointed (orphans stay under the parent that
 // forked them); a process seen only through its events gets an inferred parent link.
+// Invariant: parent links form a forest. A capture is hostile, so a link that would close a cycle
+// (two snapshot records naming each other, a self-parented record written twice) is refused and
+// kept as data in `cycles`; every walk over `parent` therefore ends, with no visited set needed.
 import type { Record } from '../../format/index.js';
 
-/** Decoded bytes point into their frame's 1 MiB buffer: copy what outlives the frame. */
-const own = (b: Uint8Array | null | undefined): Uint8Array => (b && b.length ? Uint8Array.prototype.slice.call(b) : new Uint8Array());
+// Compact state: a capture may hold millions of processes. Captured bytes are kept as latin1
+// strings (16 bytes + length, where a copied Uint8Array costs an ArrayBuffer of ~400), repeated
+// names are shared, empty lists are one shared array, and the exit is four fields.
+const NO_BYTES = new Uint8Array(0);
+const NO_ARGS: readonly string[] = [];
+const SHARED_MAX = 100_000;
+const shared = new Map<string, string>();
 
-export interface ExecInfo {
-  ts: number;
-  filename: Uint8Array;
-  argv: Uint8Array[];
-  ret: number;
-  interp: Uint8Array;
-  snapshot: boolean;
-  argsTruncated: boolean;
+/** Decoded bytes point into their frame's buffer: keep a compact copy (a latin1 string). */
+function pack(b: Uint8Array | null | undefined, share: boolean): string {
+  if (!b || !b.length) return '';
+  const str = (Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.length)).toString('latin1');
+  if (!share) return str;
+  const known = shared.get(str);
+  if (known !== undefined) return known;
+  if (shared.size < SHARED_MAX) shared.set(str, str);
+  return str;
+}
+const unpack = (s: string): Uint8Array => (s ? Buffer.from(s, 'latin1') : NO_BYTES);
+
+/** argv as one string joined by NUL (an entry holding a NUL, possible only in a forged capture, keeps a list). */
+function packArgs(argv: Uint8Array[] | null | undefined): string | readonly string[] {
+  if (!argv || !argv.length) return NO_ARGS;
+  const parts = argv.map((a) => pack(a, false));
+  return parts.some((x) => x.includes('\0')) ? parts : parts.join('\0');
 }
 
+/** One exec of a process (or its command line in the start snapshot). */
+export class ExecInfo {
+  private readonly file: string;
+  private readonly args: string | readonly string[];
+  private readonly interpreter: string;
+  constructor(readonly ts: number, filename: Uint8Array | null | undefined, argv: Uint8Array[] | null | undefined, readonly ret: number,
+    interp: Uint8Array | null | undefined, readonly snapshot: boolean, readonly argsTruncated: boolean) {
+    this.file = pack(filename, true);
+    this.args = packArgs(argv);
+    this.interpreter = pack(interp, true);
+  }
+  get filename(): Uint8Array { return unpack(this.file); }
+  get interp(): Uint8Array { return unpack(this.interpreter); }
+  get argv(): Uint8Array[] { return typeof this.args === 'string' ? this.args.split('\0').map(unpack) : this.args.map(unpack); }
+}
+
+const NO_PROCS: Proc[] = [];
+const NO_EXECS: ExecInfo[] = [];
+
 export class Proc {
-  children: Proc[] = [];
-  execs: ExecInfo[] = [];
-  exit: { ts: number; code: number; signal: number; core: boolean } | null = null;
+  /** Shared empty array until the first child (most processes have none). */
+  children: Proc[] = NO_PROCS;
+  execs: ExecInfo[] = NO_EXECS;
   active = false;
   events = 0;
   tty = 0;
+  /** Union-find link: some process of the same tree (its root, once compressed). */
+  set: Proc = this;
+  /** The recorded parent pid, when linking to it was refused because it would close a cycle. */
+  cycleWith: number | null = null;
+  private exitTs = -1;
+  private exitCode = 0;
+  private exitSignal = 0;
+  private exitCore = false;
+  private name: string;
   constructor(
     readonly pid: number,
     public ppid: number,
     public parent: Proc | null,
     public start: number | null,
     public uid: number,
-    public comm: Uint8Array,
+    comm: Uint8Array | string,
     readonly origin: 'snapshot' | 'fork' | 'inferred',
-  ) {}
+  ) { this.name = typeof comm === 'string' ? comm : pack(comm, true); }
   get key(): string { return `${this.pid}@${this.start ?? '?'}`; }
   get inferredParent(): boolean { return this.origin === 'inferred'; }
+  get comm(): Uint8Array { return unpack(this.name); }
+  /** The comm as stored (latin1), for sharing with a forked child without a copy. */
+  get commPacked(): string { return this.name; }
+  get exit(): { ts: number; code: number; signal: number; core: boolean } | null {
+    return this.exitTs < 0 ? null : { ts: this.exitTs, code: this.exitCode, signal: this.exitSignal, core: this.exitCore };
+  }
   /** The command line of the last successful exec (or the snapshot). */
   get argv(): Uint8Array[] {
     for (let i = this.execs.length - 1; i >= 0; i--) if (this.execs[i]!.ret === 0) return this.execs[i]!.argv;
     return [];
   }
+  /** Mutations, for ProcessTree only. */
+  setComm(comm: Uint8Array | null | undefined): void { this.name = pack(comm, true); }
+  setExit(ts: number, code: number, signal: number, core: boolean): void { this.exitTs = Math.max(0, ts); this.exitCode = code; this.exitSignal = signal; this.exitCore = core; }
+  // a literal [x] has capacity 1; push onto [] would reserve 17 slots
+  addExec(e: ExecInfo): void { if (this.execs === NO_EXECS) this.execs = [e]; else this.execs.push(e); }
+  addChild(c: Proc): void { if (this.children === NO_PROCS) this.children = [c]; else this.children.push(c); }
 }
+
+/** A parent link the capture claims but the tree refused: it would have closed a cycle. */
+export interface Cycle { proc: Proc; parent: Proc }
 
 export class ProcessTree {
   readonly all: Proc[] = [];
+  /** Refused parent links, in the order met. */
+  readonly cycles: Cycle[] = [];
   private readonly live = new Map<number, Proc>();
   private readonly threadOf = new Map<number, number>();
+  /** Snapshot processes whose parent was not seen yet, by the parent pid they name. */
+  private readonly waiting = new Map<number, Proc[]>();
 
   /** The process a record belongs to (created, inferred, if unknown). */
   procOf(r: Record): Proc {
     let p = this.live.get(r.pid);
     if (!p) {
-      p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, null, r.uid, own(r.comm), 'inferred'));
+      p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, null, r.uid, r.comm, 'inferred'));
     }
     return p;
   }
@@ -65,11 +129,23 @@ export class ProcessTree {
     switch (r.body) {
       case 'process': {
         const s = r.process!;
-        const p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, Number(s.start ?? 0), r.uid, own(r.comm), 'snapshot'));
+        const p = this.add(new Proc(r.pid, r.ppid, this.live.get(r.ppid) ?? null, Number(s.start ?? 0), r.uid, r.comm, 'snapshot'));
         p.tty = s.ttyRdev ?? 0;
-        p.execs.push({ ts: Number(s.start ?? 0), filename: own(s.exe), argv: (s.argv ?? []).map(own), ret: 0, interp: new Uint8Array(), snapshot: true, argsTruncated: false });
-        // children seen in the snapshot before their parent
-        for (const q of this.all) if (q.parent === null && q.ppid === p.pid && q !== p && q.origin === 'snapshot') { q.parent = p; p.children.push(q); }
+        p.addExec(new ExecInfo(Number(s.start ?? 0), s.exe, s.argv, 0, null, true, false));
+        if (!p.parent) this.wait(p);
+        // children seen in the snapshot before their parent; each is a root, so it closes a cycle
+        // exactly when it is the root of p's own tree
+        const orphans = this.waiting.get(p.pid);
+        if (orphans) {
+          this.waiting.delete(p.pid);
+          for (const q of orphans) {
+            if (q.parent !== null) continue;
+            if (q === p || this.find(q) === this.find(p)) { q.cycleWith = p.pid; this.cycles.push({ proc: q, parent: p }); continue; }
+            q.parent = p;
+            p.addChild(q);
+            this.find(q).set = this.find(p);
+          }
+        }
         return;
       }
       case 'fork': {
@@ -79,7 +155,7 @@ export class ProcessTree {
         parent.active = true;
         const old = this.live.get(f.childPid ?? 0);
         if (old) this.live.delete(old.pid); // pid reused without a recorded exit (lost events)
-        this.add(new Proc(f.childPid ?? 0, r.pid, parent, r.ts, r.uid, parent.comm, 'fork')).active = true;
+        this.add(new Proc(f.childPid ?? 0, r.pid, parent, r.ts, r.uid, parent.commPacked, 'fork')).active = true;
         return;
       }
       case 'exec': {
@@ -87,8 +163,8 @@ export class ProcessTree {
         const p = this.procOf(r);
         p.active = true;
         p.events++;
-        p.execs.push({ ts: r.ts, filename: own(e.filename), argv: (e.argv ?? []).map(own), ret: e.ret ?? 0, interp: own(e.interp), snapshot: false, argsTruncated: !!e.argsTruncated });
-        if (!e.ret) { p.comm = own(r.comm); p.uid = r.uid; }
+        p.addExec(new ExecInfo(r.ts, e.filename, e.argv, e.ret ?? 0, e.interp, false, !!e.argsTruncated));
+        if (!e.ret) { p.setComm(r.comm); p.uid = r.uid; }
         return;
       }
       case 'exit': {
@@ -97,7 +173,7 @@ export class ProcessTree {
         p.active = true;
         // the exit record carries task->start_time, exact where the /proc snapshot is in clock ticks
         if (p.start === null || (p.origin === 'snapshot' && x.start != null && Number(x.start) !== 0)) p.start = Number(x.start ?? 0);
-        p.exit = { ts: r.ts, code: x.code ?? 0, signal: x.signal ?? 0, core: !!x.coreDumped };
+        p.setExit(r.ts, x.code ?? 0, x.signal ?? 0, !!x.coreDumped);
         this.live.delete(p.pid);
         return;
       }
@@ -113,25 +189,41 @@ export class ProcessTree {
 
   roots(): Proc[] { return this.all.filter((p) => p.parent === null); }
 
-  /** Ancestors from the root down to p. */
+  /** Ancestors from the root down to p (finite: the links form a forest). */
   ancestry(p: Proc): Proc[] {
     const chain: Proc[] = [];
-    for (let q: Proc | null = p; q && chain.length < 4096; q = q.parent) chain.unshift(q);
-    return chain;
+    for (let q: Proc | null = p; q; q = q.parent) chain.push(q);
+    return chain.reverse();
   }
 
-  /** p and every process below it. */
+  /** p and every process below it, parents before children (iterative: chains can be deep). */
   descendants(p: Proc): Proc[] {
     const out: Proc[] = [];
     const stack = [p];
-    while (stack.length) { const q = stack.pop()!; out.push(q); stack.push(...q.children); }
+    while (stack.length) {
+      const q = stack.pop()!;
+      out.push(q);
+      for (let i = q.children.length - 1; i >= 0; i--) stack.push(q.children[i]!);
+    }
     return out;
   }
 
+  private wait(p: Proc): void {
+    const list = this.waiting.get(p.ppid);
+    if (list) list.push(p); else this.waiting.set(p.ppid, [p]);
+  }
+
+  /** The representative of p's tree (union-find with path halving: near-constant time). */
+  private find(p: Proc): Proc {
+    while (p.set !== p) { p.set = p.set.set; p = p.set; }
+    return p;
+  }
+
+  /** p is new, so it has no children yet: linking it under an existing parent cannot close a cycle. */
   private add(p: Proc): Proc {
     this.all.push(p);
     this.live.set(p.pid, p);
-    if (p.parent) p.parent.children.push(p);
+    if (p.parent) { p.parent.addChild(p); p.set = this.find(p.parent); }
     return p;
   }
 }

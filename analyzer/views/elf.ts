@@ -34,7 +34,7 @@ export function elfView(o: ElfOptions = {}): View {
         headerDone = true;
         ctx.out.line(`${pad('TIME', 8)} ${pad('PID', 6)} ${pad('INTERPRETER', 18)} ${pad('FILE', 18)} ${pad('MOUNT', 10)} ${pad('DEV', 7)} ${pad('INODE', 10)} RET`);
       }
-      ctx.out.line(`${pad(ctx.clock.hms(r.ts), 8)} ${pad(String(r.pid), 6)} ${pad(interp, 18)} ${pad(file, 18)} ${pad(esc(e.mount) || '-', 10)} ${pad(devString(e.dev ?? 0), 7)} ${pad((e.ino || '0') + (script && loaded ? '*' : ''), 10)} ${padl(String(e.ret ?? 0), 3)}`);
+      ctx.out.line(`${pad(ctx.clock.hms(r.ts), 8)} ${pad(String(r.pid), 6)} ${pad(interp, 18)} ${pad(file, 18)} ${pad(esc(e.mount) || '-', 10)} ${pad(devString(e.dev ?? 0), 7)} ${pad(esc(e.ino || '0') + (script && loaded ? '*' : ''), 10)} ${padl(String(e.ret ?? 0), 3)}`);
     },
     end(ctx: ViewContext) {
       if (scripts && !ctx.json) ctx.warn(`${scripts} script exec(s) marked *: DEV and INODE are of the interpreter the kernel loaded, not of the script`);

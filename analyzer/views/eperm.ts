@@ -27,7 +27,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
       if (!t) return;
       const sys = (o.sysPrefix ? 'sys_' : '') + syscallName(ctx.arch, s.nr ?? 0, s.abi === 1);
       const parts = by === 'comm-syscall' ? [esc(r.comm), sys] : by === 'syscall' ? [sys] : by === 'comm' ? [esc(r.comm)]
-        : by === 'pid' ? [String(r.pid), esc(r.comm)] : [userName(ctx.users, r.uid)];
+        : by === 'pid' ? [String(r.pid), esc(r.comm)] : [esc(userName(ctx.users, r.uid))];
       const k = parts.join('\0');
       if (!keyOf.has(k)) keyOf.set(k, parts);
       t.set(k, (t.get(k) ?? 0) + 1);

@@ -33,7 +33,7 @@ export function infoView(): View {
         format: `${rd.formatMajor}.${rd.formatMinor}`,
         host: h.hostname ?? '', kernel: `${h.kernelRelease ?? ''} ${h.kernelVersion ?? ''}`.trim(), arch: h.arch ?? '',
         bootId: h.bootId ?? '', machineId: h.machineId ?? '',
-        recorder: `secrec ${h.recorderVersion ?? '?'} (pid ${h.recorderPid ?? '?'}): ${(h.argv ?? []).map((a) => esc(a)).join(' ')}`,
+        recorder: `secrec ${esc(h.recorderVersion ?? '?')} (pid ${h.recorderPid ?? '?'}): ${(h.argv ?? []).map((a) => esc(a)).join(' ')}`,
         timezone: ctx.clock.zone,
         start: ctx.clock.iso(0), end: ctx.clock.iso(endTs), durationSeconds: endTs / 1e9,
         records, events, processesAtStart: counts.get('process') ?? 0,
@@ -57,19 +57,19 @@ export function infoView(): View {
       row('Host', `${esc(info.host)} (${esc(info.arch)}, Linux ${esc(info.kernel)})`);
       row('Boot id', esc(info.bootId));
       row('Recorder', info.recorder);
-      row('Start', `${info.start} (${ctx.clock.date(0)} ${ctx.clock.hms(0)} ${info.timezone})`);
+      row('Start', `${info.start} (${ctx.clock.date(0)} ${ctx.clock.hms(0)} ${esc(info.timezone)})`);
       row('End', info.end);
       row('Duration', `${info.durationSeconds.toFixed(3)} s`);
       row('Records', `${info.records} (${info.events} events, ${info.processesAtStart} processes at start)`);
       for (const [k, n] of Object.entries(info.eventsPerKind)) row(`  ${k}`, n);
-      row('Lost events', info.lostTotal ? Object.entries(info.lostPerProbe).map(([p, n]) => `${p} ${n}`).join(', ') : '0');
-      for (const p of info.probes) row(`Probe ${p.name}`, p.attached ? `attached: ${p.targets.join(', ')}${p.reason ? ` (partly: ${p.reason})` : ''}` : `SKIPPED: ${p.reason}`);
+      row('Lost events', info.lostTotal ? Object.entries(info.lostPerProbe).map(([p, n]) => `${esc(p)} ${n}`).join(', ') : '0');
+      for (const p of info.probes) row(`Probe ${esc(p.name)}`, p.attached ? `attached: ${p.targets.map((t) => esc(t)).join(', ')}${p.reason ? ` (partly: ${esc(p.reason)})` : ''}` : `SKIPPED: ${esc(p.reason)}`);
       row('Frames', info.frames);
       row('Compressed bytes', info.compressedBytes);
       row('Uncompressed bytes', `${info.uncompressedBytes} (ratio ${info.compressionRatio ?? '-'})`);
       row('Bytes per event', info.bytesPerEvent ?? '-');
       row('Integrity', info.integrity);
-      row('Clean end', info.cleanEnd ? `yes (${info.stopReason})` : `no${info.stopReason ? ` (${info.stopReason})` : ''}`);
+      row('Clean end', info.cleanEnd ? `yes (${esc(info.stopReason)})` : `no${info.stopReason ? ` (${esc(info.stopReason)})` : ''}`);
       row('SHA-256 chain', info.chain ?? '-');
       for (const p of info.problems) o.line(`Problem: ${esc(p)}`);
     },

@@ -63,11 +63,18 @@ export class ShellSelector {
     const p = ctx.tree.procOf(r);
     if (p === this.shell) return true;
     if (this.shellOnly) return false;
+    // memoize the whole walked path: amortized linear, and finite since the tree is a forest
     let hit = this.memo.get(p);
     if (hit === undefined) {
+      const path: Proc[] = [];
       hit = false;
-      for (let q = p.parent; q; q = q.parent) if (q === this.shell) { hit = true; break; }
-      this.memo.set(p, hit);
+      for (let q: Proc | null = p; q; q = q.parent) {
+        if (q === this.shell) { hit = true; break; }
+        const m = this.memo.get(q);
+        if (m !== undefined) { hit = m; break; }
+        path.push(q);
+      }
+      for (const q of path) this.memo.set(q, hit);
     }
     return hit;
   }

@@ -1,5 +1,6 @@
 // --timeline: one correlated list per shell session: command typed → processes it started →
-// their output → EPERM/EACCES bursts, with markers where the capture lost events.
+// their output → EPERM/EACCES bursts, with markers where the capture lost events. Output is
+// linear in the input: the loss records between two items of a session make one marker.
 import type { Record } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
@@ -9,25 +10,34 @@ import { execArgs } from './execs.js';
 import { ttyName } from './common.js';
 
 interface Item { ts: number; kind: string; pid: number; text: string }
+interface Loss { ts: number; probe: string; count: number }
 interface Session { shell: Proc; tty: string; items: Item[]; lastErr: Item | null; lastErrKey: string; lastOut: Item | null }
 
 export function timelineView(maxArgs = 20): View {
   const sessions = new Map<Proc, Session>();
-  const lost: Item[] = [];
+  const lost: Loss[] = [];
+  // nearest session shell above each process; every process on a walked path is memoized, so
+  // walks are amortized (the tree is a forest: see ProcessTree)
   const memo = new Map<Proc, Proc | null>();
   const sessionOf = (p: Proc): Session | undefined => {
     let s = memo.get(p);
     if (s === undefined) {
+      const path: Proc[] = [];
       s = null;
-      for (let q: Proc | null = p; q; q = q.parent) if (sessions.has(q)) { s = q; break; }
-      memo.set(p, s);
+      for (let q: Proc | null = p; q; q = q.parent) {
+        if (sessions.has(q)) { s = q; break; }
+        const m = memo.get(q);
+        if (m !== undefined) { s = m; break; }
+        path.push(q);
+      }
+      for (const q of path) memo.set(q, s);
     }
     return s ? sessions.get(s) : undefined;
   };
   return {
     probes: ['readline', 'exec', 'tty', 'eperm', 'proc'],
     record(r: Record, ctx: ViewContext) {
-      if (r.body === 'lost') { lost.push({ ts: r.ts, kind: 'lost', pid: 0, text: `!! ${r.lost!.count} ${r.lost!.probe} events lost around here` }); return; }
+      if (r.body === 'lost') { lost.push({ ts: r.ts, probe: esc(r.lost!.probe), count: Number(r.lost!.count ?? 0) }); return; }
       const p = ctx.tree.procOf(r);
       if (r.body === 'readline') {
         let s = sessions.get(p);
@@ -69,8 +79,9 @@ export function timelineView(maxArgs = 20): View {
     },
     end(ctx: ViewContext) {
       if (!sessions.size) { ctx.warn('no bash session in this capture (no readline records)'); return; }
+      const gaps = lossIndex(lost);
       for (const s of sessions.values()) {
-        const items = [...s.items, ...lost.filter((l) => l.ts >= (s.items[0]?.ts ?? 0))].sort((a, b) => a.ts - b.ts);
+        const items = withLossMarkers(s.items.sort((a, b) => a.ts - b.ts), gaps);
         const who = `${esc(s.shell.comm)} pid ${s.shell.pid}, user ${esc(userName(ctx.users, s.shell.uid))}`;
         if (ctx.json) {
           for (const it of items) ctx.out.line(JSON.stringify({ session: s.shell.pid, tty: s.tty, time: ctx.clock.iso(it.ts), ts: it.ts / 1e9, kind: it.kind, pid: it.pid, text: it.text.trim() }));
@@ -82,4 +93,46 @@ export function timelineView(maxArgs = 20): View {
       }
     },
   };
+}
+
+interface LossIndex { ts: number[]; count: number[]; probes: string[]; nextProbe: number[] }
+
+/** Losses sorted by time, with prefix sums so that any time range is summed in O(1). */
+function lossIndex(lost: Loss[]): LossIndex {
+  lost.sort((a, b) => a.ts - b.ts);
+  const ix: LossIndex = { ts: lost.map((l) => l.ts), count: [0], probes: lost.map((l) => l.probe), nextProbe: new Array<number>(lost.length) };
+  for (const l of lost) ix.count.push(ix.count.at(-1)! + l.count);
+  for (let i = lost.length - 1; i >= 0; i--) ix.nextProbe[i] = i + 1 < lost.length && lost[i + 1]!.probe === lost[i]!.probe ? ix.nextProbe[i + 1]! : i + 1;
+  return ix;
+}
+
+/** First index with ts >= t. */
+function lowerBound(a: number[], t: number): number {
+  let lo = 0; let hi = a.length;
+  while (lo < hi) { const m = (lo + hi) >>> 1; if (a[m]! < t) lo = m + 1; else hi = m; }
+  return lo;
+}
+
+/** The session's items with one marker per gap: the losses between two items (or after the last). */
+function withLossMarkers(items: Item[], ix: LossIndex): Item[] {
+  if (!items.length || !ix.ts.length) return items;
+  const out: Item[] = [];
+  const marker = (from: number, to: number): void => {
+    if (to <= from) return;
+    // up to 3 names from the first 8 runs of one probe: constant work per marker
+    const names: string[] = [];
+    let i = from;
+    for (let runs = 0; i < to && names.length < 3 && runs < 8; i = ix.nextProbe[i]!, runs++) if (!names.includes(ix.probes[i]!)) names.push(ix.probes[i]!);
+    const more = i < to ? ', …' : '';
+    out.push({ ts: ix.ts[from]!, kind: 'lost', pid: 0, text: `!! ${ix.count[to]! - ix.count[from]!} events lost around here (${names.join(', ')}${more}; ${to - from} loss record${to - from === 1 ? '' : 's'})` });
+  };
+  let at = lowerBound(ix.ts, items[0]!.ts);
+  for (let k = 0; k < items.length; k++) {
+    const it = items[k]!;
+    const end = k + 1 < items.length ? lowerBound(ix.ts, items[k + 1]!.ts) : ix.ts.length;
+    out.push(it);
+    marker(Math.max(at, lowerBound(ix.ts, it.ts)), end);
+    at = Math.max(at, end);
+  }
+  return out;
 }

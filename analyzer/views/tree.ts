@@ -1,11 +1,15 @@
 // --tree: processes as a tree (pstree-like), --ancestry PID: the chain from the root down.
 // Each line: command lines of each exec (failed ones marked ✗), pid, user, start offset,
 // duration and exit. By default only processes active during the capture and their ancestors.
+// Walks are iterative and linear (captures can hold deep or huge trees); indentation stops at
+// MAX_INDENT levels so a deep chain's output stays linear in its length.
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { errnoName } from '../syscalls.js';
 import { execArgs } from './execs.js';
+
+const MAX_INDENT = 64;
 
 export interface TreeOptions {
   pid?: number; all?: boolean; maxArgs: number; ancestry?: number;
@@ -25,7 +29,14 @@ function describe(p: Proc, ctx: ViewContext, maxArgs: number) {
     pid: p.pid, ppid: p.ppid, user: userName(ctx.users, p.uid), uid: p.uid, comm: esc(p.comm),
     start: start === null ? null : start / 1e9, duration: start !== null && end !== null ? (end - start) / 1e9 : null,
     exit, origin: p.origin, inferredParent: p.inferredParent, execs,
+    ...(p.cycleWith !== null ? { cycleParent: p.cycleWith } : {}),
   };
+}
+
+/** The ancestry view's indentation, capped like the tree's. */
+function indent(i: number): string {
+  if (i === 0) return '';
+  return i > MAX_INDENT ? `${'  '.repeat(MAX_INDENT - 1)}[depth ${i}] └─ ` : `${'  '.repeat(i - 1)}└─ `;
 }
 
 function line(p: Proc, ctx: ViewContext, o: TreeOptions): string {
@@ -36,7 +47,8 @@ function line(p: Proc, ctx: ViewContext, o: TreeOptions): string {
   const dur = d.duration !== null ? ` ran ${d.duration.toFixed(3)}s` : '';
   const exit = d.exit ? ` ${d.exit}` : '';
   const inferred = d.inferredParent ? ' (parent inferred)' : '';
-  return `${cmd}  [pid ${d.pid}, ${esc(d.user)}, ${when}${dur}${exit}]${inferred}`;
+  const cycle = p.cycleWith !== null ? ` (claims parent ${p.cycleWith}: refused, it closes a cycle)` : '';
+  return `${cmd}  [pid ${d.pid}, ${esc(d.user)}, ${when}${dur}${exit}]${inferred}${cycle}`;
 }
 
 export function treeView(o: TreeOptions): View {
@@ -50,7 +62,8 @@ export function treeView(o: TreeOptions): View {
       if (o.all) {
         for (const p of tree.all) if (!isKernelThread(p)) keep.add(p);
       } else {
-        for (const p of tree.all) if (p.active) for (const q of tree.ancestry(p)) keep.add(q);
+        // each active process and its ancestors; stop at the first kept one: linear overall
+        for (const p of tree.all) if (p.active) for (let q: Proc | null = p; q && !keep.has(q); q = q.parent) keep.add(q);
       }
       let roots: Proc[];
       if (o.ancestry !== undefined) {
@@ -58,7 +71,7 @@ export function treeView(o: TreeOptions): View {
         if (!ps.length) throw new Error(`no process ${o.ancestry} in this capture`);
         const chain = tree.ancestry(ps[ps.length - 1]!);
         if (ctx.json) { for (const p of chain) ctx.out.line(JSON.stringify(describe(p, ctx, o.maxArgs))); return; }
-        chain.forEach((p, i) => ctx.out.line(`${i ? '  '.repeat(i - 1) + '└─ ' : ''}${line(p, ctx, o)}`));
+        chain.forEach((p, i) => ctx.out.line(`${indent(i)}${line(p, ctx, o)}`));
         return;
       }
       if (o.pid !== undefined || (o.pick && o.ancestry === undefined)) {
@@ -68,17 +81,19 @@ export function treeView(o: TreeOptions): View {
       } else {
         roots = tree.roots().filter((p) => keep.has(p));
       }
-      const walk = (p: Proc, prefix: string, last: boolean, top: boolean, depth: number): void => {
-        if (ctx.json) {
-          ctx.out.line(JSON.stringify({ depth, ...describe(p, ctx, o.maxArgs) }));
-        } else {
-          ctx.out.line(top ? line(p, ctx, o) : `${prefix}${last ? '└─ ' : '├─ '}${line(p, ctx, o)}`);
-        }
+      // explicit stack instead of recursion: a fork chain can be thousands deep
+      const stack: Array<{ p: Proc; prefix: string; last: boolean; depth: number }> = [];
+      for (let i = roots.length - 1; i >= 0; i--) stack.push({ p: roots[i]!, prefix: '', last: true, depth: 0 });
+      while (stack.length) {
+        const { p, prefix, last, depth } = stack.pop()!;
+        if (ctx.json) ctx.out.line(JSON.stringify({ depth, ...describe(p, ctx, o.maxArgs) }));
+        else if (depth === 0) ctx.out.line(line(p, ctx, o));
+        else if (depth > MAX_INDENT) ctx.out.line(`${prefix}[depth ${depth}] ${last ? '└─ ' : '├─ '}${line(p, ctx, o)}`);
+        else ctx.out.line(`${prefix}${last ? '└─ ' : '├─ '}${line(p, ctx, o)}`);
         const kids = p.children.filter((c) => keep.has(c));
-        const next = top ? '' : prefix + (last ? '   ' : '│  ');
-        kids.forEach((c, i) => walk(c, next, i === kids.length - 1, false, depth + 1));
-      };
-      for (const r of roots) walk(r, '', true, true, 0);
+        const next = depth === 0 || depth > MAX_INDENT ? prefix : prefix + (last ? '   ' : '│  ');
+        for (let i = kids.length - 1; i >= 0; i--) stack.push({ p: kids[i]!, prefix: next, last: i === kids.length - 1, depth: depth + 1 });
+      }
       if (!roots.length) ctx.warn('no process activity in this capture (use --all for the processes alive at its start)');
     },
   };

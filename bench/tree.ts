@@ -1,0 +1,52 @@
+// bench/tree: --tree and --execs over many processes. `snapshot` writes N processes alive at the
+// start, in shuffled order (children before parents, so the snapshot's orphans get adopted);
+// `forks` writes N short-lived processes (fork, exec, exit) under a few shells. Prints wall
+// time, CPU time (user + sys: the figure to compare on a loaded machine) and peak RSS per view.
+//   node dist/bench/tree.js [snapshot|forks] [N=100000]
+import { spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CaptureWriter } from '../format/index.js';
+
+const MODE = process.argv[2] === 'forks' ? 'forks' : 'snapshot';
+const N = Number(process.argv[3] ?? 100_000);
+const dir = mkdtempSync(join(tmpdir(), 'bench-tree-'));
+const path = join(dir, 'tree.cap');
+const fd = openSync(path, 'w');
+const w = new CaptureWriter((b) => { writeSync(fd, b); });
+w.start({ hostname: 'bench', arch: 'x86_64', startWallSec: 1_700_000_000, timezone: 'UTC' });
+let seed = 1;
+const rand = (n: number): number => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+const comm = Buffer.from('worker');
+if (MODE === 'snapshot') {
+  // parent of process i (pid i + 2) is a random earlier one: a random recursive tree, depth ~ ln N
+  const order = Array.from({ length: N }, (_, i) => i);
+  for (let i = N - 1; i > 0; i--) { const j = rand(i + 1); [order[i], order[j]] = [order[j]!, order[i]!]; }
+  for (const i of order) {
+    const pid = i + 2;
+    const ppid = i === 0 ? 1 : rand(i) + 2;
+    w.add({ ts: 0, pid, tid: pid, ppid, comm, process: { start: i, exe: Buffer.from('/usr/bin/worker'), argv: [comm, Buffer.from(`--id=${i}`)] } }, 'process');
+  }
+  // a little activity so that the default (active processes and their ancestors) shows a tree
+  for (let i = 0; i < N; i += 10) w.add({ ts: 1000 + i, pid: i + 2, tid: i + 2, ppid: 0, comm, open: { path: Buffer.from('/etc/passwd'), ret: 3 } }, 'open');
+} else {
+  let ts = 0;
+  for (let i = 0; i < N; i++) {
+    const shell = 100 + (i % 8);
+    const pid = 1000 + (i % 4_000_000_000);
+    ts += 1000;
+    w.add({ ts, pid: shell, tid: shell, ppid: 1, comm: Buffer.from('bash'), fork: { childPid: pid, childTid: pid } }, 'fork');
+    w.add({ ts: ts + 1, pid, tid: pid, ppid: shell, comm, exec: { filename: Buffer.from('/usr/bin/worker'), argv: [comm, Buffer.from(`--id=${i}`)] } }, 'exec');
+    w.add({ ts: ts + 2, pid, tid: pid, ppid: shell, comm, exit: { code: 0, start: ts } }, 'exit');
+  }
+}
+w.finish({ clean: true, reason: 'bench', lost: 0, ts: 0 });
+closeSync(fd);
+console.log(`bench/tree: ${MODE}, ${N} processes, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB capture (node ${process.version})`);
+for (const view of [['--tree'], ['--execs']]) {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'node', 'dist/analyzer/cli.js', path, ...view, '--no-progress'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+  const [wall, user, sys, rssKb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number, number];
+  console.log(`${view.join(' ').padEnd(8)} wall ${wall.toFixed(2)} s  cpu ${(user + sys).toFixed(2)} s  peak RSS ${(rssKb / 1024).toFixed(0)} MB  exit ${r.status}  ${r.stdout.length} bytes out`);
+}
+if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
