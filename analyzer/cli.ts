@@ -89,6 +89,7 @@ function addGlobals(cmd: Command, spec: CommandSpec): void {
     .option('--pid <pid>', spec.name === 'tree' ? 'the subtree of this process (PID, PID@START or PID#N)' : 'only this process id', (v: string) => (spec.name === 'tree' ? v : lib.int('--pid')(v)) as never)
     .option('--comm <name>', 'only processes with this exact command name')
     .option('--uid <uid>', 'only this user id', lib.int('--uid'))
+    .option('--index', `keep a time index beside FILE (FILE.secidx, made on first use): --since/--until then pass over frames outside the window (views that keep the process tree read every frame)`)
     .option('--no-progress', 'no progress bar on stderr');
 }
 
@@ -140,8 +141,9 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
             bar.start(Math.ceil(size / (1 << 20)), 0);
           }
           const { run: runPipeline } = await import('./pipeline.js');
+          const index = o['index'] && file !== '-' ? await (await import('../format/timeindex.js')).ensureIndex(path, vo.quiet ? () => {} : warn) : null;
           const ctx: ViewContext = await runPipeline(v, {
-            file, json: r.json, filters, times, ...(file === '-' ? { source: () => createReadStream(path) } : {}),
+            file, json: r.json, filters, times, index, ...(file === '-' ? { source: () => createReadStream(path) } : {}),
             ...(bar ? { progress: (n: number) => bar!.update(Math.floor(n / (1 << 20))) } : {}),
             warn: vo.quiet ? () => {} : (m) => { bar?.stop(); warn(m); },
           });

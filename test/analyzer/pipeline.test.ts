@@ -95,7 +95,7 @@ describe('read phase: declared kinds and fields', () => {
     for (const k of ['process', 'fork', 'exec', 'exit', 'lost'] as const) expect(plan.fields.has(k)).toBe(false);
     expect(plan.fields.get('open')).toEqual(new Set());
     expect(plan.fields.get('syscallError')).toEqual(new Set(['nr', 'errno', 'abi']));
-    expect(planFor(epermView(), false)!.kinds).toEqual(new Set(['syscallError', 'lost']));
+    expect(planFor(epermView(), false)!.kinds).toEqual(new Set(['syscallError', 'lost', 'malformed']));
     expect(kindOf(synth[0]!)).toBe('open');
   });
 });
