@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=4096
 // secanalyze: read a capture anywhere (no root, no kernel) and show it as the classic tools did.
 // Results on stdout; progress, warnings and errors on stderr.
 //
