@@ -141,7 +141,9 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
             bar.start(Math.ceil(size / (1 << 20)), 0);
           }
           const { run: runPipeline } = await import('./pipeline.js');
-          const index = o['index'] && file !== '-' ? await (await import('../format/timeindex.js')).ensureIndex(path, vo.quiet ? () => {} : warn) : null;
+          // A view that keeps the process tree reads every frame: no index is made for it.
+          if (o['index'] && v.tree !== false && !vo.quiet) warn(`--index: ${spec.name} keeps the process tree, which needs every frame; the index is not used`);
+          const index = o['index'] && file !== '-' && v.tree === false ? await (await import('../format/timeindex.js')).ensureIndex(path, vo.quiet ? () => {} : warn) : null;
           const ctx: ViewContext = await runPipeline(v, {
             file, json: r.json, filters, times, index, ...(file === '-' ? { source: () => createReadStream(path) } : {}),
             ...(bar ? { progress: (n: number) => bar!.update(Math.floor(n / (1 << 20))) } : {}),
