@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-old-space-size=4096
 // secanalyze: read a capture anywhere (no root, no kernel) and show it as the classic tools did.
 // Results on stdout; progress, warnings and errors on stderr.
 //
@@ -7,25 +7,33 @@
 //
 // Adding a subcommand: write a module that exports a CommandSpec (analyzer/command.ts: name,
 // summary, optional operand, options(cmd), check(run), run(run) — run.view(v) streams the capture
-// through a View) and append it to COMMANDS below. The entry gives it per-command help, the
+// through a View) and append it to BUILTIN in analyzer/commands.ts. The entry gives it per-command help, the
 // global filters (--json --since --until --pid --comm --uid; `refuses` names those it cannot
 // honour, with the reason), `-` for standard input, progress, loss/damage reports and exit codes.
-import { Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { closeSync, constants as C, createReadStream, createWriteStream, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pipeline as pump } from 'node:stream/promises';
-import cliProgress from 'cli-progress';
-import { CaptureError } from '../format/index.js';
-import { run as runPipeline, type Filters, type ViewContext } from './pipeline.js';
-import { GLOBAL_FILTERS, int, type CommandRun, type CommandSpec, type GlobalFilter } from './command.js';
-import { BUILTIN, checkTimes } from './commands.js';
+// Startup: only commander and small modules load here; the views, the reader (zstd, protobufjs),
+// luxon, the progress bar and the analyst's commands load when a command needs them.
+import type { SingleBar } from 'cli-progress';
+import { CaptureError } from '../format/errors.js';
+import type { Filters, ViewContext } from './pipeline.js';
+import type { CommandRun, CommandSpec, GlobalFilter } from './command.js';
 import { UsageError } from './errors.js';
-import { TICKET_COMMANDS } from './ticket.js';
 
-/** Every subcommand, in the order `secanalyze -h` lists them. Append other modules' specs here. */
-export const COMMANDS: CommandSpec[] = [...BUILTIN];
+/** analyzer/ticket.ts's TICKET_COMMANDS, named here so that other commands do not load it (a test keeps them equal). */
+export const TICKET_NAMES = ['triage', 'timeline', 'report', 'follow'] as const;
+
+/** Every built-in subcommand, in the order `secanalyze -h` lists them (analyzer/commands.ts). */
+/** commander and analyzer/command.ts, loaded by main() (`--version` answers without them). */
+let lib: typeof import('commander') & typeof import('./command.js');
+
+export async function builtinCommands(): Promise<CommandSpec[]> {
+  return [...(await import('./commands.js')).BUILTIN];
+}
 
 const EXIT = { ok: 0, error: 1, usage: 2, damaged: 3 } as const;
 
@@ -78,14 +86,15 @@ function addGlobals(cmd: Command, spec: CommandSpec): void {
   cmd.option('--json', 'one JSON object per line')
     .option('--since <time>', 'start of the window: seconds since the capture start (90, 2m), HH:MM:SS on the recorded host or an ISO date')
     .option('--until <time>', 'end of the window (same forms; HH:MM:SS takes in that whole second)')
-    .option('--pid <pid>', spec.name === 'tree' ? 'the subtree of this process (PID, PID@START or PID#N)' : 'only this process id', (v: string) => (spec.name === 'tree' ? v : int('--pid')(v)) as never)
+    .option('--pid <pid>', spec.name === 'tree' ? 'the subtree of this process (PID, PID@START or PID#N)' : 'only this process id', (v: string) => (spec.name === 'tree' ? v : lib.int('--pid')(v)) as never)
     .option('--comm <name>', 'only processes with this exact command name')
-    .option('--uid <uid>', 'only this user id', int('--uid'))
+    .option('--uid <uid>', 'only this user id', lib.int('--uid'))
+    .option('--index', `keep a time index beside FILE (FILE.secidx, made on first use): --since/--until then pass over frames outside the window (views that keep the process tree read every frame)`)
     .option('--no-progress', 'no progress bar on stderr');
 }
 
 function build(commands: CommandSpec[], state: { worst: number }): Command {
-  const program = new Command('secanalyze').version(version(), '-V, --version')
+  const program = new lib.Command('secanalyze').version(version(), '-V, --version')
     .description('Analyze a secrec capture: the classic BPF security tools\' views, process trees, EPERM/EACCES counts, shell replays and charts.')
     .usage('COMMAND FILE [options]    (FILE "-" is standard input; `secanalyze COMMAND -h` for its options)')
     .showHelpAfterError('(secanalyze COMMAND -h shows its options)')
@@ -107,7 +116,7 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
       const operands = rest === undefined ? [] : Array.isArray(rest) ? rest : [rest];
       const operand = operands[0];
       const o = c.opts();
-      for (const f of GLOBAL_FILTERS) {
+      for (const f of lib.GLOBAL_FILTERS) {
         const given = o[f] !== undefined && o[f] !== false;
         const why = spec.refuses?.[f as GlobalFilter];
         if (given && why) throw new UsageError(`${spec.name} does not take --${f}: ${why}`);
@@ -124,14 +133,19 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
         file, operand, operands, opts: o, filters, times, json: !!o['json'], warn,
         view: async (v, vo = {}) => {
           const path = await sourceOf(file);
-          let bar: cliProgress.SingleBar | null = null;
+          let bar: SingleBar | null = null;
           const size = file === '-' ? 0 : statSync(path).size;
           if (o['progress'] && !vo.quiet && process.stderr.isTTY && size > 16 << 20) {
+            const cliProgress = (await import('cli-progress')).default;
             bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'reading {bar} {percentage}% | {value}/{total} MiB', clearOnComplete: true }, cliProgress.Presets.shades_classic);
             bar.start(Math.ceil(size / (1 << 20)), 0);
           }
+          const { run: runPipeline } = await import('./pipeline.js');
+          // A view that keeps the process tree reads every frame: no index is made for it.
+          if (o['index'] && v.tree !== false && !vo.quiet) warn(`--index: ${spec.name} keeps the process tree, which needs every frame; the index is not used`);
+          const index = o['index'] && file !== '-' && v.tree === false ? await (await import('../format/timeindex.js')).ensureIndex(path, vo.quiet ? () => {} : warn) : null;
           const ctx: ViewContext = await runPipeline(v, {
-            file, json: r.json, filters, times, ...(file === '-' ? { source: () => createReadStream(path) } : {}),
+            file, json: r.json, filters, times, index, ...(file === '-' ? { source: () => createReadStream(path) } : {}),
             ...(bar ? { progress: (n: number) => bar!.update(Math.floor(n / (1 << 20))) } : {}),
             warn: vo.quiet ? () => {} : (m) => { bar?.stop(); warn(m); },
           });
@@ -141,7 +155,7 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
           return ctx;
         },
       };
-      checkTimes(times);
+      (await import('./commands.js')).checkTimes(times);
       spec.check?.(r);
       await withOutput(spec, o, () => spec.run(r));
     });
@@ -180,23 +194,26 @@ function fail(msg: string, code: number): never {
   process.exit(code);
 }
 
-export async function main(argv: string[], commands: CommandSpec[] = COMMANDS): Promise<number> {
+export async function main(argv: string[], given?: CommandSpec[]): Promise<number> {
   const state = { worst: EXIT.ok as number };
+  if (argv.length === 1 && (argv[0] === '-V' || argv[0] === '--version')) { process.stdout.write(`${version()}\n`); return EXIT.ok; }
   // The analyst's commands (triage, timeline, report, follow) parse their own options: analyzer/ticket.ts.
   if (argv[0] === 'export' || argv[0] === 'sql') { // captures as data: own options (analyzer/data-cli.ts)
     const { runDataCommand } = await import('./data-cli.js');
     return runDataCommand(argv);
   }
-  if ((TICKET_COMMANDS as readonly string[]).includes(argv[0] ?? '')) {
+  if ((TICKET_NAMES as readonly string[]).includes(argv[0] ?? '')) {
     await (await import('./ticket.js')).ticketMain(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
   }
+  lib ??= { ...(await import('commander')), ...(await import('./command.js')) };
+  const commands = given ?? await builtinCommands();
   if (!argv.length) { build(commands, state).outputHelp({ error: true }); return EXIT.usage; }
   const program = build(commands, state);
   try {
     await program.parseAsync(translateLegacy(argv, commands), { from: 'user' });
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
+    if (e instanceof lib.CommanderError) return e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version' ? EXIT.ok : EXIT.usage;
     throw e;
   }
   return state.worst;

@@ -6,6 +6,7 @@
 //   5. render   the view writes text, JSON lines or CSV through Out; charts go through vega
 import { BODY_KINDS, CaptureReader, type BodyKind, type Frame, type Header, type Record } from '../format/index.js';
 import type { RecordPlan } from '../format/lazy.js';
+import { FrameLookup, outside, type TimeIndex } from '../format/timeindex.js';
 import { CaptureClock } from './time.js';
 import { ProcessTree } from './state/processes.js';
 import { Out, esc, guard } from './text.js';
@@ -75,6 +76,9 @@ export interface RunOptions {
   source?: () => AsyncIterable<Uint8Array>;
   progress?: (bytesRead: number) => void;
   warn?: (msg: string) => void;
+  /** Per-frame times (format/timeindex.ts): frames wholly outside --since/--until are not decompressed,
+   * for views that do not keep the process tree (it needs every frame). */
+  index?: TimeIndex | null;
 }
 
 export function userName(users: Map<number, string>, uid: number): string {
@@ -126,18 +130,28 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const useTree = view.tree ?? true;
   const plan = planFor(view, useTree);
   const fast = view.framing && !useTree && !o.source ? await fromFraming(o.file) : undefined;
-  const reader = fast?.reader ?? (o.source ? new CaptureReader(o.source(), { name: o.file, ...(plan ? { plan } : {}) }) : new CaptureReader(o.file, plan ? { plan } : {}));
   const deliver = fast === undefined && view.record !== undefined;
+  const filtered = view.filtered ?? true;
+  const lookup = o.index && !o.source && !useTree && deliver && filtered ? new FrameLookup(o.index) : null;
+  // Known only once the header is read (the first frame is never skipped): see ctx below.
+  const f = { ...o.filters };
+  let lastTs = 0;
+  let windowKnown = false;
+  const skipFrame = lookup === null ? undefined : (p: Parameters<FrameLookup['span']>[0], at: number): boolean => {
+    const s = windowKnown ? lookup.span(p, at) : undefined;
+    if (s === undefined || !outside(s, f.since, f.until)) return false;
+    if (s.maxTs > lastTs) lastTs = s.maxTs;
+    return true;
+  };
+  const ro = { ...(plan ? { plan } : {}), ...(skipFrame ? { skipFrame } : {}) };
+  const reader = fast?.reader ?? (o.source ? new CaptureReader(o.source(), { name: o.file, ...ro }) : new CaptureReader(o.file, ro));
   const viewKinds = view.kinds ? new Set<string | undefined>(view.kinds) : null;
   const sink = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
   const warn = (m: string): void => sink(guard(m)); // stderr is a terminal too
   const tree = new ProcessTree();
   let ctx: ViewContext | null = null;
-  const f = { ...o.filters };
   const commBuf = f.comm !== undefined ? Buffer.from(f.comm) : null;
   const lost = new Map<string, number>();
-  const filtered = view.filtered ?? true;
-  let lastTs = 0;
   let inWindow = 0;
   let malformed = 0;
   for await (const frame of fast?.frames ?? reader.frames()) {
@@ -160,6 +174,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
           users: new Map((header.users ?? []).map((u) => [u.uid ?? 0, u.name ?? ''])), reader, lost, warn,
         };
         if (fast) ctx.framing = fast.framing;
+        windowKnown = true;
         if (!reader.header) warn(`${o.file}: the header record is missing (damaged start): times are offsets, user names unknown`);
       }
       if (useTree) tree.observe(r);

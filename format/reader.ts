@@ -27,6 +27,9 @@ export interface ReaderOptions {
   skim?: boolean;
   /** Records per Frame batch (default 8192): memory does not grow with a frame's record count. */
   batch?: number;
+  /** Asked for every data frame after the first, once its chain is checked: true passes over it
+   * undecoded (a time index knows none of its records is wanted); its records are counted from its prefix. */
+  skipFrame?: (p: DataPrefix, at: number) => boolean;
 }
 
 /** A data frame whose bytes are in hand, decompressed, before its records are decoded. */
@@ -87,6 +90,10 @@ export class CaptureReader {
   skimmedFrames = 0;
   /** Records passed over undecoded because the plan does not want their kind. */
   skippedRecords = 0;
+  /** Frames decompressed, and frames passed over by skipFrame. */
+  decompressedFrames = 0;
+  passedFrames = 0;
+  private readonly skipFrame: ((p: DataPrefix, at: number) => boolean) | undefined;
   private dctx = new DCtx();
   private out = Buffer.alloc(0);
   private started = false;
@@ -99,6 +106,7 @@ export class CaptureReader {
     this.batch = Math.max(1, opts.batch ?? 8192);
     this.decoder = opts.plan ? new LazyDecoder(opts.plan) : undefined;
     this.skim = opts.skim ?? false;
+    this.skipFrame = opts.skipFrame;
   }
 
   /** Reads the file magic; throws CaptureError if this is not a capture we can read. */
@@ -243,6 +251,14 @@ export class CaptureReader {
       this.held = { p, at, z: Buffer.from(z) };
       return null;
     }
+    if (this.skipFrame !== undefined && this.lastFrame >= 0 && this.skipFrame(p, at)) {
+      src.skip(DATA_PREFIX_LEN + p.compressedLen);
+      this.accept(p, at);
+      this.recordCount += p.records;
+      this.uncompressedBytes += p.uncompressedLen;
+      this.passedFrames++;
+      return null;
+    }
     let n: number;
     try {
       n = this.inflate(p.uncompressedLen, z);
@@ -261,6 +277,7 @@ export class CaptureReader {
   /** Decompresses into the reused buffer; returns the length. */
   private inflate(uncompressedLen: number, z: Uint8Array): number {
     if (this.out.length < uncompressedLen) this.out = Buffer.alloc(Math.max(uncompressedLen, 1 << 20));
+    this.decompressedFrames++;
     try {
       return this.dctx.decompress(this.out.subarray(0, Math.max(uncompressedLen, 1)), z);
     } catch (e) {
