@@ -45,7 +45,6 @@ export class Proc {
 export class ProcessTree {
   readonly all: Proc[] = [];
   private readonly live = new Map<number, Proc>();
-  private readonly threadOf = new Map<number, number>();
 
   /** The process a record belongs to (created, inferred, if unknown). */
   procOf(r: Record): Proc {
@@ -59,7 +58,6 @@ export class ProcessTree {
   get(pid: number): Proc | undefined { return this.live.get(pid); }
   /** Every process that had this pid, oldest first. */
   byPid(pid: number): Proc[] { return this.all.filter((p) => p.pid === pid); }
-  pidOfTid(tid: number): number { return this.threadOf.get(tid) ?? tid; }
 
   observe(r: Record): void {
     switch (r.body) {
@@ -74,7 +72,7 @@ export class ProcessTree {
       }
       case 'fork': {
         const f = r.fork!;
-        if (f.thread) { this.threadOf.set(f.childTid ?? 0, r.pid); return; }
+        if (f.thread) return; // a new thread is not a new process
         const parent = this.procOf(r);
         parent.active = true;
         const old = this.live.get(f.childPid ?? 0);
