@@ -14,7 +14,6 @@ import { createHash } from 'node:crypto';
 export const SKIPPABLE_MAGIC_MAGIC = 0x184d2a50;
 export const SKIPPABLE_MAGIC_DATA = 0x184d2a51;
 export const SKIPPABLE_MAGIC_END = 0x184d2a52;
-export const ZSTD_MAGIC = 0xfd2fb528;
 export const FILE_TAG = 'SECRCAP1';
 export const MAGIC_LEN = 8 + 12;
 export const DATA_PREFIX_LEN = 8 + 56;

@@ -1,8 +1,6 @@
 // CaptureReader: a streaming, bounded, forgiving reader of capture files.
 // Every intact record is yielded; damage is reported as CaptureIssue and reading goes on at the
 // next frame. Only a file that is not a capture at all, or of a newer major version, throws.
-import zstdBinding from 'zstd-napi/binding.js';
-const { DCtx } = zstdBinding;
 import { FORMAT_MAJOR, type Record, type Header, type Trailer } from './proto.js';
 import {
   DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA, SKIPPABLE_MAGIC_END,
@@ -12,6 +10,7 @@ import {
 import { ByteStream } from './bytes.js';
 import { frameRecords } from './records.js';
 import { LazyDecoder, type RecordPlan } from './lazy.js';
+import { newInflater } from './zstd.js';
 import { CaptureError, describeIssue, type CaptureIssue } from './errors.js';
 
 export interface ReaderOptions {
@@ -94,7 +93,7 @@ export class CaptureReader {
   decompressedFrames = 0;
   passedFrames = 0;
   private readonly skipFrame: ((p: DataPrefix, at: number) => boolean) | undefined;
-  private dctx = new DCtx();
+  private readonly inflater = newInflater();
   private out = Buffer.alloc(0);
   private started = false;
 
@@ -278,12 +277,7 @@ export class CaptureReader {
   private inflate(uncompressedLen: number, z: Uint8Array): number {
     if (this.out.length < uncompressedLen) this.out = Buffer.alloc(Math.max(uncompressedLen, 1 << 20));
     this.decompressedFrames++;
-    try {
-      return this.dctx.decompress(this.out.subarray(0, Math.max(uncompressedLen, 1)), z);
-    } catch (e) {
-      this.dctx = new DCtx();
-      throw e;
-    }
+    return this.inflater.decompress(this.out.subarray(0, Math.max(uncompressedLen, 1)), z);
   }
 
   /** A frame was read whole: its index and chain become the reference for the next one. */

@@ -1,6 +1,6 @@
 // FrameSealer: one frame's raw records → zstd frame, next chain value and its DataPrefix.
 // Shared by the in-thread CaptureWriter and the frame worker, so both write the same bytes.
-import zstd from 'zstd-napi';
+import { newCompressor } from './zstd.js';
 import { chainNext, chainSeed, encodeDataPrefix, prefixFields } from './framing.js';
 
 export interface SealedFrame {
@@ -11,7 +11,7 @@ export interface SealedFrame {
 }
 
 export class FrameSealer {
-  private readonly zstd = new zstd.Compressor();
+  private readonly zstd = newCompressor();
   chain = chainSeed();
   /** Index of the next frame. */
   index = 0;

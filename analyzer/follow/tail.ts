@@ -2,14 +2,11 @@
 // each data frame is decoded as soon as its last byte is there; short reads wait for more; the end
 // marker (or stop(), on Ctrl-C) ends it. '-' reads standard input.
 import { open, type FileHandle } from 'node:fs/promises';
-import zstdBinding from 'zstd-napi/binding.js';
 import {
   pb, Reader, FORMAT_MAJOR, CaptureError, DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA,
   SKIPPABLE_MAGIC_END, SKIPPABLE_MAGIC_MAGIC, chainNext, chainSeed, decodeDataPrefix, decodeEnd, isSkippable, prefixFields,
-  type Header, type Record,
+  newInflater, type Header, type Record,
 } from '../../format/index.js';
-
-const { DCtx } = zstdBinding;
 
 export interface TailFrame { index: number; offset: number; records: Record[] }
 
@@ -29,7 +26,7 @@ export class FrameTail {
   private stdin: AsyncIterator<Buffer> | null = null;
   private eof = false;
   private chain = chainSeed();
-  private dctx = new DCtx();
+  private readonly inflater = newInflater();
 
   constructor(readonly source: string, private readonly pollMs = 25) {}
 
@@ -117,10 +114,9 @@ export class FrameTail {
   private decode(z: Buffer, size: number, at: number, index: number): Record[] {
     const raw = Buffer.alloc(size);
     try {
-      const n = this.dctx.decompress(raw, z);
+      const n = this.inflater.decompress(raw, z);
       if (n !== size) throw new Error(`decompressed to ${n} bytes, prefix says ${size}`);
     } catch (e) {
-      this.dctx = new DCtx();
       this.problems.push(`${this.source}: frame ${index} at byte ${at} does not decompress: ${(e as Error).message}`);
       return [];
     }

@@ -107,7 +107,6 @@ export class ProcessTree {
   /** Refused parent links, in the order met. */
   readonly cycles: Cycle[] = [];
   private readonly live = new Map<number, Proc>();
-  private readonly threadOf = new Map<number, number>();
   /** Snapshot processes whose parent was not seen yet, by the parent pid they name. */
   private readonly waiting = new Map<number, Proc[]>();
 
@@ -123,7 +122,6 @@ export class ProcessTree {
   get(pid: number): Proc | undefined { return this.live.get(pid); }
   /** Every process that had this pid, oldest first. */
   byPid(pid: number): Proc[] { return this.all.filter((p) => p.pid === pid); }
-  pidOfTid(tid: number): number { return this.threadOf.get(tid) ?? tid; }
 
   observe(r: Record): void {
     switch (r.body) {
@@ -150,7 +148,7 @@ export class ProcessTree {
       }
       case 'fork': {
         const f = r.fork!;
-        if (f.thread) { this.threadOf.set(f.childTid ?? 0, r.pid); return; }
+        if (f.thread) return; // a new thread is not a new process
         const parent = this.procOf(r);
         parent.active = true;
         const old = this.live.get(f.childPid ?? 0);
