@@ -19,7 +19,9 @@ function execute(name: string): string[] {
   for (const c of nb.cells) {
     if (c.cell_type !== 'code') continue;
     for (const o of c.outputs) if (o.output_type === 'error') throw new Error(`${name}: ${o.ename}: ${o.evalue}`);
-    texts.push(c.outputs.filter((o: any) => o.output_type === 'stream').map((o: any) => [].concat(o.text).join('')).join(''));
+    // Notebooks print through display data (text/plain); stream output is read too.
+    const text = (o: any): string => [].concat(o.output_type === 'stream' ? o.text : o.data?.['text/plain'] ?? []).join('');
+    texts.push(c.outputs.map((o: any) => text(o)).filter((t: string) => t).join('\n'));
   }
   return texts;
 }
