@@ -170,7 +170,11 @@ export class Recorder {
       this.writer!.poll();
       if (this.s.durationMs > 0 && now - this.startedAt >= this.s.durationMs) this.stop('duration');
       if (this.s.maxSize > 0 && this.writer!.bytesWritten >= this.s.maxSize) this.stop('max-size');
+      // A ring's poll reports ready as soon as it holds one record, so waiting on it after a small
+      // batch would spin at a trickle of events: sleep instead (the rings hold far more than one
+      // sleep's worth), and only block on the rings when they are empty.
       if (n === 0) this.waiter!.wait(Math.min(POLL_MS, this.s.flushMs));
+      else if (n < TRICKLE) sleepMs(Math.min(POLL_MS, this.s.flushMs));
       await new Promise((r) => setImmediate(r));
     }
     return this.finish();
@@ -253,6 +257,11 @@ export class Recorder {
     }
   }
 }
+
+/** Fewer records than this in one round: the host is quiet enough to sleep between rounds. */
+const TRICKLE = 1024;
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleepMs(ms: number): void { Atomics.wait(sleeper, 0, 0, ms); }
 
 function monoBuf(): Buffer {
   const b = Buffer.alloc(8);
