@@ -150,16 +150,21 @@ export class Recorder {
     const onBulk = (v: Buffer, off: number, size: number) => this.onRecord(bulk, v, off, size);
     this.frameSince = Date.now();
     while (this.stopReason === null) {
-      // The priority lane is emptied before each bounded batch of the bulk lane.
+      // The priority lane is emptied before each bounded batch of the bulk lane. Both are taken
+      // in batches small enough that a frame stays near frameBytes whatever the records' sizes
+      // (a whole 32 MiB lane in one frame would make frames the reader must refuse past 64 MiB).
       let n = 0;
-      for (let i = 0; i < 64; i++) {
-        n += prio.ring.drain(onPrio, 1 << 30);
-        const b = bulk.ring.drain(onBulk, 8192);
+      for (let i = 0; i < 256; i++) {
+        for (let p = PRIO_BATCH; p === PRIO_BATCH;) {
+          p = prio.ring.drain(onPrio, PRIO_BATCH);
+          n += p;
+          if (this.frame.pos >= this.s.frameBytes) this.flushFrame();
+        }
+        const b = bulk.ring.drain(onBulk, BULK_BATCH);
         n += b;
-        if (b < 8192) break;
         if (this.frame.pos >= this.s.frameBytes) this.flushFrame();
+        if (b < BULK_BATCH) break;
       }
-      if (this.frame.pos >= this.s.frameBytes) this.flushFrame();
       const now = Date.now();
       if (now - lastTick >= 1000) {
         lastTick = now;
@@ -258,6 +263,10 @@ export class Recorder {
   }
 }
 
+/** Records drained between frame-size checks, per lane: at most 128 x 64 KiB tty writes or
+ *  2048 x 4 KiB paths (8 MiB) past frameBytes in the worst case. */
+const PRIO_BATCH = 128;
+const BULK_BATCH = 2048;
 /** Fewer records than this in one round: the host is quiet enough to sleep between rounds. */
 const TRICKLE = 1024;
 const sleeper = new Int32Array(new SharedArrayBuffer(4));

@@ -109,9 +109,10 @@ export class FrameBuffer {
     this.pos += bytes.length;
   }
 
-  /** Hands out the pending bytes (a copy) and starts a new frame. */
+  /** Hands out the pending bytes and starts a new frame. `raw` is a view of this buffer, valid
+   *  until the next record is added: the writers copy it at once (no second copy per frame). */
   take(): { raw: Buffer; records: number; counts: Map<BodyKind, number> } {
-    const out = { raw: Buffer.from(this.buf.subarray(0, this.pos)), records: this.records, counts: new Map(this.counts) };
+    const out = { raw: this.buf.subarray(0, this.pos), records: this.records, counts: new Map(this.counts) };
     this.pos = 0;
     this.records = 0;
     this.counts.clear();

@@ -7,6 +7,7 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Record } from '../../format/index.js';
+import { CaptureReader } from '../../format/index.js';
 import { canRecord, readCaptureFile, sleep, startRecorder, stopRecorder, str } from './live-helpers.js';
 
 const MARKERS = 300;
@@ -66,4 +67,29 @@ describe.runIf(canRecord)('secrec under a flood (live)', () => {
     const opens = recs.filter((r) => r.body === 'open' && r.uid === 65534 && str(r.comm) === 'storm').length;
     expect(denied + opens + byLane['bulk']!).toBeGreaterThanOrEqual(2 * 3 * STORM);
   });
+});
+
+describe.runIf(canRecord)('secrec frames under a priority-lane burst (live)', () => {
+  it('writes a burst of large terminal writes in frames near 1 MiB, never one frame per burst', async () => {
+    // 400 writes of 64 KiB kept whole (--write-bytes 65535) fill a 64 MiB priority lane with 26 MB
+    // at once; drained in one go they made one 26 MB frame, and a bigger lane a frame past the
+    // reader's 64 MiB limit.
+    const work = mkdtempSync(join(tmpdir(), 'secrec-burst-'));
+    const out = join(work, 'burst.cap');
+    const rec = await startRecorder(out, ['--stdio', '--write-bytes', '65535', '--prio-ring-mb', '64', '--probes', 'tty,proc']);
+    execFileSync('sh', ['-c', 'exec dd if=/dev/zero bs=65536 count=400 status=none > /dev/null']);
+    await sleep(300);
+    expect(await stopRecorder(rec)).toBe(0);
+    const r = new CaptureReader(out);
+    let biggest = 0;
+    let written = 0;
+    for await (const f of r.frames()) {
+      biggest = Math.max(biggest, f.uncompressedLen);
+      for (const x of f.records) if (x.body === 'ttyWrite' && str(x.comm) === 'dd') written += x.ttyWrite!.data!.length;
+    }
+    expect(written).toBe(400 * 65535);
+    expect(r.integrity().verdict).toBe('intact');
+    expect(biggest).toBeGreaterThan(0);
+    expect(biggest).toBeLessThanOrEqual((1 << 20) + 128 * 65536 + 4096);
+  }, 60_000);
 });
