@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* File opens: open, openat, openat2. Enter stages the arguments by thread; exit reads the path
- * (the kernel has faulted it in by then) and, for a relative path, walks the directory it is
- * relative to (cwd or dirfd) up to the root, across mounts, so -F works offline. */
+/* File opens: open, openat, openat2, one program each at syscall exit. It reads the arguments
+ * from the saved registers and the path (the kernel has faulted it in by then) and, for a
+ * relative path, walks the directory it is relative to (cwd or dirfd) up to the root, across
+ * mounts, so -F works offline. */
 #define LANE bulk
 #include "common.bpf.h"
 
-struct open_stage {
+/* The arguments are read at exit from the syscall's saved registers: no enter program and no
+ * staging map (an enter program, a hash update, lookup and delete per open cost more than the
+ * rest of the record; measured with bench/peers.sh, see the README). */
+struct open_args {
 	__u64 path;
 	__u64 resolve;
 	__s32 dirfd;
@@ -14,45 +18,32 @@ struct open_stage {
 	__u32 call;
 };
 
-struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
-	__type(key, __u32);
-	__type(value, struct open_stage);
-} open_stage SEC(".maps");
-
-static __always_inline int stage(__u32 call, __s32 dirfd, __u64 path, __u32 flags, __u32 mode, __u64 resolve)
+static __always_inline void read_args(struct open_args *a, __u32 call)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct open_stage s = {
-		.path = path, .resolve = resolve, .dirfd = dirfd, .flags = flags, .mode = mode, .call = call,
-	};
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 
-	if (is_self())
-		return 0;
-	bpf_map_update_elem(&open_stage, &tid, &s, BPF_ANY);
-	return 0;
-}
+	a->call = call;
+	a->resolve = 0;
+	if (call == OPEN_CALL_OPEN) {
+		a->dirfd = AT_FDCWD;
+		a->path = PT_REGS_PARM1_CORE_SYSCALL(regs);
+		a->flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
+		a->mode = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		return;
+	}
+	a->dirfd = PT_REGS_PARM1_CORE_SYSCALL(regs);
+	a->path = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	if (call == OPEN_CALL_OPENAT) {
+		a->flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a->mode = PT_REGS_PARM4_CORE_SYSCALL(regs);
+	} else {
+		struct open_how how = {};
 
-SEC("tracepoint/syscalls/sys_enter_open")
-int handle_enter_open(struct trace_event_raw_sys_enter *ctx)
-{
-	return stage(OPEN_CALL_OPEN, AT_FDCWD, ctx->args[0], ctx->args[1], ctx->args[2], 0);
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat")
-int handle_enter_openat(struct trace_event_raw_sys_enter *ctx)
-{
-	return stage(OPEN_CALL_OPENAT, ctx->args[0], ctx->args[1], ctx->args[2], ctx->args[3], 0);
-}
-
-SEC("tracepoint/syscalls/sys_enter_openat2")
-int handle_enter_openat2(struct trace_event_raw_sys_enter *ctx)
-{
-	struct open_how how = {};
-
-	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
-	return stage(OPEN_CALL_OPENAT2, ctx->args[0], ctx->args[1], how.flags, how.mode, how.resolve);
+		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		a->flags = how.flags;
+		a->mode = how.mode;
+		a->resolve = how.resolve;
+	}
 }
 
 struct dir_walk {
@@ -129,20 +120,20 @@ static __always_inline __u32 walk_dir(struct open_event *e, __u32 off, struct de
 	return w.off;
 }
 
-static __always_inline int emit_open(long ret)
+static __always_inline int emit_open(long ret, __u32 call)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct open_stage *s = bpf_map_lookup_elem(&open_stage, &tid);
+	struct open_args args, *s = &args;
 	struct open_event *e;
 	__u32 off, start, limit;
 	char first = 0;
 	long n;
 
-	if (!s)
+	if (is_self())
 		return 0;
 	e = scratch_rec();
 	if (!e)
-		goto out;
+		return 0;
+	read_args(s, call);
 	fill_head(&e->h, EV_OPEN);
 	e->ret = ret;
 	e->dirfd = s->dirfd;
@@ -195,25 +186,23 @@ static __always_inline int emit_open(long ret)
 		}
 	}
 	emit(e, off);
-out:
-	bpf_map_delete_elem(&open_stage, &tid);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_open")
 int handle_exit_open(struct trace_event_raw_sys_exit *ctx)
 {
-	return emit_open(ctx->ret);
+	return emit_open(ctx->ret, OPEN_CALL_OPEN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat")
 int handle_exit_openat(struct trace_event_raw_sys_exit *ctx)
 {
-	return emit_open(ctx->ret);
+	return emit_open(ctx->ret, OPEN_CALL_OPENAT);
 }
 
 SEC("tracepoint/syscalls/sys_exit_openat2")
 int handle_exit_openat2(struct trace_event_raw_sys_exit *ctx)
 {
-	return emit_open(ctx->ret);
+	return emit_open(ctx->ret, OPEN_CALL_OPENAT2);
 }

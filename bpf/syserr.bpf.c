@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Syscalls failing with EPERM or EACCES (eperm): raw_syscalls:sys_exit, one record each, with
+/* Syscalls failing with EPERM or EACCES (eperm): the sys_exit raw tracepoint, one record each, with
  * the syscall number and whether it came through the 32-bit compat table. */
 #define LANE bulk
 #include "common.bpf.h"
@@ -17,11 +17,25 @@ static __always_inline __u32 is_compat(void)
 	return 0;
 }
 
-SEC("tracepoint/raw_syscalls/sys_exit")
-int handle_sys_exit(struct trace_event_raw_sys_exit *ctx)
+/* The syscall number as the syscall tracepoints report it (syscall_get_nr). */
+static __always_inline __u32 syscall_nr(struct pt_regs *regs)
+{
+#if defined(__TARGET_ARCH_x86)
+	return BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return BPF_CORE_READ((struct user_pt_regs *)regs, syscallno);
+#else
+#error "syscall_nr: unsupported architecture"
+#endif
+}
+
+/* A raw tracepoint: the kernel hands over (regs, ret) without first building the perf record
+ * of raw_syscalls:sys_exit, and this runs for every syscall of every process. */
+SEC("raw_tracepoint/sys_exit")
+int handle_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	struct syserr_event *e;
-	long ret = ctx->ret;
+	long ret = (long)ctx->args[1];
 
 	if (ret != -EPERM && ret != -EACCES)
 		return 0;
@@ -30,7 +44,7 @@ int handle_sys_exit(struct trace_event_raw_sys_exit *ctx)
 	if (!RESERVE(e))
 		return 0;
 	fill_head(&e->h, EV_SYSERR);
-	e->nr = ctx->id;
+	e->nr = syscall_nr((struct pt_regs *)ctx->args[0]);
 	e->ret = ret;
 	e->compat = is_compat();
 	e->pad = 0;

@@ -1,4 +1,4 @@
-// Syscalls failing with EPERM/EACCES (bpf/syserr.bpf.c): raw_syscalls:sys_exit.
+// Syscalls failing with EPERM/EACCES (bpf/syserr.bpf.c): the sys_exit raw tracepoint.
 // The family is "syserr" everywhere in the recorder; the analyzer's view keeps the book tool's
 // name, eperm, and the probe is still named "eperm" in captures so old ones read the same.
 import { syserr_event as S, event_kind as K } from '../layout.gen.js';
