@@ -21,7 +21,7 @@ echo x >"$work/secret"
 chmod 600 "$work/secret"
 
 sysctl -q -w kernel.bpf_stats_enabled=1
-node dist/recorder/cli.js -q -o "$work/p.cap" &
+node dist/recorder/cli.js -q -o "$work/p.cap" ${OBJ_DIR:+--obj-dir "$OBJ_DIR"} &
 rec=$!
 for _ in $(seq 100); do
 	bpftool prog show 2>/dev/null | grep -q 'name handle_sys_exit' && break
