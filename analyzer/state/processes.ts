@@ -48,6 +48,18 @@ export class ExecInfo {
   get filename(): Uint8Array { return unpack(this.file); }
   get interp(): Uint8Array { return unpack(this.interpreter); }
   get argv(): Uint8Array[] { return typeof this.args === 'string' ? this.args.split('\0').map(unpack) : this.args.map(unpack); }
+  /** The stored forms (latin1: one char per byte), for views that build text without copying back to bytes. */
+  get filePacked(): string { return this.file; }
+  get interpPacked(): string { return this.interpreter; }
+  /** argv joined by NUL, or null when an entry holds a NUL itself (a forged capture): use argv then. */
+  get argsJoined(): string | null { return typeof this.args === 'string' ? this.args : this.args.length ? null : ''; }
+  get argc(): number { return typeof this.args === 'string' ? countNul(this.args) + 1 : this.args.length; }
+}
+
+function countNul(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\0'); i >= 0; i = s.indexOf('\0', i + 1)) n++;
+  return n;
 }
 
 const NO_PROCS: Proc[] = [];
