@@ -27,11 +27,28 @@ function pack(b: Uint8Array | null | undefined, share: boolean): string {
 }
 const unpack = (s: string): Uint8Array => (s ? Buffer.from(s, 'latin1') : NO_BYTES);
 
+/** Reused for joining argv: one string per command line, no string per argument. */
+let scratch = Buffer.allocUnsafe(1 << 16);
+
 /** argv as one string joined by NUL (an entry holding a NUL, possible only in a forged capture, keeps a list). */
 function packArgs(argv: Uint8Array[] | null | undefined): string | readonly string[] {
   if (!argv || !argv.length) return NO_ARGS;
-  const parts = argv.map((a) => pack(a, false));
-  return parts.some((x) => x.includes('\0')) ? parts : parts.join('\0');
+  let n = argv.length - 1;
+  for (const a of argv) n += a ? a.length : 0;
+  if (n > scratch.length) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
+  const out = scratch;
+  let o = 0;
+  for (let i = 0; i < argv.length; i++) {
+    if (i) out[o++] = 0;
+    const a = argv[i];
+    if (!a) continue;
+    for (let j = 0; j < a.length; j++) {
+      const c = a[j]!;
+      if (c === 0) return argv.map((x) => pack(x, false));
+      out[o++] = c;
+    }
+  }
+  return out.toString('latin1', 0, o);
 }
 
 /** One exec of a process (or its command line in the start snapshot). */
@@ -120,7 +137,7 @@ export class ProcessTree {
   readonly cycles: Cycle[] = [];
   private readonly live = new Map<number, Proc>();
   /** Snapshot processes whose parent was not seen yet, by the parent pid they name. */
-  private readonly waiting = new Map<number, Proc[]>();
+  private readonly waiting = new Map<number, Proc | Proc[]>();
 
   /** The process a record belongs to (created, inferred, if unknown). */
   procOf(r: Record): Proc {
@@ -145,10 +162,10 @@ export class ProcessTree {
         if (!p.parent) this.wait(p);
         // children seen in the snapshot before their parent; each is a root, so it closes a cycle
         // exactly when it is the root of p's own tree
-        const orphans = this.waiting.get(p.pid);
-        if (orphans) {
+        const waiting = this.waiting.get(p.pid);
+        if (waiting) {
           this.waiting.delete(p.pid);
-          for (const q of orphans) {
+          for (const q of Array.isArray(waiting) ? waiting : [waiting]) {
             if (q.parent !== null) continue;
             if (q === p || this.find(q) === this.find(p)) { q.cycleWith = p.pid; this.cycles.push({ proc: q, parent: p }); continue; }
             q.parent = p;
@@ -219,8 +236,10 @@ export class ProcessTree {
   }
 
   private wait(p: Proc): void {
-    const list = this.waiting.get(p.ppid);
-    if (list) list.push(p); else this.waiting.set(p.ppid, [p]);
+    const list = this.waiting.get(p.ppid); // most parents wait for one child: no list for it
+    if (list === undefined) this.waiting.set(p.ppid, p);
+    else if (Array.isArray(list)) list.push(p);
+    else this.waiting.set(p.ppid, [list, p]);
   }
 
   /** The representative of p's tree (union-find with path halving: near-constant time). */
