@@ -91,6 +91,8 @@ export class Proc {
   tty = 0;
   /** Union-find link: some process of the same tree (its root, once compressed). */
   set: Proc = this;
+  /** Position in ProcessTree.all: views keep per-process flags in a typed array by it. */
+  index = -1;
   /** The recorded parent pid, when linking to it was refused because it would close a cycle. */
   cycleWith: number | null = null;
   private exitTs = -1;
@@ -250,6 +252,7 @@ export class ProcessTree {
 
   /** p is new, so it has no children yet: linking it under an existing parent cannot close a cycle. */
   private add(p: Proc): Proc {
+    p.index = this.all.length;
     this.all.push(p);
     this.live.set(p.pid, p);
     if (p.parent) { p.parent.addChild(p); p.set = this.find(p.parent); }

@@ -90,7 +90,7 @@ export function treeView(o: TreeOptions): View {
     filtered: false,
     end(ctx: ViewContext) {
       const tree = ctx.tree;
-      const keep = new Set<Proc>();
+      const keep = new Uint8Array(tree.all.length); // by Proc.index: a byte per process, not a Set entry
       const names = new Map<number, string>();
       const user = (uid: number): string => {
         let n = names.get(uid);
@@ -99,10 +99,10 @@ export function treeView(o: TreeOptions): View {
       };
       const isKernelThread = (p: Proc) => p.origin === 'snapshot' && p.execs.length === 1 && p.execs[0]!.filePacked.length === 0 && p.execs[0]!.argc === 0;
       if (o.all) {
-        for (const p of tree.all) if (!isKernelThread(p)) keep.add(p);
+        for (const p of tree.all) if (!isKernelThread(p)) keep[p.index] = 1;
       } else {
         // each active process and its ancestors; stop at the first kept one: linear overall
-        for (const p of tree.all) if (p.active) for (let q: Proc | null = p; q && !keep.has(q); q = q.parent) keep.add(q);
+        for (const p of tree.all) if (p.active) for (let q: Proc | null = p; q && !keep[q.index]; q = q.parent) keep[q.index] = 1;
       }
       let roots: Proc[];
       if (o.ancestry !== undefined) {
@@ -116,9 +116,9 @@ export function treeView(o: TreeOptions): View {
       if (o.pid !== undefined || (o.pick && o.ancestry === undefined)) {
         roots = o.pick ? o.pick(tree) : tree.byPid(o.pid ?? -1);
         if (!roots.length) throw new Error(`no process ${o.pid ?? ''} in this capture`);
-        for (const r of roots) for (const q of tree.descendants(r)) keep.add(q);
+        for (const r of roots) for (const q of tree.descendants(r)) keep[q.index] = 1;
       } else {
-        roots = tree.roots().filter((p) => keep.has(p));
+        roots = tree.roots().filter((p) => keep[p.index]);
       }
       // explicit stack instead of recursion: a fork chain can be thousands deep
       const stack: Array<{ p: Proc; prefix: string; last: boolean; depth: number }> = [];
@@ -129,7 +129,7 @@ export function treeView(o: TreeOptions): View {
         else if (depth === 0) ctx.out.line(line(p, o, user));
         else if (depth > MAX_INDENT) ctx.out.line(`${prefix}[depth ${depth}] ${last ? '└─ ' : '├─ '}${line(p, o, user)}`);
         else ctx.out.line(`${prefix}${last ? '└─ ' : '├─ '}${line(p, o, user)}`);
-        const kids = p.children.filter((c) => keep.has(c));
+        const kids = p.children.filter((c) => keep[c.index]);
         const next = depth === 0 || depth > MAX_INDENT ? prefix : prefix + (last ? '   ' : '│  ');
         for (let i = kids.length - 1; i >= 0; i--) stack.push({ p: kids[i]!, prefix: next, last: i === kids.length - 1, depth: depth + 1 });
       }
