@@ -56,12 +56,18 @@ export class ExecInfo {
   private readonly file: string;
   private readonly args: string | readonly string[];
   private readonly interpreter: string;
+  /** snapshot and argsTruncated as two bits: a field less per exec. */
+  private readonly bits: number;
   constructor(readonly ts: number, filename: Uint8Array | null | undefined, argv: Uint8Array[] | null | undefined, readonly ret: number,
-    interp: Uint8Array | null | undefined, readonly snapshot: boolean, readonly argsTruncated: boolean) {
+    interp: Uint8Array | null | undefined, snapshot: boolean, argsTruncated: boolean) {
+    this.bits = (snapshot ? 1 : 0) | (argsTruncated ? 2 : 0);
     this.file = pack(filename, true);
     this.args = packArgs(argv);
     this.interpreter = pack(interp, true);
   }
+  /** The command line from the start snapshot (not an exec seen during the capture). */
+  get snapshot(): boolean { return (this.bits & 1) !== 0; }
+  get argsTruncated(): boolean { return (this.bits & 2) !== 0; }
   get filename(): Uint8Array { return unpack(this.file); }
   get interp(): Uint8Array { return unpack(this.interpreter); }
   get argv(): Uint8Array[] { return typeof this.args === 'string' ? this.args.split('\0').map(unpack) : this.args.map(unpack); }
@@ -97,8 +103,8 @@ export class Proc {
   cycleWith: number | null = null;
   private exitTs = -1;
   private exitCode = 0;
-  private exitSignal = 0;
-  private exitCore = false;
+  /** signal * 2 + core dumped: a field less per process. */
+  private exitSignalCore = 0;
   private name: string;
   constructor(
     readonly pid: number,
@@ -115,7 +121,7 @@ export class Proc {
   /** The comm as stored (latin1), for sharing with a forked child without a copy. */
   get commPacked(): string { return this.name; }
   get exit(): { ts: number; code: number; signal: number; core: boolean } | null {
-    return this.exitTs < 0 ? null : { ts: this.exitTs, code: this.exitCode, signal: this.exitSignal, core: this.exitCore };
+    return this.exitTs < 0 ? null : { ts: this.exitTs, code: this.exitCode, signal: Math.floor(this.exitSignalCore / 2), core: this.exitSignalCore % 2 === 1 };
   }
   /** The command line of the last successful exec (or the snapshot). */
   get argv(): Uint8Array[] {
@@ -124,7 +130,7 @@ export class Proc {
   }
   /** Mutations, for ProcessTree only. */
   setComm(comm: Uint8Array | null | undefined): void { this.name = pack(comm, true); }
-  setExit(ts: number, code: number, signal: number, core: boolean): void { this.exitTs = Math.max(0, ts); this.exitCode = code; this.exitSignal = signal; this.exitCore = core; }
+  setExit(ts: number, code: number, signal: number, core: boolean): void { this.exitTs = Math.max(0, ts); this.exitCode = code; this.exitSignalCore = signal * 2 + (core ? 1 : 0); }
   // a literal [x] has capacity 1; push onto [] would reserve 17 slots
   addExec(e: ExecInfo): void { if (this.execs === NO_EXECS) this.execs = [e]; else this.execs.push(e); }
   addChild(c: Proc): void { if (this.children === NO_PROCS) this.children = [c]; else this.children.push(c); }
