@@ -69,7 +69,6 @@ export class Out {
   private size = 0;
   constructor(private readonly write: (s: string) => void = (s) => process.stdout.write(s)) {}
   line(s: string): void {
-    s = guard(s);
     this.parts.push(s, '\n');
     this.size += s.length + 1;
     if (this.size >= 65536) this.flush();
@@ -80,7 +79,7 @@ export class Out {
   }
   flush(): void {
     if (!this.parts.length) return;
-    this.write(this.parts.join(''));
+    this.write(guard(this.parts.join(''))); // per character, so once per chunk is guard() per line
     this.parts = [];
     this.size = 0;
   }

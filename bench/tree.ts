@@ -1,8 +1,21 @@
 // bench/tree: --tree and --execs over many processes. `snapshot` writes N processes alive at the
 // start, in shuffled order (children before parents, so the snapshot's orphans get adopted);
 // `forks` writes N short-lived processes (fork, exec, exit) under a few shells. Prints wall
-// time, CPU time (user + sys: the figure to compare on a loaded machine) and peak RSS per view.
+// time, CPU time (user + sys: the figure to compare on a loaded machine) and peak RSS per view,
+// medians of RUNS runs (default 1).
 //   node dist/bench/tree.js [snapshot|forks] [N=100000]
+//   BEFORE=DIR   also run DIR/dist/analyzer/cli.js (another checkout, built), interleaved with this
+//                one so a loaded machine weighs on both alike; prints both and whether outputs match
+//   VIEWS='--tree;--tree --all'   the views (default: --tree and --execs)
+//   KEEP=1       keep the capture (its path is printed)
+// Figures (issues 13, 15; 2 loaded CPUs, node 20; medians of 3, before = f54aa11, interleaved):
+//   RUNS=3 VIEWS='--tree;--tree --all' BEFORE=<f54aa11 built> node dist/bench/tree.js snapshot 100000 (then 1000000)
+//                     CPU s before -> after   wall s before -> after   peak RSS MB before -> after
+//   100k --tree        2.67 -> 2.26            1.91 -> 1.75             190 -> 189
+//   100k --tree --all  3.11 -> 2.54            2.39 -> 1.91             191 -> 200
+//   1M   --tree       20.50 -> 16.28          20.39 -> 16.67            930 -> 874
+//   1M   --tree --all 32.92 -> 25.59          33.87 -> 26.26           1197 -> 1094
+//   Heap after the tree is built (gc'd): 449 -> 441 bytes per process at 1M.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -44,9 +57,25 @@ if (MODE === 'snapshot') {
 w.finish({ clean: true, reason: 'bench', lost: 0, ts: 0 });
 closeSync(fd);
 console.log(`bench/tree: ${MODE}, ${N} processes, ${(statSync(path).size / 2 ** 20).toFixed(1)} MiB capture (node ${process.version})`);
-for (const view of [['--tree'], ['--execs']]) {
-  const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'node', 'dist/analyzer/cli.js', path, ...view, '--no-progress'], { encoding: 'utf8', maxBuffer: 1 << 30 });
-  const [wall, user, sys, rssKb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number, number];
-  console.log(`${view.join(' ').padEnd(8)} wall ${wall.toFixed(2)} s  cpu ${(user + sys).toFixed(2)} s  peak RSS ${(rssKb / 1024).toFixed(0)} MB  exit ${r.status}  ${r.stdout.length} bytes out`);
+const RUNS = Math.max(1, Number(process.env.RUNS ?? 1));
+const VIEWS = (process.env.VIEWS ?? '--tree;--execs').split(';').map((v) => v.trim().split(/\s+/));
+const CLIS: Array<[string, string]> = [['', 'dist/analyzer/cli.js']];
+if (process.env.BEFORE) CLIS.unshift(['before ', join(process.env.BEFORE, 'dist/analyzer/cli.js')]);
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+for (const view of VIEWS) {
+  const runs = CLIS.map(() => ({ wall: [] as number[], cpu: [] as number[], rss: [] as number[], out: '', status: 0 as number | null }));
+  for (let k = 0; k < RUNS; k++) {
+    CLIS.forEach(([, cli], i) => {
+      const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'node', cli, path, ...view, '--no-progress'], { encoding: 'utf8', maxBuffer: 1 << 30 });
+      const [wall, user, sys, rssKb] = r.stderr.trim().split('\n').pop()!.split(' ').map(Number) as [number, number, number, number];
+      const s = runs[i]!;
+      s.wall.push(wall); s.cpu.push(user + sys); s.rss.push(rssKb / 1024); s.out = r.stdout; s.status = r.status;
+    });
+  }
+  CLIS.forEach(([name], i) => {
+    const s = runs[i]!;
+    console.log(`${(name + view.join(' ')).padEnd(20)} wall ${median(s.wall).toFixed(2)} s  cpu ${median(s.cpu).toFixed(2)} s  peak RSS ${median(s.rss).toFixed(0)} MB  exit ${s.status}  ${s.out.length} bytes out${RUNS > 1 ? `  (median of ${RUNS}; cpu ${s.cpu.map((x) => x.toFixed(2)).join(' ')})` : ''}`);
+  });
+  if (CLIS.length > 1) console.log(`${''.padEnd(20)} output ${runs[0]!.out === runs[1]!.out ? 'identical' : 'DIFFERS'}`);
 }
-if (!process.env.KEEP) rmSync(dir, { recursive: true, force: true });
+if (process.env.KEEP) console.log(`capture kept: ${path}`); else rmSync(dir, { recursive: true, force: true });

@@ -27,11 +27,28 @@ function pack(b: Uint8Array | null | undefined, share: boolean): string {
 }
 const unpack = (s: string): Uint8Array => (s ? Buffer.from(s, 'latin1') : NO_BYTES);
 
+/** Reused for joining argv: one string per command line, no string per argument. */
+let scratch = Buffer.allocUnsafe(1 << 16);
+
 /** argv as one string joined by NUL (an entry holding a NUL, possible only in a forged capture, keeps a list). */
 function packArgs(argv: Uint8Array[] | null | undefined): string | readonly string[] {
   if (!argv || !argv.length) return NO_ARGS;
-  const parts = argv.map((a) => pack(a, false));
-  return parts.some((x) => x.includes('\0')) ? parts : parts.join('\0');
+  let n = argv.length - 1;
+  for (const a of argv) n += a ? a.length : 0;
+  if (n > scratch.length) scratch = Buffer.allocUnsafe(Math.max(n, 2 * scratch.length));
+  const out = scratch;
+  let o = 0;
+  for (let i = 0; i < argv.length; i++) {
+    if (i) out[o++] = 0;
+    const a = argv[i];
+    if (!a) continue;
+    for (let j = 0; j < a.length; j++) {
+      const c = a[j]!;
+      if (c === 0) return argv.map((x) => pack(x, false));
+      out[o++] = c;
+    }
+  }
+  return out.toString('latin1', 0, o);
 }
 
 /** One exec of a process (or its command line in the start snapshot). */
@@ -39,15 +56,33 @@ export class ExecInfo {
   private readonly file: string;
   private readonly args: string | readonly string[];
   private readonly interpreter: string;
+  /** snapshot and argsTruncated as two bits: a field less per exec. */
+  private readonly bits: number;
   constructor(readonly ts: number, filename: Uint8Array | null | undefined, argv: Uint8Array[] | null | undefined, readonly ret: number,
-    interp: Uint8Array | null | undefined, readonly snapshot: boolean, readonly argsTruncated: boolean) {
+    interp: Uint8Array | null | undefined, snapshot: boolean, argsTruncated: boolean) {
+    this.bits = (snapshot ? 1 : 0) | (argsTruncated ? 2 : 0);
     this.file = pack(filename, true);
     this.args = packArgs(argv);
     this.interpreter = pack(interp, true);
   }
+  /** The command line from the start snapshot (not an exec seen during the capture). */
+  get snapshot(): boolean { return (this.bits & 1) !== 0; }
+  get argsTruncated(): boolean { return (this.bits & 2) !== 0; }
   get filename(): Uint8Array { return unpack(this.file); }
   get interp(): Uint8Array { return unpack(this.interpreter); }
   get argv(): Uint8Array[] { return typeof this.args === 'string' ? this.args.split('\0').map(unpack) : this.args.map(unpack); }
+  /** The stored forms (latin1: one char per byte), for views that build text without copying back to bytes. */
+  get filePacked(): string { return this.file; }
+  get interpPacked(): string { return this.interpreter; }
+  /** argv joined by NUL, or null when an entry holds a NUL itself (a forged capture): use argv then. */
+  get argsJoined(): string | null { return typeof this.args === 'string' ? this.args : this.args.length ? null : ''; }
+  get argc(): number { return typeof this.args === 'string' ? countNul(this.args) + 1 : this.args.length; }
+}
+
+function countNul(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('\0'); i >= 0; i = s.indexOf('\0', i + 1)) n++;
+  return n;
 }
 
 const NO_PROCS: Proc[] = [];
@@ -62,12 +97,14 @@ export class Proc {
   tty = 0;
   /** Union-find link: some process of the same tree (its root, once compressed). */
   set: Proc = this;
+  /** Position in ProcessTree.all: views keep per-process flags in a typed array by it. */
+  index = -1;
   /** The recorded parent pid, when linking to it was refused because it would close a cycle. */
   cycleWith: number | null = null;
   private exitTs = -1;
   private exitCode = 0;
-  private exitSignal = 0;
-  private exitCore = false;
+  /** signal * 2 + core dumped: a field less per process. */
+  private exitSignalCore = 0;
   private name: string;
   constructor(
     readonly pid: number,
@@ -84,7 +121,7 @@ export class Proc {
   /** The comm as stored (latin1), for sharing with a forked child without a copy. */
   get commPacked(): string { return this.name; }
   get exit(): { ts: number; code: number; signal: number; core: boolean } | null {
-    return this.exitTs < 0 ? null : { ts: this.exitTs, code: this.exitCode, signal: this.exitSignal, core: this.exitCore };
+    return this.exitTs < 0 ? null : { ts: this.exitTs, code: this.exitCode, signal: Math.floor(this.exitSignalCore / 2), core: this.exitSignalCore % 2 === 1 };
   }
   /** The command line of the last successful exec (or the snapshot). */
   get argv(): Uint8Array[] {
@@ -93,7 +130,7 @@ export class Proc {
   }
   /** Mutations, for ProcessTree only. */
   setComm(comm: Uint8Array | null | undefined): void { this.name = pack(comm, true); }
-  setExit(ts: number, code: number, signal: number, core: boolean): void { this.exitTs = Math.max(0, ts); this.exitCode = code; this.exitSignal = signal; this.exitCore = core; }
+  setExit(ts: number, code: number, signal: number, core: boolean): void { this.exitTs = Math.max(0, ts); this.exitCode = code; this.exitSignalCore = signal * 2 + (core ? 1 : 0); }
   // a literal [x] has capacity 1; push onto [] would reserve 17 slots
   addExec(e: ExecInfo): void { if (this.execs === NO_EXECS) this.execs = [e]; else this.execs.push(e); }
   addChild(c: Proc): void { if (this.children === NO_PROCS) this.children = [c]; else this.children.push(c); }
@@ -108,7 +145,7 @@ export class ProcessTree {
   readonly cycles: Cycle[] = [];
   private readonly live = new Map<number, Proc>();
   /** Snapshot processes whose parent was not seen yet, by the parent pid they name. */
-  private readonly waiting = new Map<number, Proc[]>();
+  private readonly waiting = new Map<number, Proc | Proc[]>();
 
   /** The process a record belongs to (created, inferred, if unknown). */
   procOf(r: Record): Proc {
@@ -133,10 +170,10 @@ export class ProcessTree {
         if (!p.parent) this.wait(p);
         // children seen in the snapshot before their parent; each is a root, so it closes a cycle
         // exactly when it is the root of p's own tree
-        const orphans = this.waiting.get(p.pid);
-        if (orphans) {
+        const waiting = this.waiting.get(p.pid);
+        if (waiting) {
           this.waiting.delete(p.pid);
-          for (const q of orphans) {
+          for (const q of Array.isArray(waiting) ? waiting : [waiting]) {
             if (q.parent !== null) continue;
             if (q === p || this.find(q) === this.find(p)) { q.cycleWith = p.pid; this.cycles.push({ proc: q, parent: p }); continue; }
             q.parent = p;
@@ -207,8 +244,10 @@ export class ProcessTree {
   }
 
   private wait(p: Proc): void {
-    const list = this.waiting.get(p.ppid);
-    if (list) list.push(p); else this.waiting.set(p.ppid, [p]);
+    const list = this.waiting.get(p.ppid); // most parents wait for one child: no list for it
+    if (list === undefined) this.waiting.set(p.ppid, p);
+    else if (Array.isArray(list)) list.push(p);
+    else this.waiting.set(p.ppid, [list, p]);
   }
 
   /** The representative of p's tree (union-find with path halving: near-constant time). */
@@ -219,6 +258,7 @@ export class ProcessTree {
 
   /** p is new, so it has no children yet: linking it under an existing parent cannot close a cycle. */
   private add(p: Proc): Proc {
+    p.index = this.all.length;
     this.all.push(p);
     this.live.set(p.pid, p);
     if (p.parent) { p.parent.addChild(p); p.set = this.find(p.parent); }

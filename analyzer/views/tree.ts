@@ -4,7 +4,7 @@
 // Walks are iterative and linear (captures can hold deep or huge trees); indentation stops at
 // MAX_INDENT levels so a deep chain's output stays linear in its length.
 import { userName, type View, type ViewContext } from '../pipeline.js';
-import type { Proc } from '../state/processes.js';
+import type { ExecInfo, Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { errnoName } from '../syscalls.js';
 import { execArgs } from './execs.js';
@@ -39,16 +39,49 @@ function indent(i: number): string {
   return i > MAX_INDENT ? `${'  '.repeat(MAX_INDENT - 1)}[depth ${i}] └─ ` : `${'  '.repeat(i - 1)}└─ `;
 }
 
-function line(p: Proc, ctx: ViewContext, o: TreeOptions): string {
-  const d = describe(p, ctx, o.maxArgs);
-  const cmds = d.execs.filter((e) => !e.snapshot || d.execs.length === 1).map((e) => (e.ok ? e.args : `✗ ${e.args} (${errnoName(e.ret)})`));
-  const cmd = cmds.length ? cmds.join(' → ') : `[${d.comm}]`;
-  const when = d.start === null ? 'start ?' : d.start < 0 ? 'before capture' : `+${d.start.toFixed(3)}s`;
-  const dur = d.duration !== null ? ` ran ${d.duration.toFixed(3)}s` : '';
-  const exit = d.exit ? ` ${d.exit}` : '';
-  const inferred = d.inferredParent ? ' (parent inferred)' : '';
+// Bytes esc() and argText() leave as they are (printable ASCII but backslash); NUL separates argv.
+const PLAIN = /^[\x20-\x5b\x5d-\x7e]*$/;
+const PLAIN_ARGS = /^[\x00\x20-\x5b\x5d-\x7e]*$/;
+
+/** execArgs(e.filename, e.argv, max, false, e.argsTruncated, e.interp) read from the stored
+ * strings: no copy back to bytes when every byte is plain (the common case); execArgs otherwise. */
+function execText(e: ExecInfo, max: number): string {
+  const joined = e.argsJoined;
+  const file = e.filePacked;
+  const interp = e.interpPacked;
+  if (joined === null || !PLAIN_ARGS.test(joined) || !PLAIN.test(file) || !PLAIN.test(interp)) {
+    return execArgs(e.filename, e.argv, max, false, e.argsTruncated, e.interp);
+  }
+  const argv = e.argc === 0 ? [] : joined.split('\0');
+  let rest = 1; // as shownArgs: a script's interpreter words up to its path are dropped
+  if (interp.length && file.length && interp !== file) {
+    for (let j = 1; j < Math.min(argv.length, 4); j++) if (argv[j] === file) { rest = j + 1; break; }
+  }
+  const count = 1 + Math.max(0, argv.length - rest);
+  let s = max > 0 ? (file.length ? file : (argv[0] ?? '')) : '';
+  for (let i = rest, n = 1; i < argv.length && n < max; i++, n++) s += ' ' + argv[i];
+  return count > max || e.argsTruncated ? `${s} ...` : s;
+}
+
+/** One text line per process; `user` gives the escaped user name of a uid. */
+function line(p: Proc, o: TreeOptions, user: (uid: number) => string): string {
+  const execs = p.execs;
+  let cmd: string | null = null;
+  for (const e of execs) {
+    if (e.snapshot && execs.length !== 1) continue;
+    const args = execText(e, o.maxArgs);
+    const c = e.ret === 0 ? args : `✗ ${args} (${errnoName(e.ret)})`;
+    cmd = cmd === null ? c : `${cmd} → ${c}`;
+  }
+  if (cmd === null) { const comm = p.commPacked; cmd = `[${PLAIN.test(comm) ? comm : esc(p.comm)}]`; }
+  const start = p.start;
+  const x = p.exit;
+  const when = start === null ? 'start ?' : start < 0 ? 'before capture' : `+${(start / 1e9).toFixed(3)}s`;
+  const dur = start !== null && x !== null ? ` ran ${((x.ts - start) / 1e9).toFixed(3)}s` : '';
+  const exit = x ? (x.signal ? ` killed by signal ${x.signal}${x.core ? ' (core)' : ''}` : ` exit ${x.code}`) : '';
+  const inferred = p.inferredParent ? ' (parent inferred)' : '';
   const cycle = p.cycleWith !== null ? ` (claims parent ${p.cycleWith}: refused, it closes a cycle)` : '';
-  return `${cmd}  [pid ${d.pid}, ${esc(d.user)}, ${when}${dur}${exit}]${inferred}${cycle}`;
+  return `${cmd}  [pid ${p.pid}, ${user(p.uid)}, ${when}${dur}${exit}]${inferred}${cycle}`;
 }
 
 export function treeView(o: TreeOptions): View {
@@ -57,13 +90,19 @@ export function treeView(o: TreeOptions): View {
     filtered: false,
     end(ctx: ViewContext) {
       const tree = ctx.tree;
-      const keep = new Set<Proc>();
-      const isKernelThread = (p: Proc) => p.origin === 'snapshot' && p.execs.length === 1 && p.execs[0]!.filename.length === 0 && p.execs[0]!.argv.length === 0;
+      const keep = new Uint8Array(tree.all.length); // by Proc.index: a byte per process, not a Set entry
+      const names = new Map<number, string>();
+      const user = (uid: number): string => {
+        let n = names.get(uid);
+        if (n === undefined) { n = esc(userName(ctx.users, uid)); names.set(uid, n); }
+        return n;
+      };
+      const isKernelThread = (p: Proc) => p.origin === 'snapshot' && p.execs.length === 1 && p.execs[0]!.filePacked.length === 0 && p.execs[0]!.argc === 0;
       if (o.all) {
-        for (const p of tree.all) if (!isKernelThread(p)) keep.add(p);
+        for (const p of tree.all) if (!isKernelThread(p)) keep[p.index] = 1;
       } else {
         // each active process and its ancestors; stop at the first kept one: linear overall
-        for (const p of tree.all) if (p.active) for (let q: Proc | null = p; q && !keep.has(q); q = q.parent) keep.add(q);
+        for (const p of tree.all) if (p.active) for (let q: Proc | null = p; q && !keep[q.index]; q = q.parent) keep[q.index] = 1;
       }
       let roots: Proc[];
       if (o.ancestry !== undefined) {
@@ -71,15 +110,15 @@ export function treeView(o: TreeOptions): View {
         if (!ps.length) throw new Error(`no process ${o.ancestry} in this capture`);
         const chain = tree.ancestry(ps[ps.length - 1]!);
         if (ctx.json) { for (const p of chain) ctx.out.line(JSON.stringify(describe(p, ctx, o.maxArgs))); return; }
-        chain.forEach((p, i) => ctx.out.line(`${indent(i)}${line(p, ctx, o)}`));
+        chain.forEach((p, i) => ctx.out.line(`${indent(i)}${line(p, o, user)}`));
         return;
       }
       if (o.pid !== undefined || (o.pick && o.ancestry === undefined)) {
         roots = o.pick ? o.pick(tree) : tree.byPid(o.pid ?? -1);
         if (!roots.length) throw new Error(`no process ${o.pid ?? ''} in this capture`);
-        for (const r of roots) for (const q of tree.descendants(r)) keep.add(q);
+        for (const r of roots) for (const q of tree.descendants(r)) keep[q.index] = 1;
       } else {
-        roots = tree.roots().filter((p) => keep.has(p));
+        roots = tree.roots().filter((p) => keep[p.index]);
       }
       // explicit stack instead of recursion: a fork chain can be thousands deep
       const stack: Array<{ p: Proc; prefix: string; last: boolean; depth: number }> = [];
@@ -87,10 +126,10 @@ export function treeView(o: TreeOptions): View {
       while (stack.length) {
         const { p, prefix, last, depth } = stack.pop()!;
         if (ctx.json) ctx.out.line(JSON.stringify({ depth, ...describe(p, ctx, o.maxArgs) }));
-        else if (depth === 0) ctx.out.line(line(p, ctx, o));
-        else if (depth > MAX_INDENT) ctx.out.line(`${prefix}[depth ${depth}] ${last ? '└─ ' : '├─ '}${line(p, ctx, o)}`);
-        else ctx.out.line(`${prefix}${last ? '└─ ' : '├─ '}${line(p, ctx, o)}`);
-        const kids = p.children.filter((c) => keep.has(c));
+        else if (depth === 0) ctx.out.line(line(p, o, user));
+        else if (depth > MAX_INDENT) ctx.out.line(`${prefix}[depth ${depth}] ${last ? '└─ ' : '├─ '}${line(p, o, user)}`);
+        else ctx.out.line(`${prefix}${last ? '└─ ' : '├─ '}${line(p, o, user)}`);
+        const kids = p.children.filter((c) => keep[c.index]);
         const next = depth === 0 || depth > MAX_INDENT ? prefix : prefix + (last ? '   ' : '│  ');
         for (let i = kids.length - 1; i >= 0; i--) stack.push({ p: kids[i]!, prefix: next, last: i === kids.length - 1, depth: depth + 1 });
       }
