@@ -1,6 +1,7 @@
 // Rows → NDJSON lines, CSV lines and Arrow tables. Bytes are raw: base64 in JSON and CSV, binary
 // in Arrow; 64-bit integers are written exactly (JSON numbers as digits, never rounded).
 import * as fl from '@uwdata/flechette';
+import { arrowColumn } from './columns.js';
 import { TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
@@ -70,15 +71,7 @@ function arrowType(c: Column): fl.DataType {
 
 /** Rows of one table → an Arrow table with the schema's types (also for zero rows). */
 export function toArrowTable(table: TableName, rows: readonly Row[]): fl.Table {
-  const cols: { [k: string]: Value[] } = {};
-  const types: { [k: string]: fl.DataType } = {};
-  for (const c of TABLES[table].columns) {
-    const a: Value[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) a[i] = rows[i]![c.name] ?? null;
-    cols[c.name] = a;
-    types[c.name] = arrowType(c);
-  }
-  return fl.tableFromArrays(cols as Parameters<typeof fl.tableFromArrays>[0], { types });
+  return fl.tableFromColumns(TABLES[table].columns.map((c) => [c.name, arrowColumn(arrowType(c), c.name, rows)] as [string, fl.Column<unknown>]));
 }
 
 /** Arrow IPC bytes (file format when `file`, else stream format). */
