@@ -47,6 +47,8 @@ function parquetBytes(table: TableName, rows: readonly Row[]): Uint8Array {
   return pw.writeParquet(pw.Table.fromIPCStream(toArrowIpc(table, rows, false)), props);
 }
 
+const TEXT_CHUNK = 1 << 20;
+
 /** One table of one capture: rows are buffered and written out in parts or appended lines. */
 class TableSink {
   rows: Row[] = [];
@@ -63,24 +65,36 @@ class TableSink {
     try { return openSync(path, 'wx', 0o644); } catch (e) { throw new Error(`cannot create ${path}: ${(e as Error).message} (export never overwrites; choose another -o)`); }
   }
 
-  private text = '';
+  // Text lines go into one byte buffer at once: kept as strings until a write, their pieces would
+  // outlive the young generation and make the GC copy them.
+  private buf: Buffer | null = null;
+  private pos = 0;
   add(row: Row): void {
     this.count++;
     if (this.format === 'parquet' || this.format === 'arrow') { this.rows.push(row); return; }
-    // Text formats encode at once: row objects then die young, which is what V8's GC is fast at.
-    this.text += (this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row) + '\n';
-    if (this.text.length >= 1 << 20) this.flush(false);
+    const line = (this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row);
+    const buf = this.buf ??= Buffer.allocUnsafe(TEXT_CHUNK);
+    if (this.pos + line.length * 3 + 1 > buf.length) {
+      this.flush(false);
+      if (line.length * 3 + 1 > buf.length) { writeSync(this.textFile(), line + '\n'); return; }
+    }
+    this.pos += buf.write(line, this.pos);
+    buf[this.pos++] = 0x0a;
   }
 
+  private textFile(): number {
+    if (this.fd === null) {
+      this.fd = this.create(`${this.stem}.${EXT[this.format]}`);
+      if (this.format === 'csv') writeSync(this.fd, csvHeader(this.table) + '\n');
+    }
+    return this.fd;
+  }
 
   flush(final: boolean): void {
     if (this.format === 'csv' || this.format === 'ndjson') {
-      if (this.fd === null && (this.text || final)) {
-        this.fd = this.create(`${this.stem}.${EXT[this.format]}`);
-        if (this.format === 'csv') writeSync(this.fd, csvHeader(this.table) + '\n');
-      }
-      if (this.text) writeSync(this.fd!, this.text);
-      this.text = '';
+      if (this.pos || final) this.textFile();
+      if (this.pos) writeSync(this.fd!, this.buf!, 0, this.pos);
+      this.pos = 0;
       return;
     }
     if (!this.rows.length && !(final && this.part === 0)) return;
