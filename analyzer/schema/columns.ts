@@ -103,19 +103,24 @@ function intBatch(type: fl.DataType, values: readonly Value[], Array: Int32Array
   return batch({ length: n, nullCount: ok.nulls, type, validity: ok.done, values: out });
 }
 
+const TWO32 = 2 ** 32;
 function int64Batch(type: fl.DataType, values: readonly Value[]): fl.Batch<unknown> {
   const n = values.length;
   const ok = new Validity(n);
   const out = new BigInt64Array(n);
-  for (let i = 0; i < n; i++) { const v = values[i]; if (ok.valid(v, i)) out[i] = typeof v === 'bigint' ? v : BigInt(v as number); }
+  const words = new Int32Array(out.buffer); // little-endian halves: a safe integer needs no BigInt
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (!ok.valid(v, i)) continue;
+    if (typeof v === 'number' && Number.isSafeInteger(v)) { words[2 * i] = v >>> 0; words[2 * i + 1] = Math.floor(v / TWO32); }
+    else out[i] = typeof v === 'bigint' ? v : BigInt(v as number);
+  }
   return batch({ length: n, nullCount: ok.nulls, type, validity: ok.done, values: out });
 }
 
-/** One column of rows as an Arrow column of one batch (none for zero rows, as flechette does). */
-export function arrowColumn(type: fl.DataType, name: string, rows: readonly Row[]): fl.Column<unknown> {
-  if (!rows.length) return new fl.Column([], type);
-  const values: Value[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) values[i] = rows[i]![name] ?? null;
+/** One column's values as an Arrow column of one batch (none for zero rows, as flechette does). */
+export function arrowColumn(type: fl.DataType, name: string, values: readonly Value[]): fl.Column<unknown> {
+  if (!values.length) return new fl.Column([], type);
   const t = type as fl.DataType & { typeId: number; bitWidth?: number; signed?: boolean };
   switch (t.typeId) {
     case fl.Type.Utf8: case fl.Type.Binary: return new fl.Column([bytesBatch(type, values)], type);
@@ -127,4 +132,23 @@ export function arrowColumn(type: fl.DataType, name: string, rows: readonly Row[
       return new fl.Column([intBatch(type, values, t.signed ? Int32Array : Uint32Array)], type);
   }
   throw new Error(`no Arrow builder for type ${t.typeId} (column ${name})`);
+}
+
+type Transpose = (rows: readonly Row[], out: Value[][]) => void;
+const transposers = new Map<string, Transpose>();
+/** Rows → one array per column (null for a missing value). The copy is compiled per column list,
+ * with a named load per column: the rows of a table share a shape, so each load site sees one,
+ * where a load by a varying name went through V8's megamorphic path for every value. */
+export function transpose(names: readonly string[], rows: readonly Row[]): Value[][] {
+  const key = names.join(',');
+  let f = transposers.get(key);
+  if (!f) {
+    for (const n of names) if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new Error(`column name ${JSON.stringify(n)} is not an identifier`);
+    const loads = names.map((n, j) => `out[${j}][i] = r.${n} ?? null;`).join(' ');
+    f = new Function('rows', 'out', `for (let i = 0; i < rows.length; i++) { const r = rows[i]; ${loads} }`) as Transpose;
+    transposers.set(key, f);
+  }
+  const out = names.map(() => new Array<Value>(rows.length));
+  f(rows, out);
+  return out;
 }

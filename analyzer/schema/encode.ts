@@ -1,7 +1,7 @@
 // Rows → NDJSON lines, CSV lines and Arrow tables. Bytes are raw: base64 in JSON and CSV, binary
 // in Arrow; 64-bit integers are written exactly (JSON numbers as digits, never rounded).
 import * as fl from '@uwdata/flechette';
-import { arrowColumn } from './columns.js';
+import { arrowColumn, transpose } from './columns.js';
 import { TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
@@ -71,7 +71,9 @@ function arrowType(c: Column): fl.DataType {
 
 /** Rows of one table → an Arrow table with the schema's types (also for zero rows). */
 export function toArrowTable(table: TableName, rows: readonly Row[]): fl.Table {
-  return fl.tableFromColumns(TABLES[table].columns.map((c) => [c.name, arrowColumn(arrowType(c), c.name, rows)] as [string, fl.Column<unknown>]));
+  const columns = TABLES[table].columns;
+  const values = transpose(columns.map((c) => c.name), rows);
+  return fl.tableFromColumns(columns.map((c, j) => [c.name, arrowColumn(arrowType(c), c.name, values[j]!)] as [string, fl.Column<unknown>]));
 }
 
 /** Arrow IPC bytes (file format when `file`, else stream format). */
