@@ -4,11 +4,13 @@
 // the process table does, with the number of processes).
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as fl from '@uwdata/flechette';
 import * as pw from 'parquet-wasm/node';
 import { CaptureReader, type Header } from '../format/index.js';
 import { CaptureRows } from './schema/rows.js';
 import { TABLE_NAMES, type Row, type TableName } from './schema/tables.js';
-import { csvHeader, toArrowIpc, toCsvLine, toJsonLine } from './schema/encode.js';
+import { arrowColumns, arrowIpc, csvHeader, toCsvLine, toJsonLine } from './schema/encode.js';
+import type { ArrowColumns } from './schema/columns.js';
 
 export const EXPORT_FORMATS = ['parquet', 'arrow', 'csv', 'ndjson'] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];
@@ -42,21 +44,27 @@ export function partitionValue(s: string): string {
 }
 
 // Snappy: the codec every Parquet reader has built in (hyparquet, older Spark/Trino/pyarrow).
-function parquetBytes(table: TableName, rows: readonly Row[]): Uint8Array {
+function parquetBytes(table: fl.Table): Uint8Array {
   const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).build();
-  return pw.writeParquet(pw.Table.fromIPCStream(toArrowIpc(table, rows, false)), props);
+  return pw.writeParquet(pw.Table.fromIPCStream(arrowIpc(table, false)), props);
 }
 
 const TEXT_CHUNK = 1 << 20;
 
 /** One table of one capture: rows are buffered and written out in parts or appended lines. */
 class TableSink {
-  rows: Row[] = [];
   count = 0;
+  /** Parquet/Arrow: the part being built, as columns (a row is copied in and dies young). */
+  private readonly columns: ArrowColumns | null;
   private part = 0;
   private fd: number | null = null;
   readonly files: string[] = [];
-  constructor(private readonly table: TableName, private readonly dir: string, private readonly stem: string, private readonly format: ExportFormat) {}
+  constructor(private readonly table: TableName, private readonly dir: string, private readonly stem: string, private readonly format: ExportFormat) {
+    this.columns = format === 'parquet' || format === 'arrow' ? arrowColumns(table) : null;
+  }
+
+  /** Rows waiting for their part. */
+  get pending(): number { return this.columns?.length ?? 0; }
 
   private create(name: string): number {
     mkdirSync(this.dir, { recursive: true });
@@ -71,7 +79,7 @@ class TableSink {
   private pos = 0;
   add(row: Row): void {
     this.count++;
-    if (this.format === 'parquet' || this.format === 'arrow') { this.rows.push(row); return; }
+    if (this.columns) { this.columns.add(row); return; }
     const line = (this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row);
     const buf = this.buf ??= Buffer.allocUnsafe(TEXT_CHUNK);
     if (this.pos + line.length * 3 + 1 > buf.length) {
@@ -97,12 +105,12 @@ class TableSink {
       this.pos = 0;
       return;
     }
-    if (!this.rows.length && !(final && this.part === 0)) return;
-    const bytes = this.format === 'parquet' ? parquetBytes(this.table, this.rows) : toArrowIpc(this.table, this.rows, true);
+    if (!this.pending && !(final && this.part === 0)) return;
+    const table = this.columns!.take();
+    const bytes = this.format === 'parquet' ? parquetBytes(table) : arrowIpc(table, true);
     const fd = this.create(`${this.stem}-${String(this.part++).padStart(4, '0')}.${EXT[this.format]}`);
     writeSync(fd, bytes);
     closeSync(fd);
-    this.rows = [];
   }
 
   close(): void { if (this.fd !== null) closeSync(this.fd); this.fd = null; }
@@ -138,17 +146,17 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
         sink.add(got[1]);
         if (!columnar) continue;
         buffered++;
-        if (sink.rows.length >= batch) { buffered -= sink.rows.length; sink.flush(false); }
+        if (sink.pending >= batch) { buffered -= sink.pending; sink.flush(false); }
         else if (buffered >= batch * 3) { // bound memory without writing many tiny parts of small tables
-          const big = [...sinks.values()].reduce((a, b) => (b.rows.length > a.rows.length ? b : a));
-          buffered -= big.rows.length;
+          const big = [...sinks.values()].reduce((a, b) => (b.pending > a.pending ? b : a));
+          buffered -= big.pending;
           big.flush(false);
         }
       }
     }
     sinks ??= open();
     const procs = sinks.get('processes')!;
-    for (const p of rows!.processes()) { procs.add(p); if (procs.rows.length >= batch) procs.flush(false); }
+    for (const p of rows!.processes()) { procs.add(p); if (procs.pending >= batch) procs.flush(false); }
     for (const s of sinks.values()) s.flush(true);
   } finally {
     for (const s of sinks?.values() ?? []) s.close();

@@ -1,7 +1,7 @@
 // Rows → NDJSON lines, CSV lines and Arrow tables. Bytes are raw: base64 in JSON and CSV, binary
 // in Arrow; 64-bit integers are written exactly (JSON numbers as digits, never rounded).
 import * as fl from '@uwdata/flechette';
-import { arrowColumn, transpose } from './columns.js';
+import { ArrowColumns } from './columns.js';
 import { TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
@@ -69,14 +69,22 @@ function arrowType(c: Column): fl.DataType {
   }
 }
 
+/** An empty Arrow table of the schema's types, to append rows to (export's parts). */
+export function arrowColumns(table: TableName): ArrowColumns {
+  return new ArrowColumns(TABLES[table].columns.map((c) => ({ name: c.name, type: arrowType(c) })));
+}
+
 /** Rows of one table → an Arrow table with the schema's types (also for zero rows). */
 export function toArrowTable(table: TableName, rows: readonly Row[]): fl.Table {
-  const columns = TABLES[table].columns;
-  const values = transpose(columns.map((c) => c.name), rows);
-  return fl.tableFromColumns(columns.map((c, j) => [c.name, arrowColumn(arrowType(c), c.name, values[j]!)] as [string, fl.Column<unknown>]));
+  const cols = arrowColumns(table);
+  for (const r of rows) cols.add(r);
+  return cols.take();
 }
+
+/** Arrow IPC bytes of a table (file format when `file`, else stream format). */
+export const arrowIpc = (t: fl.Table, file: boolean): Uint8Array => fl.tableToIPC(t, { format: file ? 'file' : 'stream' })!;
 
 /** Arrow IPC bytes (file format when `file`, else stream format). */
 export function toArrowIpc(table: TableName, rows: readonly Row[], file = true): Uint8Array {
-  return fl.tableToIPC(toArrowTable(table, rows), { format: file ? 'file' : 'stream' })!;
+  return arrowIpc(toArrowTable(table, rows), file);
 }
