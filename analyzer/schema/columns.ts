@@ -46,6 +46,9 @@ abstract class Builder {
   abstract batch(): fl.Batch<unknown>;
 }
 
+/** Buffer's own UTF-8 encoder (what write() calls after checking its arguments). */
+type Utf8Writes = Buffer & { utf8Write(s: string, offset: number): number };
+
 /** utf8 or binary: offsets and one byte buffer. */
 class BytesBuilder extends Builder {
   private offsets = new Int32Array(256);
@@ -60,8 +63,17 @@ class BytesBuilder extends Builder {
   }
   add(v: Value): void {
     if (this.valid(v)) {
-      if (v instanceof Uint8Array) { this.room(v.length); this.buf.set(v, this.pos); this.pos += v.length; }
-      else { const s = typeof v === 'string' ? v : String(v); this.room(s.length * 3); this.pos += this.buf.write(s, this.pos); }
+      if (v instanceof Uint8Array) {
+        const n = v.length;
+        this.room(n);
+        if (n > 32) this.buf.set(v, this.pos);
+        else for (let i = 0, p = this.pos; i < n; i++) this.buf[p + i] = v[i]!; // cheaper than set() for a short value
+        this.pos += n;
+      } else {
+        const s = typeof v === 'string' ? v : String(v);
+        this.room(s.length * 3);
+        this.pos += (this.buf as Utf8Writes).utf8Write(s, this.pos);
+      }
     }
     if (this.n >= this.offsets.length) this.offsets = grow(this.offsets, this.n + 1);
     this.offsets[this.n] = this.pos;

@@ -33,7 +33,7 @@ const interned = new Map<string, [Uint8Array, string | null]>();
 function pair(b: Uint8Array | null | undefined): [Uint8Array, string | null] {
   if (!b || !b.length) return [EMPTY, ''];
   if (b.length > 128) { const v = own(b); return [v, text(v)]; }
-  const key = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+  const key = String.fromCharCode.apply(null, b as unknown as number[]); // latin1: one char per byte, without a Buffer view
   let got = interned.get(key);
   if (!got) {
     if (interned.size >= 50_000) interned.clear();
