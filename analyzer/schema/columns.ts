@@ -166,17 +166,22 @@ function builder(type: fl.DataType, name: string): Builder {
   throw new Error(`no Arrow builder for type ${t.typeId} (column ${name})`);
 }
 
+/** Compiles a function of a row `r` (and `params`) whose body reads column j as `load(j)`: a named
+ * load per column, so each load site sees the one shape the rows of a table share, where a load by
+ * a varying name went through V8's megamorphic path for every value. */
+export function compileRowCode<F>(names: readonly string[], params: readonly string[], body: (load: (j: number) => string) => string): F {
+  for (const n of names) if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new Error(`column name ${JSON.stringify(n)} is not an identifier`);
+  return new Function('r', ...params, body((j) => `(r.${names[j]!} ?? null)`)) as F;
+}
+
 type Append = (row: Row, b: readonly Builder[]) => void;
 const appenders = new Map<string, Append>();
-/** A row's values into the column builders, compiled per column list with a named load per
- * column: the rows of a table share a shape, so each load site sees one, where a load by a
- * varying name went through V8's megamorphic path for every value. */
+/** A row's values into the column builders, compiled per column list. */
 function appender(names: readonly string[]): Append {
   const key = names.join(',');
   let f = appenders.get(key);
   if (!f) {
-    for (const n of names) if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new Error(`column name ${JSON.stringify(n)} is not an identifier`);
-    f = new Function('r', 'b', names.map((n, j) => `b[${j}].add(r.${n} ?? null);`).join('\n')) as Append;
+    f = compileRowCode<Append>(names, ['b'], (load) => names.map((_, j) => `b[${j}].add(${load(j)});`).join('\n'));
     appenders.set(key, f);
   }
   return f;

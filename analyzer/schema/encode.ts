@@ -1,8 +1,10 @@
 // Rows → NDJSON lines, CSV lines and Arrow tables. Bytes are raw: base64 in JSON and CSV, binary
 // in Arrow; 64-bit integers are written exactly (JSON numbers as digits, never rounded).
 import * as fl from '@uwdata/flechette';
-import { ArrowColumns } from './columns.js';
-import { TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
+import { ArrowColumns, compileRowCode } from './columns.js';
+import { TABLE_NAMES, TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
+
+const TYPES = Object.fromEntries(TABLE_NAMES.map((t) => [t, TABLES[t].columns.map((c) => c.type)])) as { [T in TableName]: ColumnType[] };
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
 
@@ -16,11 +18,25 @@ function jsonValue(v: Value, t: ColumnType): string {
   }
 }
 
+type Encode = (r: Row, value: (v: Value, t: ColumnType) => string, types: readonly ColumnType[]) => string;
+const encoders = new Map<string, Encode>();
+/** A table's line encoder, compiled once: the columns' texts joined, each beside its `label`. */
+function encoder(table: TableName, format: 'json' | 'csv'): Encode {
+  const key = `${format} ${table}`;
+  let f = encoders.get(key);
+  if (!f) {
+    const cols = TABLES[table].columns;
+    const label = (j: number): string => (format === 'csv' ? (j ? ',' : '') : `${j ? ',' : '{'}"${cols[j]!.name}":`);
+    f = compileRowCode<Encode>(cols.map((c) => c.name), ['value', 'types'], (load) =>
+      `return ${cols.map((_, j) => `${JSON.stringify(label(j))} + value(${load(j)}, types[${j}])`).join(' + ')}${format === 'json' ? " + '}'" : ''};`);
+    encoders.set(key, f);
+  }
+  return f;
+}
+
 /** One JSON object, columns in schema order. */
 export function toJsonLine(table: TableName, row: Row): string {
-  let s = '{';
-  for (const c of TABLES[table].columns) s += `${s.length > 1 ? ',' : ''}"${c.name}":${jsonValue(row[c.name] ?? null, c.type)}`;
-  return s + '}';
+  return encoder(table, 'json')(row, jsonValue, TYPES[table]);
 }
 
 /** The row as a plain JSON-ready object: bytes as base64, 64-bit integers as numbers when exact,
@@ -53,7 +69,7 @@ function csvValue(v: Value, t: ColumnType): string {
 
 export const csvHeader = (table: TableName): string => TABLES[table].columns.map((c) => c.name).join(',');
 export function toCsvLine(table: TableName, row: Row): string {
-  return TABLES[table].columns.map((c) => csvValue(row[c.name] ?? null, c.type)).join(',');
+  return encoder(table, 'csv')(row, csvValue, TYPES[table]);
 }
 
 function arrowType(c: Column): fl.DataType {

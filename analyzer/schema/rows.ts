@@ -81,23 +81,11 @@ export function execRow(r: Record, ctx: RowContext): Row {
   const [mount, mount_text] = pair(e.mount);
   const [comm_before, comm_before_text] = pair(e.commBefore);
   const row = eventRow(r, ctx);
-  row['filename'] = filename;
-  row['filename_text'] = filename_text;
-  row['argv'] = argv;
-  row['argv_text'] = argv_text;
-  row['argc'] = e.argc ?? 0;
-  row['args_truncated'] = !!e.argsTruncated;
-  row['ret'] = ret;
-  row['errno'] = ret ? errnoName(ret) : null;
-  row['source'] = e.source === 1 ? 'sys_exit' : 'sched';
-  row['interp'] = interp;
-  row['interp_text'] = interp_text;
-  row['mount'] = mount;
-  row['mount_text'] = mount_text;
-  row['ino'] = e.ino ?? '';
-  row['dev'] = e.dev ?? 0;
-  row['old_tid'] = e.oldTid ?? 0;
-  row['comm_before'] = comm_before;
+  row['filename'] = filename; row['filename_text'] = filename_text; row['argv'] = argv; row['argv_text'] = argv_text;
+  row['argc'] = e.argc ?? 0; row['args_truncated'] = !!e.argsTruncated; row['ret'] = ret;
+  row['errno'] = ret ? errnoName(ret) : null; row['source'] = e.source === 1 ? 'sys_exit' : 'sched';
+  row['interp'] = interp; row['interp_text'] = interp_text; row['mount'] = mount; row['mount_text'] = mount_text;
+  row['ino'] = e.ino ?? ''; row['dev'] = e.dev ?? 0; row['old_tid'] = e.oldTid ?? 0; row['comm_before'] = comm_before;
   row['comm_before_text'] = comm_before_text;
   return row;
 }
@@ -109,19 +97,10 @@ export function openRow(r: Record, ctx: RowContext): Row {
   const [path, path_text] = pair(o.path);
   const [dir, dir_text] = pair(o.dir);
   const row = eventRow(r, ctx);
-  row['path'] = path;
-  row['path_text'] = path_text;
-  row['dir'] = dir;
-  row['dir_text'] = dir_text;
-  row['ret'] = ret;
-  row['errno'] = ret < 0 ? errnoName(ret) : null;
-  row['flags'] = o.flags ?? 0;
-  row['mode'] = o.mode ?? 0;
-  row['dirfd'] = o.dirfd ?? 0;
-  row['call'] = OPEN_CALLS[o.call ?? 0] ?? String(o.call);
-  row['path_truncated'] = !!o.pathTruncated;
-  row['dir_truncated'] = !!o.dirTruncated;
-  row['resolve'] = o.resolve ?? 0;
+  row['path'] = path; row['path_text'] = path_text; row['dir'] = dir; row['dir_text'] = dir_text; row['ret'] = ret;
+  row['errno'] = ret < 0 ? errnoName(ret) : null; row['flags'] = o.flags ?? 0; row['mode'] = o.mode ?? 0;
+  row['dirfd'] = o.dirfd ?? 0; row['call'] = OPEN_CALLS[o.call ?? 0] ?? String(o.call);
+  row['path_truncated'] = !!o.pathTruncated; row['dir_truncated'] = !!o.dirTruncated; row['resolve'] = o.resolve ?? 0;
   return row;
 }
 
@@ -129,11 +108,8 @@ export function syscallErrorRow(r: Record, ctx: RowContext): Row {
   const s = r.syscallError!;
   const compat = s.abi === 1;
   const row = eventRow(r, ctx);
-  row['nr'] = s.nr ?? 0;
-  row['syscall'] = syscallName(ctx.arch, s.nr ?? 0, compat);
-  row['abi'] = compat ? 'compat' : 'native';
-  row['errno'] = s.errno ?? 0;
-  row['errno_name'] = errnoName(s.errno ?? 0);
+  row['nr'] = s.nr ?? 0; row['syscall'] = syscallName(ctx.arch, s.nr ?? 0, compat);
+  row['abi'] = compat ? 'compat' : 'native'; row['errno'] = s.errno ?? 0; row['errno_name'] = errnoName(s.errno ?? 0);
   return row;
 }
 
@@ -153,16 +129,9 @@ export function ttyWriteRow(r: Record, ctx: RowContext): Row {
   const [data, data_text] = pair(t.data);
   const kept = data.length;
   const row = eventRow(r, ctx);
-  row['rdev'] = t.rdev ?? 0;
-  row['tty'] = ttyName(t.rdev ?? 0);
-  row['fd'] = t.fd ?? 0;
-  row['data'] = data;
-  row['data_text'] = data_text;
-  row['len'] = t.len ?? kept;
-  row['cut'] = !!t.cut || Number(t.len ?? kept) > kept;
-  row['call'] = WRITE_CALLS[t.call ?? 0] ?? String(t.call);
-  row['is_tty'] = !!t.isTty;
-  row['rows'] = t.rows ?? 0;
+  row['rdev'] = t.rdev ?? 0; row['tty'] = ttyName(t.rdev ?? 0); row['fd'] = t.fd ?? 0; row['data'] = data;
+  row['data_text'] = data_text; row['len'] = t.len ?? kept; row['cut'] = !!t.cut || Number(t.len ?? kept) > kept;
+  row['call'] = WRITE_CALLS[t.call ?? 0] ?? String(t.call); row['is_tty'] = !!t.isTty; row['rows'] = t.rows ?? 0;
   row['cols'] = t.cols ?? 0;
   return row;
 }
@@ -170,9 +139,7 @@ export function ttyWriteRow(r: Record, ctx: RowContext): Row {
 export function readlineRow(r: Record, ctx: RowContext): Row {
   const [line, line_text] = pair(r.readline!.line);
   const row = eventRow(r, ctx);
-  row['line'] = line;
-  row['line_text'] = line_text;
-  row['truncated'] = !!r.readline!.truncated;
+  row['line'] = line; row['line_text'] = line_text; row['truncated'] = !!r.readline!.truncated;
   return row;
 }
 
@@ -180,9 +147,7 @@ export function forkRow(r: Record, ctx: RowContext): Row {
   const f = r.fork!;
   const thread = !!f.thread;
   const row = eventRow(r, ctx);
-  row['child_pid'] = f.childPid ?? 0;
-  row['child_tid'] = f.childTid ?? 0;
-  row['thread'] = thread;
+  row['child_pid'] = f.childPid ?? 0; row['child_tid'] = f.childTid ?? 0; row['thread'] = thread;
   row['child_process'] = thread ? null : ctx.clock.processId(f.childPid ?? 0, r.ts);
   return row;
 }
@@ -193,9 +158,7 @@ export function exitRow(r: Record, ctx: RowContext): Row {
   const live = ctx.tree.get(r.pid);
   const start = live?.start ?? (x.start !== undefined && x.start !== null ? Number(x.start) : null);
   const row = eventRow(r, ctx, ctx.clock.processId(r.pid, start));
-  row['code'] = x.code ?? 0;
-  row['signal'] = x.signal ?? 0;
-  row['core_dumped'] = !!x.coreDumped;
+  row['code'] = x.code ?? 0; row['signal'] = x.signal ?? 0; row['core_dumped'] = !!x.coreDumped;
   row['start_ns'] = start === null ? null : ctx.clock.epochNs(start);
   row['duration_ns'] = start === null ? null : r.ts - start;
   return row;
@@ -204,9 +167,7 @@ export function exitRow(r: Record, ctx: RowContext): Row {
 export function moduleRow(r: Record, ctx: RowContext): Row {
   const [name, name_text] = pair(r.moduleLoad!.name);
   const row = eventRow(r, ctx);
-  row['name'] = name;
-  row['name_text'] = name_text;
-  row['taints'] = r.moduleLoad!.taints ?? 0;
+  row['name'] = name; row['name_text'] = name_text; row['taints'] = r.moduleLoad!.taints ?? 0;
   return row;
 }
 
