@@ -72,7 +72,8 @@ export function toCsvLine(table: TableName, row: Row): string {
   return encoder(table, 'csv')(row, csvValue, TYPES[table]);
 }
 
-function arrowType(c: Column): fl.DataType {
+/** The Arrow type of a column. */
+export function arrowType(c: Column): fl.DataType {
   switch (c.type) {
     case 'str': return c.name === 'hostname' || c.name === 'boot_id' ? fl.dictionary(fl.utf8()) : fl.utf8();
     case 'bool': return fl.bool();
