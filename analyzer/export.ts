@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as fl from '@uwdata/flechette';
 import * as pw from 'parquet-wasm/node';
-import { CaptureReader, type Header } from '../format/index.js';
+import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type RecordPlan } from '../format/index.js';
 import { CaptureRows } from './schema/rows.js';
 import { TABLE_NAMES, type Row, type TableName } from './schema/tables.js';
 import { arrowColumns, arrowIpc, csvHeader, toCsvLine, toJsonLine } from './schema/encode.js';
@@ -50,6 +50,13 @@ function parquetBytes(table: fl.Table): Uint8Array {
 }
 
 const TEXT_CHUNK = 1 << 20;
+
+/** Every record, every field: the lazy decoder's fast path for the kinds it reads field by field
+ * (protobufjs for the others, and for any record the fast path does not recognise exactly). */
+const EVERY_FIELD: RecordPlan = {
+  kinds: null,
+  fields: new Map(Object.entries(BODY_FIELDS).map(([k, f]) => [k as BodyKind, new Set(Object.values(f).map(([name]) => name))])),
+};
 
 /** One table of one capture: rows are buffered and written out in parts or appended lines. */
 class TableSink {
@@ -120,7 +127,7 @@ class TableSink {
  * reader over many captures always finds every table's schema. */
 export async function exportCapture(file: string, o: ExportOptions): Promise<ExportResult> {
   const batch = Math.max(1, o.batchRows ?? 16_384);
-  const reader = new CaptureReader(file);
+  const reader = new CaptureReader(file, { plan: EVERY_FIELD });
   let rows: CaptureRows | null = null;
   let sinks: Map<TableName, TableSink> | null = null;
   let header: Header | null = null;
