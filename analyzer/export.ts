@@ -4,11 +4,13 @@
 // the process table does, with the number of processes).
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import type * as fl from '@uwdata/flechette';
 import * as pw from 'parquet-wasm/node';
-import { CaptureReader, type Header } from '../format/index.js';
+import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type RecordPlan } from '../format/index.js';
 import { CaptureRows } from './schema/rows.js';
 import { TABLE_NAMES, type Row, type TableName } from './schema/tables.js';
-import { csvHeader, toArrowIpc, toCsvLine, toJsonLine } from './schema/encode.js';
+import { arrowColumns, arrowIpc, csvHeader, toCsvLine, toJsonLine } from './schema/encode.js';
+import type { ArrowColumns } from './schema/columns.js';
 
 export const EXPORT_FORMATS = ['parquet', 'arrow', 'csv', 'ndjson'] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];
@@ -42,19 +44,34 @@ export function partitionValue(s: string): string {
 }
 
 // Snappy: the codec every Parquet reader has built in (hyparquet, older Spark/Trino/pyarrow).
-function parquetBytes(table: TableName, rows: readonly Row[]): Uint8Array {
+function parquetBytes(table: fl.Table): Uint8Array {
   const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).build();
-  return pw.writeParquet(pw.Table.fromIPCStream(toArrowIpc(table, rows, false)), props);
+  return pw.writeParquet(pw.Table.fromIPCStream(arrowIpc(table, false)), props);
 }
+
+const TEXT_CHUNK = 1 << 20;
+
+/** Every record, every field: the lazy decoder's fast path for the kinds it reads field by field
+ * (protobufjs for the others, and for any record the fast path does not recognise exactly). */
+const EVERY_FIELD: RecordPlan = {
+  kinds: null,
+  fields: new Map(Object.entries(BODY_FIELDS).map(([k, f]) => [k as BodyKind, new Set(Object.values(f).map(([name]) => name))])),
+};
 
 /** One table of one capture: rows are buffered and written out in parts or appended lines. */
 class TableSink {
-  rows: Row[] = [];
   count = 0;
+  /** Parquet/Arrow: the part being built, as columns (a row is copied in and dies young). */
+  private readonly columns: ArrowColumns | null;
   private part = 0;
   private fd: number | null = null;
   readonly files: string[] = [];
-  constructor(private readonly table: TableName, private readonly dir: string, private readonly stem: string, private readonly format: ExportFormat) {}
+  constructor(private readonly table: TableName, private readonly dir: string, private readonly stem: string, private readonly format: ExportFormat) {
+    this.columns = format === 'parquet' || format === 'arrow' ? arrowColumns(table) : null;
+  }
+
+  /** Rows waiting for their part. */
+  get pending(): number { return this.columns?.length ?? 0; }
 
   private create(name: string): number {
     mkdirSync(this.dir, { recursive: true });
@@ -63,32 +80,44 @@ class TableSink {
     try { return openSync(path, 'wx', 0o644); } catch (e) { throw new Error(`cannot create ${path}: ${(e as Error).message} (export never overwrites; choose another -o)`); }
   }
 
-  private text = '';
+  // Text lines go into one byte buffer at once: kept as strings until a write, their pieces would
+  // outlive the young generation and make the GC copy them.
+  private buf: Buffer | null = null;
+  private pos = 0;
   add(row: Row): void {
     this.count++;
-    if (this.format === 'parquet' || this.format === 'arrow') { this.rows.push(row); return; }
-    // Text formats encode at once: row objects then die young, which is what V8's GC is fast at.
-    this.text += (this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row) + '\n';
-    if (this.text.length >= 1 << 20) this.flush(false);
+    if (this.columns) { this.columns.add(row); return; }
+    const line = (this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row);
+    const buf = this.buf ??= Buffer.allocUnsafe(TEXT_CHUNK);
+    if (this.pos + line.length * 3 + 1 > buf.length) {
+      this.flush(false);
+      if (line.length * 3 + 1 > buf.length) { writeSync(this.textFile(), line + '\n'); return; }
+    }
+    this.pos += buf.write(line, this.pos);
+    buf[this.pos++] = 0x0a;
   }
 
+  private textFile(): number {
+    if (this.fd === null) {
+      this.fd = this.create(`${this.stem}.${EXT[this.format]}`);
+      if (this.format === 'csv') writeSync(this.fd, csvHeader(this.table) + '\n');
+    }
+    return this.fd;
+  }
 
   flush(final: boolean): void {
     if (this.format === 'csv' || this.format === 'ndjson') {
-      if (this.fd === null && (this.text || final)) {
-        this.fd = this.create(`${this.stem}.${EXT[this.format]}`);
-        if (this.format === 'csv') writeSync(this.fd, csvHeader(this.table) + '\n');
-      }
-      if (this.text) writeSync(this.fd!, this.text);
-      this.text = '';
+      if (this.pos || final) this.textFile();
+      if (this.pos) writeSync(this.fd!, this.buf!, 0, this.pos);
+      this.pos = 0;
       return;
     }
-    if (!this.rows.length && !(final && this.part === 0)) return;
-    const bytes = this.format === 'parquet' ? parquetBytes(this.table, this.rows) : toArrowIpc(this.table, this.rows, true);
+    if (!this.pending && !(final && this.part === 0)) return;
+    const table = this.columns!.take();
+    const bytes = this.format === 'parquet' ? parquetBytes(table) : arrowIpc(table, true);
     const fd = this.create(`${this.stem}-${String(this.part++).padStart(4, '0')}.${EXT[this.format]}`);
     writeSync(fd, bytes);
     closeSync(fd);
-    this.rows = [];
   }
 
   close(): void { if (this.fd !== null) closeSync(this.fd); this.fd = null; }
@@ -98,7 +127,7 @@ class TableSink {
  * reader over many captures always finds every table's schema. */
 export async function exportCapture(file: string, o: ExportOptions): Promise<ExportResult> {
   const batch = Math.max(1, o.batchRows ?? 16_384);
-  const reader = new CaptureReader(file);
+  const reader = new CaptureReader(file, { plan: EVERY_FIELD });
   let rows: CaptureRows | null = null;
   let sinks: Map<TableName, TableSink> | null = null;
   let header: Header | null = null;
@@ -124,17 +153,17 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
         sink.add(got[1]);
         if (!columnar) continue;
         buffered++;
-        if (sink.rows.length >= batch) { buffered -= sink.rows.length; sink.flush(false); }
+        if (sink.pending >= batch) { buffered -= sink.pending; sink.flush(false); }
         else if (buffered >= batch * 3) { // bound memory without writing many tiny parts of small tables
-          const big = [...sinks.values()].reduce((a, b) => (b.rows.length > a.rows.length ? b : a));
-          buffered -= big.rows.length;
+          const big = [...sinks.values()].reduce((a, b) => (b.pending > a.pending ? b : a));
+          buffered -= big.pending;
           big.flush(false);
         }
       }
     }
     sinks ??= open();
     const procs = sinks.get('processes')!;
-    for (const p of rows!.processes()) { procs.add(p); if (procs.rows.length >= batch) procs.flush(false); }
+    for (const p of rows!.processes()) { procs.add(p); if (procs.pending >= batch) procs.flush(false); }
     for (const s of sinks.values()) s.flush(true);
   } finally {
     for (const s of sinks?.values() ?? []) s.close();

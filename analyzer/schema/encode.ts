@@ -1,7 +1,10 @@
 // Rows → NDJSON lines, CSV lines and Arrow tables. Bytes are raw: base64 in JSON and CSV, binary
 // in Arrow; 64-bit integers are written exactly (JSON numbers as digits, never rounded).
 import * as fl from '@uwdata/flechette';
-import { TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
+import { ArrowColumns, compileRowCode } from './columns.js';
+import { TABLE_NAMES, TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
+
+const TYPES = Object.fromEntries(TABLE_NAMES.map((t) => [t, TABLES[t].columns.map((c) => c.type)])) as { [T in TableName]: ColumnType[] };
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
 
@@ -15,11 +18,25 @@ function jsonValue(v: Value, t: ColumnType): string {
   }
 }
 
+type Encode = (r: Row, value: (v: Value, t: ColumnType) => string, types: readonly ColumnType[]) => string;
+const encoders = new Map<string, Encode>();
+/** A table's line encoder, compiled once: the columns' texts joined, each beside its `label`. */
+function encoder(table: TableName, format: 'json' | 'csv'): Encode {
+  const key = `${format} ${table}`;
+  let f = encoders.get(key);
+  if (!f) {
+    const cols = TABLES[table].columns;
+    const label = (j: number): string => (format === 'csv' ? (j ? ',' : '') : `${j ? ',' : '{'}"${cols[j]!.name}":`);
+    f = compileRowCode<Encode>(cols.map((c) => c.name), ['value', 'types'], (load) =>
+      `return ${cols.map((_, j) => `${JSON.stringify(label(j))} + value(${load(j)}, types[${j}])`).join(' + ')}${format === 'json' ? " + '}'" : ''};`);
+    encoders.set(key, f);
+  }
+  return f;
+}
+
 /** One JSON object, columns in schema order. */
 export function toJsonLine(table: TableName, row: Row): string {
-  let s = '{';
-  for (const c of TABLES[table].columns) s += `${s.length > 1 ? ',' : ''}"${c.name}":${jsonValue(row[c.name] ?? null, c.type)}`;
-  return s + '}';
+  return encoder(table, 'json')(row, jsonValue, TYPES[table]);
 }
 
 /** The row as a plain JSON-ready object: bytes as base64, 64-bit integers as numbers when exact,
@@ -52,10 +69,11 @@ function csvValue(v: Value, t: ColumnType): string {
 
 export const csvHeader = (table: TableName): string => TABLES[table].columns.map((c) => c.name).join(',');
 export function toCsvLine(table: TableName, row: Row): string {
-  return TABLES[table].columns.map((c) => csvValue(row[c.name] ?? null, c.type)).join(',');
+  return encoder(table, 'csv')(row, csvValue, TYPES[table]);
 }
 
-function arrowType(c: Column): fl.DataType {
+/** The Arrow type of a column. */
+export function arrowType(c: Column): fl.DataType {
   switch (c.type) {
     case 'str': return c.name === 'hostname' || c.name === 'boot_id' ? fl.dictionary(fl.utf8()) : fl.utf8();
     case 'bool': return fl.bool();
@@ -68,20 +86,22 @@ function arrowType(c: Column): fl.DataType {
   }
 }
 
+/** An empty Arrow table of the schema's types, to append rows to (export's parts). */
+export function arrowColumns(table: TableName): ArrowColumns {
+  return new ArrowColumns(TABLES[table].columns.map((c) => ({ name: c.name, type: arrowType(c) })));
+}
+
 /** Rows of one table → an Arrow table with the schema's types (also for zero rows). */
 export function toArrowTable(table: TableName, rows: readonly Row[]): fl.Table {
-  const cols: { [k: string]: Value[] } = {};
-  const types: { [k: string]: fl.DataType } = {};
-  for (const c of TABLES[table].columns) {
-    const a: Value[] = new Array(rows.length);
-    for (let i = 0; i < rows.length; i++) a[i] = rows[i]![c.name] ?? null;
-    cols[c.name] = a;
-    types[c.name] = arrowType(c);
-  }
-  return fl.tableFromArrays(cols as Parameters<typeof fl.tableFromArrays>[0], { types });
+  const cols = arrowColumns(table);
+  for (const r of rows) cols.add(r);
+  return cols.take();
 }
+
+/** Arrow IPC bytes of a table (file format when `file`, else stream format). */
+export const arrowIpc = (t: fl.Table, file: boolean): Uint8Array => fl.tableToIPC(t, { format: file ? 'file' : 'stream' })!;
 
 /** Arrow IPC bytes (file format when `file`, else stream format). */
 export function toArrowIpc(table: TableName, rows: readonly Row[], file = true): Uint8Array {
-  return fl.tableToIPC(toArrowTable(table, rows), { format: file ? 'file' : 'stream' })!;
+  return arrowIpc(toArrowTable(table, rows), file);
 }

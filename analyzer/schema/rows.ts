@@ -33,7 +33,7 @@ const interned = new Map<string, [Uint8Array, string | null]>();
 function pair(b: Uint8Array | null | undefined): [Uint8Array, string | null] {
   if (!b || !b.length) return [EMPTY, ''];
   if (b.length > 128) { const v = own(b); return [v, text(v)]; }
-  const key = Buffer.from(b.buffer, b.byteOffset, b.length).toString('latin1');
+  const key = String.fromCharCode.apply(null, b as unknown as number[]); // latin1: one char per byte, without a Buffer view
   let got = interned.get(key);
   if (!got) {
     if (interned.size >= 50_000) interned.clear();
@@ -44,16 +44,9 @@ function pair(b: Uint8Array | null | undefined): [Uint8Array, string | null] {
   return got;
 }
 
-function bytesPair(name: string, b: Uint8Array | null | undefined, row: Row): void {
-  const [v, t] = pair(b);
-  row[name] = v;
-  row[`${name}_text`] = t;
-}
-
-function listPair(name: string, list: Uint8Array[] | null | undefined, row: Row): void {
-  const v = (list ?? []).map(pair);
-  row[name] = v.map((x) => x[0]);
-  row[`${name}_text`] = v.map((x) => x[1]);
+function list(items: Uint8Array[] | null | undefined): [Uint8Array[], (string | null)[]] {
+  const v = (items ?? []).map(pair);
+  return [v.map((x) => x[0]), v.map((x) => x[1])];
 }
 
 const ids = new WeakMap<Proc, string>();
@@ -64,61 +57,60 @@ function procId(ctx: RowContext, p: Proc | undefined, pid: number): string {
   return id;
 }
 
+// Builders add columns in schema order by name, so the rows of a table share one shape. (Added by
+// computed keys or Object.assign, a wide row fell into V8's slow dictionary mode; a spread of the
+// event columns into a literal is slower still.)
+
 /** The columns every event row has (EVENT_COLUMNS). */
 export function eventRow(r: Record, ctx: RowContext, process?: string): Row {
   const ns = ctx.clock.epochNs(r.ts);
-  const row: Row = {
+  const [comm, comm_text] = pair(r.comm);
+  return {
     hostname: ctx.clock.hostname, boot_id: ctx.clock.bootId, ts_ns: ns, time: ctx.clock.text(ns), offset_ns: r.ts,
     process: process ?? procId(ctx, ctx.tree.get(r.pid), r.pid),
-    pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, gid: r.gid,
+    pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, gid: r.gid, comm, comm_text, cpu: r.cpu, cgroup: r.cgroup,
   };
-  bytesPair('comm', r.comm, row);
-  row['cpu'] = r.cpu;
-  row['cgroup'] = r.cgroup;
-  return row;
 }
 
 export function execRow(r: Record, ctx: RowContext): Row {
   const e = r.exec!;
-  const row = eventRow(r, ctx);
   const ret = e.ret ?? 0;
-  bytesPair('filename', e.filename, row);
-  listPair('argv', e.argv, row);
-  row['argc'] = e.argc ?? 0;
-  row['args_truncated'] = !!e.argsTruncated;
-  row['ret'] = ret;
-  row['errno'] = ret ? errnoName(ret) : null;
-  row['source'] = e.source === 1 ? 'sys_exit' : 'sched';
-  bytesPair('interp', e.interp, row);
-  bytesPair('mount', e.mount, row);
-  row['ino'] = e.ino ?? '';
-  row['dev'] = e.dev ?? 0;
-  row['old_tid'] = e.oldTid ?? 0;
-  bytesPair('comm_before', e.commBefore, row);
+  const [filename, filename_text] = pair(e.filename);
+  const [argv, argv_text] = list(e.argv);
+  const [interp, interp_text] = pair(e.interp);
+  const [mount, mount_text] = pair(e.mount);
+  const [comm_before, comm_before_text] = pair(e.commBefore);
+  const row = eventRow(r, ctx);
+  row['filename'] = filename; row['filename_text'] = filename_text; row['argv'] = argv; row['argv_text'] = argv_text;
+  row['argc'] = e.argc ?? 0; row['args_truncated'] = !!e.argsTruncated; row['ret'] = ret;
+  row['errno'] = ret ? errnoName(ret) : null; row['source'] = e.source === 1 ? 'sys_exit' : 'sched';
+  row['interp'] = interp; row['interp_text'] = interp_text; row['mount'] = mount; row['mount_text'] = mount_text;
+  row['ino'] = e.ino ?? ''; row['dev'] = e.dev ?? 0; row['old_tid'] = e.oldTid ?? 0; row['comm_before'] = comm_before;
+  row['comm_before_text'] = comm_before_text;
   return row;
 }
 
 const OPEN_CALLS = ['openat', 'open', 'openat2'];
 export function openRow(r: Record, ctx: RowContext): Row {
   const o = r.open!;
-  const row = eventRow(r, ctx);
   const ret = o.ret ?? 0;
-  bytesPair('path', o.path, row);
-  bytesPair('dir', o.dir, row);
-  Object.assign(row, {
-    ret, errno: ret < 0 ? errnoName(ret) : null, flags: o.flags ?? 0, mode: o.mode ?? 0, dirfd: o.dirfd ?? 0,
-    call: OPEN_CALLS[o.call ?? 0] ?? String(o.call), path_truncated: !!o.pathTruncated, dir_truncated: !!o.dirTruncated, resolve: o.resolve ?? 0,
-  });
+  const [path, path_text] = pair(o.path);
+  const [dir, dir_text] = pair(o.dir);
+  const row = eventRow(r, ctx);
+  row['path'] = path; row['path_text'] = path_text; row['dir'] = dir; row['dir_text'] = dir_text; row['ret'] = ret;
+  row['errno'] = ret < 0 ? errnoName(ret) : null; row['flags'] = o.flags ?? 0; row['mode'] = o.mode ?? 0;
+  row['dirfd'] = o.dirfd ?? 0; row['call'] = OPEN_CALLS[o.call ?? 0] ?? String(o.call);
+  row['path_truncated'] = !!o.pathTruncated; row['dir_truncated'] = !!o.dirTruncated; row['resolve'] = o.resolve ?? 0;
   return row;
 }
 
 export function syscallErrorRow(r: Record, ctx: RowContext): Row {
   const s = r.syscallError!;
   const compat = s.abi === 1;
-  return Object.assign(eventRow(r, ctx), {
-    nr: s.nr ?? 0, syscall: syscallName(ctx.arch, s.nr ?? 0, compat), abi: compat ? 'compat' : 'native',
-    errno: s.errno ?? 0, errno_name: errnoName(s.errno ?? 0),
-  });
+  const row = eventRow(r, ctx);
+  row['nr'] = s.nr ?? 0; row['syscall'] = syscallName(ctx.arch, s.nr ?? 0, compat);
+  row['abi'] = compat ? 'compat' : 'native'; row['errno'] = s.errno ?? 0; row['errno_name'] = errnoName(s.errno ?? 0);
+  return row;
 }
 
 /** pts/N, ttyN, ttySN or major:minor of a kernel dev_t (major << 20 | minor). */
@@ -134,32 +126,30 @@ export function ttyName(rdev: number): string | null {
 const WRITE_CALLS = ['write', 'writev', 'pwrite64', 'pwritev'];
 export function ttyWriteRow(r: Record, ctx: RowContext): Row {
   const t = r.ttyWrite!;
+  const [data, data_text] = pair(t.data);
+  const kept = data.length;
   const row = eventRow(r, ctx);
-  row['rdev'] = t.rdev ?? 0;
-  row['tty'] = ttyName(t.rdev ?? 0);
-  row['fd'] = t.fd ?? 0;
-  bytesPair('data', t.data, row);
-  const kept = (row['data'] as Uint8Array).length;
-  return Object.assign(row, {
-    len: t.len ?? kept, cut: !!t.cut || Number(t.len ?? kept) > kept, call: WRITE_CALLS[t.call ?? 0] ?? String(t.call),
-    is_tty: !!t.isTty, rows: t.rows ?? 0, cols: t.cols ?? 0,
-  });
+  row['rdev'] = t.rdev ?? 0; row['tty'] = ttyName(t.rdev ?? 0); row['fd'] = t.fd ?? 0; row['data'] = data;
+  row['data_text'] = data_text; row['len'] = t.len ?? kept; row['cut'] = !!t.cut || Number(t.len ?? kept) > kept;
+  row['call'] = WRITE_CALLS[t.call ?? 0] ?? String(t.call); row['is_tty'] = !!t.isTty; row['rows'] = t.rows ?? 0;
+  row['cols'] = t.cols ?? 0;
+  return row;
 }
 
 export function readlineRow(r: Record, ctx: RowContext): Row {
+  const [line, line_text] = pair(r.readline!.line);
   const row = eventRow(r, ctx);
-  bytesPair('line', r.readline!.line, row);
-  row['truncated'] = !!r.readline!.truncated;
+  row['line'] = line; row['line_text'] = line_text; row['truncated'] = !!r.readline!.truncated;
   return row;
 }
 
 export function forkRow(r: Record, ctx: RowContext): Row {
   const f = r.fork!;
   const thread = !!f.thread;
-  return Object.assign(eventRow(r, ctx), {
-    child_pid: f.childPid ?? 0, child_tid: f.childTid ?? 0, thread,
-    child_process: thread ? null : ctx.clock.processId(f.childPid ?? 0, r.ts),
-  });
+  const row = eventRow(r, ctx);
+  row['child_pid'] = f.childPid ?? 0; row['child_tid'] = f.childTid ?? 0; row['thread'] = thread;
+  row['child_process'] = thread ? null : ctx.clock.processId(f.childPid ?? 0, r.ts);
+  return row;
 }
 
 /** Built before the tree sees the exit (the process leaves the live set then). */
@@ -167,16 +157,17 @@ export function exitRow(r: Record, ctx: RowContext): Row {
   const x = r.exit!;
   const live = ctx.tree.get(r.pid);
   const start = live?.start ?? (x.start !== undefined && x.start !== null ? Number(x.start) : null);
-  return Object.assign(eventRow(r, ctx, ctx.clock.processId(r.pid, start)), {
-    code: x.code ?? 0, signal: x.signal ?? 0, core_dumped: !!x.coreDumped,
-    start_ns: start === null ? null : ctx.clock.epochNs(start), duration_ns: start === null ? null : r.ts - start,
-  });
+  const row = eventRow(r, ctx, ctx.clock.processId(r.pid, start));
+  row['code'] = x.code ?? 0; row['signal'] = x.signal ?? 0; row['core_dumped'] = !!x.coreDumped;
+  row['start_ns'] = start === null ? null : ctx.clock.epochNs(start);
+  row['duration_ns'] = start === null ? null : r.ts - start;
+  return row;
 }
 
 export function moduleRow(r: Record, ctx: RowContext): Row {
+  const [name, name_text] = pair(r.moduleLoad!.name);
   const row = eventRow(r, ctx);
-  bytesPair('name', r.moduleLoad!.name, row);
-  row['taints'] = r.moduleLoad!.taints ?? 0;
+  row['name'] = name; row['name_text'] = name_text; row['taints'] = r.moduleLoad!.taints ?? 0;
   return row;
 }
 
@@ -194,20 +185,19 @@ export function processRow(p: Proc, ctx: RowContext): Row {
   const exit = p.exit ? ctx.clock.epochNs(p.exit.ts) : null;
   let exe: Uint8Array = EMPTY;
   for (let i = p.execs.length - 1; i >= 0; i--) if (p.execs[i]!.ret === 0) { exe = p.execs[i]!.filename; break; }
-  const row: Row = {
+  const [comm, comm_text] = pair(p.comm);
+  const [exeBytes, exe_text] = pair(exe);
+  const [argv, argv_text] = list(p.argv);
+  return {
     hostname: ctx.clock.hostname, boot_id: ctx.clock.bootId, process: procId(ctx, p, p.pid), pid: p.pid,
     start_ns: start, start_time: start === null ? null : ctx.clock.text(start),
     parent: p.parent ? procId(ctx, p.parent, p.parent.pid) : null, ppid: p.ppid, uid: p.uid, user: ctx.users.get(p.uid) ?? null,
-  };
-  bytesPair('comm', p.comm, row);
-  bytesPair('exe', exe, row);
-  listPair('argv', p.argv, row);
-  return Object.assign(row, {
+    comm, comm_text, exe: exeBytes, exe_text, argv, argv_text,
     execs: p.execs.filter((e) => !e.snapshot).length, origin: p.origin, parent_inferred: p.inferredParent, tty_rdev: p.tty,
     exit_ns: exit, exit_time: exit === null ? null : ctx.clock.text(exit),
     exit_code: p.exit ? p.exit.code : null, exit_signal: p.exit ? p.exit.signal : null, core_dumped: p.exit ? p.exit.core : null,
     events: p.events,
-  });
+  };
 }
 
 /** Feeds a capture's records in order; yields each record's row with the table it belongs to.

@@ -1,0 +1,208 @@
+// Rows → Arrow columns, appended row by row straight into typed arrays and byte buffers, so a row
+// object dies young instead of waiting (with its strings) for its part to be written. flechette's
+// generic builders encode each string with a TextEncoder and go through a builder object per
+// value; these keep its array shapes (lengths padded to 8 bytes, an empty validity bitmap when
+// nothing is null, first-seen dictionary order), so the IPC bytes are the same.
+import * as fl from '@uwdata/flechette';
+import type { Row, Value } from './tables.js';
+
+/** Elements of `bpe` bytes in `length` elements padded to a multiple of 8 bytes. */
+const align64 = (length: number, bpe = 1): number => (((length * bpe) + 7) & ~7) / bpe;
+
+type Typed = Uint8Array | Int32Array | Uint32Array | BigInt64Array;
+/** A zero-filled array grown by doubling (padding bytes are written to files: they stay zero). */
+function grow<T extends Typed>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const next = new (a.constructor as new (n: number) => T)(Math.max(a.length * 2, need));
+  next.set(a as never);
+  return next;
+}
+/** The first `length` elements padded to 8 bytes, as flechette returns them. */
+function aligned<T extends Typed>(a: T, length: number): T {
+  const n = align64(length, a.BYTES_PER_ELEMENT);
+  return (n <= a.length ? a : grow(a, n)).subarray(0, n) as T;
+}
+
+type BatchOptions = { length: number; nullCount: number; type: fl.DataType; validity: Uint8Array; values?: unknown; offsets?: Int32Array; children?: fl.Batch<unknown>[] };
+const batch = (o: BatchOptions): fl.Batch<unknown> => new (fl.batchType(o.type) as unknown as new (o: BatchOptions) => fl.Batch<unknown>)(o);
+
+/** Values of one column: n so far, their validity bits and null count. */
+abstract class Builder {
+  n = 0;
+  nulls = 0;
+  private bits = new Uint8Array(64);
+  constructor(readonly type: fl.DataType) {}
+  /** Appends v; false when it is null. */
+  protected valid(v: unknown): boolean {
+    const i = this.n++;
+    if (v === null || v === undefined) { this.nulls++; return false; }
+    if (i >> 3 >= this.bits.length) this.bits = grow(this.bits, (i >> 3) + 1);
+    this.bits[i >> 3]! |= 1 << (i & 7);
+    return true;
+  }
+  protected validity(): Uint8Array { return this.nulls ? aligned(this.bits, ((this.n - 1) >> 3) + 1) : new Uint8Array(0); }
+  protected options(): BatchOptions { return { length: this.n, nullCount: this.nulls, type: this.type, validity: this.validity() }; }
+  abstract add(v: Value): void;
+  abstract batch(): fl.Batch<unknown>;
+}
+
+/** Buffer's own UTF-8 encoder (what write() calls after checking its arguments). */
+type Utf8Writes = Buffer & { utf8Write(s: string, offset: number): number };
+
+/** utf8 or binary: offsets and one byte buffer. */
+class BytesBuilder extends Builder {
+  private offsets = new Int32Array(256);
+  private buf = Buffer.alloc(1 << 12);
+  private pos = 0;
+  private room(bytes: number): void {
+    if (this.pos + bytes + 8 > this.buf.length) {
+      const next = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + bytes + 8));
+      this.buf.copy(next, 0, 0, this.pos);
+      this.buf = next;
+    }
+  }
+  add(v: Value): void {
+    if (this.valid(v)) {
+      if (v instanceof Uint8Array) {
+        const n = v.length;
+        this.room(n);
+        if (n > 32) this.buf.set(v, this.pos);
+        else for (let i = 0, p = this.pos; i < n; i++) this.buf[p + i] = v[i]!; // cheaper than set() for a short value
+        this.pos += n;
+      } else {
+        const s = typeof v === 'string' ? v : String(v);
+        this.room(s.length * 3);
+        this.pos += (this.buf as Utf8Writes).utf8Write(s, this.pos);
+      }
+    }
+    if (this.n >= this.offsets.length) this.offsets = grow(this.offsets, this.n + 1);
+    this.offsets[this.n] = this.pos;
+  }
+  batch(): fl.Batch<unknown> {
+    return batch({ ...this.options(), offsets: aligned(this.offsets, this.n + 1), values: this.buf.subarray(0, align64(this.pos + 1)) });
+  }
+}
+
+class ListBuilder extends Builder {
+  private offsets = new Int32Array(256);
+  private readonly items: BytesBuilder;
+  constructor(type: fl.DataType & { children: { type: fl.DataType }[] }) { super(type); this.items = new BytesBuilder(type.children[0]!.type); }
+  add(v: Value): void {
+    if (this.valid(v)) for (const x of v as readonly Value[]) this.items.add(x);
+    if (this.n >= this.offsets.length) this.offsets = grow(this.offsets, this.n + 1);
+    this.offsets[this.n] = this.items.n;
+  }
+  batch(): fl.Batch<unknown> {
+    return batch({ ...this.options(), offsets: aligned(this.offsets, this.n + 1), children: [this.items.batch()] });
+  }
+}
+
+class DictionaryBuilder extends Builder {
+  private readonly keys = new Map<string, number>();
+  private indices = new Int32Array(256);
+  add(v: Value): void {
+    if (this.n >= this.indices.length) this.indices = grow(this.indices, this.n + 1);
+    const i = this.n;
+    if (!this.valid(v)) return;
+    const s = String(v);
+    let k = this.keys.get(s);
+    if (k === undefined) { k = this.keys.size; this.keys.set(s, k); }
+    this.indices[i] = k;
+  }
+  batch(): fl.Batch<unknown> {
+    const b = batch({ ...this.options(), values: aligned(this.indices, this.n) }) as fl.Batch<unknown> & { setDictionary(c: fl.Column<unknown>): void };
+    const values = new BytesBuilder((this.type as fl.DataType & { dictionary: fl.DataType }).dictionary);
+    for (const k of this.keys.keys()) values.add(k);
+    b.setDictionary(new fl.Column([values.batch()]));
+    return b;
+  }
+}
+
+class BoolBuilder extends Builder {
+  private values = new Uint8Array(64);
+  add(v: Value): void {
+    const i = this.n;
+    this.valid(v);
+    if (i >> 3 >= this.values.length) this.values = grow(this.values, (i >> 3) + 1);
+    if (v) this.values[i >> 3]! |= 1 << (i & 7);
+  }
+  batch(): fl.Batch<unknown> { return batch({ ...this.options(), values: aligned(this.values, ((this.n - 1) >> 3) + 1) }); }
+}
+
+class Int32Builder extends Builder {
+  private values: Int32Array | Uint32Array;
+  constructor(type: fl.DataType, signed: boolean) { super(type); this.values = signed ? new Int32Array(256) : new Uint32Array(256); }
+  add(v: Value): void {
+    if (this.n >= this.values.length) this.values = grow(this.values, this.n + 1);
+    const i = this.n;
+    if (this.valid(v)) this.values[i] = v as number;
+  }
+  batch(): fl.Batch<unknown> { return batch({ ...this.options(), values: aligned(this.values, this.n) }); }
+}
+
+const TWO32 = 2 ** 32;
+class Int64Builder extends Builder {
+  private values = new BigInt64Array(256);
+  private words = new Int32Array(this.values.buffer); // little-endian halves: a safe integer needs no BigInt
+  add(v: Value): void {
+    if (this.n >= this.values.length) { this.values = grow(this.values, this.n + 1); this.words = new Int32Array(this.values.buffer); }
+    const i = this.n;
+    if (!this.valid(v)) return;
+    if (typeof v === 'number' && Number.isSafeInteger(v)) { this.words[2 * i] = v >>> 0; this.words[2 * i + 1] = Math.floor(v / TWO32); }
+    else this.values[i] = typeof v === 'bigint' ? v : BigInt(v as number);
+  }
+  batch(): fl.Batch<unknown> { return batch({ ...this.options(), values: aligned(this.values, this.n) }); }
+}
+
+function builder(type: fl.DataType, name: string): Builder {
+  const t = type as fl.DataType & { typeId: number; bitWidth?: number; signed?: boolean };
+  switch (t.typeId) {
+    case fl.Type.Utf8: case fl.Type.Binary: return new BytesBuilder(type);
+    case fl.Type.List: return new ListBuilder(type as never);
+    case fl.Type.Dictionary: return new DictionaryBuilder(type);
+    case fl.Type.Bool: return new BoolBuilder(type);
+    case fl.Type.Int: return t.bitWidth === 64 ? new Int64Builder(type) : new Int32Builder(type, !!t.signed);
+  }
+  throw new Error(`no Arrow builder for type ${t.typeId} (column ${name})`);
+}
+
+/** Compiles a function of a row `r` (and `params`) whose body reads column j as `load(j)`: a named
+ * load per column, so each load site sees the one shape the rows of a table share, where a load by
+ * a varying name went through V8's megamorphic path for every value. */
+export function compileRowCode<F>(names: readonly string[], params: readonly string[], body: (load: (j: number) => string) => string): F {
+  for (const n of names) if (!/^[a-z_][a-z0-9_]*$/.test(n)) throw new Error(`column name ${JSON.stringify(n)} is not an identifier`);
+  return new Function('r', ...params, body((j) => `(r.${names[j]!} ?? null)`)) as F;
+}
+
+type Append = (row: Row, b: readonly Builder[]) => void;
+const appenders = new Map<string, Append>();
+/** A row's values into the column builders, compiled per column list. */
+function appender(names: readonly string[]): Append {
+  const key = names.join(',');
+  let f = appenders.get(key);
+  if (!f) {
+    f = compileRowCode<Append>(names, ['b'], (load) => names.map((_, j) => `b[${j}].add(${load(j)});`).join('\n'));
+    appenders.set(key, f);
+  }
+  return f;
+}
+
+/** One table's rows as Arrow columns of one batch each, appended as they come. */
+export class ArrowColumns {
+  private builders: Builder[] = [];
+  private readonly append: Append;
+  constructor(private readonly columns: readonly { name: string; type: fl.DataType }[]) {
+    this.append = appender(columns.map((c) => c.name));
+    this.clear();
+  }
+  get length(): number { return this.builders[0]?.n ?? 0; }
+  add(row: Row): void { this.append(row, this.builders); }
+  /** The table so far (no batch for zero rows, as flechette does); the builders start over. */
+  take(): fl.Table {
+    const n = this.length;
+    const t = fl.tableFromColumns(this.columns.map((c, j) => [c.name, new fl.Column(n ? [this.builders[j]!.batch()] : [], c.type)] as [string, fl.Column<unknown>]));
+    this.clear();
+    return t;
+  }
+  private clear(): void { this.builders = this.columns.map((c) => builder(c.type, c.name)); }
+}
