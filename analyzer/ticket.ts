@@ -37,9 +37,13 @@ function triageCommand(): Command {
       const shown = findings.filter((f) => SEVERITIES.indexOf(f.severity) <= SEVERITIES.indexOf(o.min));
       if (o.json) process.stdout.write(shown.map((f) => JSON.stringify(f) + '\n').join(''));
       else process.stdout.write(renderText(shown, ctx, facts).join('\n') + '\n');
-      const v = ctx.reader.integrity().verdict;
-      process.exitCode = v === 'damaged' || v === 'truncated' ? EXIT.damaged : EXIT.ok;
+      process.exitCode = exitFor(ctx.reader.integrity().verdict);
     });
+}
+
+/** Exit code of a view over a capture: damaged or truncated input is said by the code too. */
+function exitFor(verdict: string): number {
+  return verdict === 'damaged' || verdict === 'truncated' ? EXIT.damaged : EXIT.ok;
 }
 
 function timelineCommand(): Command {
@@ -59,8 +63,7 @@ function timelineCommand(): Command {
       const { run } = await import('./pipeline.js');
       const { HostTimeline, hostTimelineView } = await import('./views/hosttimeline.js');
       const ctx = await run(hostTimelineView(new HostTimeline(opts)), { file, json: o.json, filters: {}, warn });
-      const v = ctx.reader.integrity().verdict;
-      process.exitCode = v === 'damaged' || v === 'truncated' ? EXIT.damaged : EXIT.ok;
+      process.exitCode = exitFor(ctx.reader.integrity().verdict);
     });
 }
 
