@@ -108,9 +108,11 @@ static __always_inline void *scratch_rec(void)
 	return bpf_map_lookup_elem(&scratch, &cpu);
 }
 
+/* Plain loads through the current task's BTF pointer: each field costs one instruction (the JIT
+ * guards it against faults) where BPF_CORE_READ on an untyped pointer costs a helper call. */
 static __always_inline void fill_head(struct event_head *h, __u16 kind)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 	__u64 pid_tgid = bpf_get_current_pid_tgid();
 	__u64 uid_gid = bpf_get_current_uid_gid();
 
@@ -121,7 +123,7 @@ static __always_inline void fill_head(struct event_head *h, __u16 kind)
 	h->flags = 0;
 	h->pid = pid_tgid >> 32;
 	h->tid = (__u32)pid_tgid;
-	h->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	h->ppid = task->real_parent->tgid;
 	h->uid = (__u32)uid_gid;
 	h->gid = uid_gid >> 32;
 	h->cpu = bpf_get_smp_processor_id();
@@ -173,16 +175,38 @@ static __always_inline void submit(void *rec, __u64 size)
 /* The struct file behind fd in the current task, or NULL. */
 static __always_inline struct file *fd_file(int fd)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct fdtable *fdt = task->files->fdt;
 	struct file **fds;
 	struct file *f = NULL;
 
-	if (!fdt || fd < 0 || (unsigned int)fd >= BPF_CORE_READ(fdt, max_fds))
+	if (!fdt || fd < 0 || (unsigned int)fd >= fdt->max_fds)
 		return NULL;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	bpf_probe_read_kernel(&f, sizeof(f), &fds[fd]);
 	return f;
 }
+
+/* The current syscall's saved user registers (at a syscall's exit they still hold its arguments,
+ * except the first on arm64, which orig_x0 keeps), read with plain BTF loads. */
+static __always_inline struct pt_regs *syscall_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+#if defined(__TARGET_ARCH_x86)
+#define SYSCALL_ARG1(r) ((r)->di)
+#define SYSCALL_ARG2(r) ((r)->si)
+#define SYSCALL_ARG3(r) ((r)->dx)
+#define SYSCALL_ARG4(r) ((r)->r10)
+#define SYSCALL_NR(r) ((r)->orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define SYSCALL_ARG1(r) ((r)->orig_x0)
+#define SYSCALL_ARG2(r) ((r)->regs[1])
+#define SYSCALL_ARG3(r) ((r)->regs[2])
+#define SYSCALL_ARG4(r) ((r)->regs[3])
+#define SYSCALL_NR(r) ((r)->syscallno)
+#else
+#error "syscall arguments: unsupported architecture"
+#endif
 
 #endif

@@ -20,26 +20,26 @@ struct open_args {
 
 static __always_inline void read_args(struct open_args *a, __u32 call)
 {
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	struct pt_regs *regs = syscall_regs();
 
 	a->call = call;
 	a->resolve = 0;
 	if (call == OPEN_CALL_OPEN) {
 		a->dirfd = AT_FDCWD;
-		a->path = PT_REGS_PARM1_CORE_SYSCALL(regs);
-		a->flags = PT_REGS_PARM2_CORE_SYSCALL(regs);
-		a->mode = PT_REGS_PARM3_CORE_SYSCALL(regs);
+		a->path = SYSCALL_ARG1(regs);
+		a->flags = SYSCALL_ARG2(regs);
+		a->mode = SYSCALL_ARG3(regs);
 		return;
 	}
-	a->dirfd = PT_REGS_PARM1_CORE_SYSCALL(regs);
-	a->path = PT_REGS_PARM2_CORE_SYSCALL(regs);
+	a->dirfd = SYSCALL_ARG1(regs);
+	a->path = SYSCALL_ARG2(regs);
 	if (call == OPEN_CALL_OPENAT) {
-		a->flags = PT_REGS_PARM3_CORE_SYSCALL(regs);
-		a->mode = PT_REGS_PARM4_CORE_SYSCALL(regs);
+		a->flags = SYSCALL_ARG3(regs);
+		a->mode = SYSCALL_ARG4(regs);
 	} else {
 		struct open_how how = {};
 
-		bpf_probe_read_user(&how, sizeof(how), (void *)PT_REGS_PARM3_CORE_SYSCALL(regs));
+		bpf_probe_read_user(&how, sizeof(how), (void *)SYSCALL_ARG3(regs));
 		a->flags = how.flags;
 		a->mode = how.mode;
 		a->resolve = how.resolve;
@@ -161,16 +161,16 @@ static __always_inline int emit_open(long ret, __u32 call)
 	}
 	e->path_len = n > 0 ? n - 1 : 0;
 	off += e->path_len & (PATH_CAP - 1);
-	bpf_probe_read_kernel(&first, 1, (char *)e + sizeof(*e));
+	first = ((char *)e)[sizeof(*e)];
 
 	if (e->path_len > 0 && first != '/') {
-		struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+		struct task_struct *task = bpf_get_current_task_btf();
 		struct dentry *d = NULL;
 		struct vfsmount *m = NULL;
 
 		if (s->dirfd == AT_FDCWD) {
-			d = BPF_CORE_READ(task, fs, pwd.dentry);
-			m = BPF_CORE_READ(task, fs, pwd.mnt);
+			d = task->fs->pwd.dentry;
+			m = task->fs->pwd.mnt;
 		} else {
 			struct file *f = fd_file(s->dirfd);
 

@@ -9,24 +9,12 @@
 static __always_inline __u32 is_compat(void)
 {
 #if defined(__TARGET_ARCH_x86)
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
+	struct task_struct *task = bpf_get_current_task_btf();
 
 	if (bpf_core_field_exists(task->thread_info.status))
-		return (BPF_CORE_READ(task, thread_info.status) & TS_COMPAT) != 0;
+		return (task->thread_info.status & TS_COMPAT) != 0;
 #endif
 	return 0;
-}
-
-/* The syscall number as the syscall tracepoints report it (syscall_get_nr). */
-static __always_inline __u32 syscall_nr(struct pt_regs *regs)
-{
-#if defined(__TARGET_ARCH_x86)
-	return BPF_CORE_READ(regs, orig_ax);
-#elif defined(__TARGET_ARCH_arm64)
-	return BPF_CORE_READ((struct user_pt_regs *)regs, syscallno);
-#else
-#error "syscall_nr: unsupported architecture"
-#endif
 }
 
 /* A raw tracepoint: the kernel hands over (regs, ret) without first building the perf record
@@ -44,7 +32,7 @@ int handle_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 	if (!RESERVE(e))
 		return 0;
 	fill_head(&e->h, EV_SYSERR);
-	e->nr = syscall_nr((struct pt_regs *)ctx->args[0]);
+	e->nr = SYSCALL_NR(syscall_regs()); /* as syscall_get_nr() reports it */
 	e->ret = ret;
 	e->compat = is_compat();
 	e->pad = 0;
