@@ -127,13 +127,13 @@ struct open_event {
 
 enum write_call { WRITE_CALL_WRITE = 0, WRITE_CALL_WRITEV = 1, WRITE_CALL_PWRITE64 = 2, WRITE_CALL_PWRITEV = 3 };
 
-enum tty_flags { TTY_CUT = 1 };  /* data is not the whole write (cap, iovec read failure) */
+enum tty_flags { TTY_CUT = 1 };  /* data is not all the call wrote (cap, unreadable iovec) */
 
 struct tty_event {
 	struct event_head h;
 	__u32 rdev;
 	__u32 fd;
-	__u64 len;            /* bytes the caller asked to write, over every iovec */
+	__u64 len;            /* bytes the call wrote (its return value), over every iovec */
 	__u32 data_len;       /* tail: the first data_len bytes */
 	__u16 call;
 	__u16 is_tty;

@@ -3,48 +3,37 @@
  * A successful exec is recorded at sched_process_exec from the new image: bprm gives the file,
  * interpreter, mount and inode, and argv is read from mm->arg_start..arg_end, which the kernel
  * has just written (at sys_enter_execve a fresh child's argv is often not paged in yet).
- * A failed exec is recorded at sys_exit_execve(at) from the caller's pointers, which the kernel
- * has already faulted in by then. Enter stages those pointers by thread. */
+ * A failed exec is recorded at sys_exit_execve(at) from the caller's pointers, read from the
+ * syscall's saved registers; the kernel has already faulted them in by then. No program runs at
+ * syscall entry: one sys_enter program would make the kernel run its tracepoint for every
+ * syscall of the host. */
 #define LANE prio
 #include "common.bpf.h"
 
-struct exec_stage {
-	__u64 filename;
-	__u64 argv;
-	char comm[TASK_COMM_LEN];
-};
-
+/* The command name before a successful exec. The kernel renames the task during exec
+ * (task_rename, after the point of no return, with the old name still in task->comm); it is
+ * staged by thread for sched_process_exec, which runs in the same thread. Renames outside exec
+ * (prctl PR_SET_NAME) are not staged. LRU: an exec that dies after the rename leaves no entry
+ * that could fill the map. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 16384);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
 	__type(key, __u32);
-	__type(value, struct exec_stage);
-} exec_stage SEC(".maps");
+	__type(value, char[TASK_COMM_LEN]);
+} exec_comm SEC(".maps");
 
-static __always_inline int stage(__u64 filename, __u64 argv)
+SEC("raw_tp/task_rename")
+int BPF_PROG(handle_rename, struct task_struct *task, const char *comm)
 {
-	struct exec_stage s = {};
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	char old[TASK_COMM_LEN];
+	__u32 tid;
 
-	if (is_self())
+	if (is_self() || !BPF_CORE_READ_BITFIELD_PROBED(task, in_execve))
 		return 0;
-	s.filename = filename;
-	s.argv = argv;
-	bpf_get_current_comm(s.comm, sizeof(s.comm));
-	bpf_map_update_elem(&exec_stage, &tid, &s, BPF_ANY);
+	tid = BPF_CORE_READ(task, pid);
+	BPF_CORE_READ_STR_INTO(&old, task, comm);
+	bpf_map_update_elem(&exec_comm, &tid, &old, BPF_ANY);
 	return 0;
-}
-
-SEC("tracepoint/syscalls/sys_enter_execve")
-int handle_enter_execve(struct trace_event_raw_sys_enter *ctx)
-{
-	return stage(ctx->args[0], ctx->args[1]);
-}
-
-SEC("tracepoint/syscalls/sys_enter_execveat")
-int handle_enter_execveat(struct trace_event_raw_sys_enter *ctx)
-{
-	return stage(ctx->args[1], ctx->args[2]);
 }
 
 /* Reads a user string of at most `cap` bytes (with its NUL) to dst; returns its length without
@@ -125,48 +114,45 @@ static long arg_step(__u32 i, struct args_walk *w)
 	return ptr_bad ? 1 : 0;
 }
 
-static __always_inline int failed_exec(long ret)
+static __always_inline int failed_exec(long ret, __u64 filename, __u64 argv)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
-	struct exec_stage *s = bpf_map_lookup_elem(&exec_stage, &tid);
 	struct exec_event *e;
 	struct args_walk w = {};
 	__u32 base, fl;
 	bool cut, bad;
 
-	if (!s)
+	if (ret >= 0 || is_self())
 		return 0;
-	if (ret >= 0)
-		goto out;
 	e = scratch_rec();
 	if (!e)
-		goto out;
+		return 0;
 	fill_head(&e->h, EV_EXEC);
 	e->ret = ret;
-	e->old_tid = tid;
+	e->old_tid = e->h.tid;
 	e->ino = 0;
 	e->dev = 0;
 	e->source = EXEC_SRC_SYS_EXIT;
 	e->interp_len = 0;
 	e->mount_len = 0;
-	__builtin_memcpy(e->comm_before, s->comm, sizeof(e->comm_before));
+	/* a failed exec leaves the name as it was */
+	__builtin_memcpy(e->comm_before, e->h.comm, sizeof(e->comm_before));
 
 	base = sizeof(*e);
-	fl = user_str((char *)e + base, PATH_CAP, (const char *)s->filename, &cut, &bad);
+	fl = user_str((char *)e + base, PATH_CAP, (const char *)filename, &cut, &bad);
 	if (fl > PATH_CAP - 1)
 		fl = PATH_CAP - 1;
 	e->filename_len = fl;
 
 	/* Arguments follow the filename; al never exceeds the budget, so the last write ends below
 	 * base + PATH_CAP + ARGS_CAP, far inside the scratch area. */
-	w.argv = s->argv;
+	w.argv = argv;
 	w.base = base + fl;
 	w.budget = cfg.args_bytes < ARGS_CAP ? cfg.args_bytes : ARGS_CAP;
 	w.max_args = cfg.max_args < MAX_ARGV ? cfg.max_args : MAX_ARGV;
 	bpf_loop(MAX_ARGV + 1, arg_step, &w, 0);
 	e = scratch_rec();
 	if (!e)
-		goto out;
+		return 0;
 	e->eflags = w.eflags | (cut ? EXEC_FILENAME_TRUNC : 0);
 	e->argc = w.argc;
 	e->args_len = w.al;
@@ -174,28 +160,30 @@ static __always_inline int failed_exec(long ret)
 	e->unreadable = w.unreadable;
 	e->truncated = w.truncated;
 	emit(e, base + fl + w.al);
-out:
-	bpf_map_delete_elem(&exec_stage, &tid);
 	return 0;
 }
 
 SEC("tracepoint/syscalls/sys_exit_execve")
 int handle_exit_execve(struct trace_event_raw_sys_exit *ctx)
 {
-	return failed_exec(ctx->ret);
+	struct pt_regs *regs = syscall_regs();
+
+	return failed_exec(ctx->ret, SYSCALL_ARG1(regs), SYSCALL_ARG2(regs));
 }
 
 SEC("tracepoint/syscalls/sys_exit_execveat")
 int handle_exit_execveat(struct trace_event_raw_sys_exit *ctx)
 {
-	return failed_exec(ctx->ret);
+	struct pt_regs *regs = syscall_regs();
+
+	return failed_exec(ctx->ret, SYSCALL_ARG2(regs), SYSCALL_ARG3(regs));
 }
 
 SEC("raw_tp/sched_process_exec")
 int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_binprm *bprm)
 {
 	struct exec_event *e;
-	struct exec_stage *s;
+	char *s;
 	struct file *file;
 	struct mm_struct *mm;
 	__u32 old = old_pid, off, limit;
@@ -216,11 +204,11 @@ int BPF_PROG(handle_exec, struct task_struct *task, pid_t old_pid, struct linux_
 	e->argc = 0;
 	e->unreadable = 0;
 	e->truncated = 0;
-	s = bpf_map_lookup_elem(&exec_stage, &old);
+	/* staged under the thread's tid after de_thread(): the process's leader tid */
+	s = bpf_map_lookup_elem(&exec_comm, &e->h.tid);
 	if (s) {
-		__builtin_memcpy(e->comm_before, s->comm, sizeof(e->comm_before));
-		/* the caller's tid is gone after a non-leader exec: sys_exit would not find it */
-		bpf_map_delete_elem(&exec_stage, &old);
+		__builtin_memcpy(e->comm_before, s, sizeof(e->comm_before));
+		bpf_map_delete_elem(&exec_comm, &e->h.tid);
 	} else {
 		__builtin_memset(e->comm_before, 0, sizeof(e->comm_before));
 	}

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Terminal writes (ttysnoop, shellsnoop): write/writev/pwrite64/pwritev where the fd is a tty or
- * pty, and with cfg.stdio any write to fd 1 or 2. Bytes are read at syscall entry (the caller's
- * buffer is paged in: it is writing from it), up to cfg.write_bytes, with the true total length
- * over every iovec, the terminal's size, and a mark when the bytes kept are not the whole write. */
+ * pty, and with cfg.stdio any write to fd 1 or 2. Recorded at syscall exit, so a record holds
+ * what reached the terminal: the bytes the call wrote (its return value; a failed write is not
+ * recorded, and a partial write that the caller retries is not recorded twice), read from the
+ * caller's buffer (unchanged by the write and paged in) up to cfg.write_bytes, with the
+ * terminal's size and a mark when the bytes kept are not the whole write. The arguments come
+ * from the syscall's saved registers: no program runs at syscall entry. */
 #define LANE prio
 #include "common.bpf.h"
 
@@ -92,21 +95,24 @@ static __always_inline __u32 write_cap(void)
 	return cfg.write_bytes < WRITE_CAP ? cfg.write_bytes : WRITE_CAP;
 }
 
-static __always_inline int on_write(__u16 call, int fd, __u64 buf, __u64 count)
+static __always_inline int on_write(long ret, __u16 call, int fd, __u64 buf)
 {
-	struct tty_event *e = start(call, fd);
+	struct tty_event *e;
 	__u64 n, cap = write_cap();
 
+	if (ret <= 0)
+		return 0;
+	e = start(call, fd);
 	if (!e)
 		return 0;
-	e->len = count;
-	n = count < cap ? count : cap;
+	e->len = ret;
+	n = (__u64)ret < cap ? (__u64)ret : cap;
 	if (n > WRITE_CAP)
 		n = WRITE_CAP;
 	VERIFIER_BOUND(n, 0xffff);
 	if (bpf_probe_read_user((char *)e + sizeof(*e), n, (void *)buf))
 		n = 0;
-	if (n < count)
+	if (n < (__u64)ret)
 		e->tflags |= TTY_CUT;
 	e->data_len = n;
 	emit(e, sizeof(*e) + n);
@@ -115,14 +121,13 @@ static __always_inline int on_write(__u16 call, int fd, __u64 buf, __u64 count)
 
 struct iov_walk {
 	__u64 vec;
-	__u64 total;
 	__u32 kept;
-	__u32 cap;
+	__u32 cap;    /* min(cfg.write_bytes, bytes written) */
 	__u16 cut;
 };
 
-/* One iovec: add its length to the total, and copy what still fits. Records are rebuilt from
- * the per-CPU scratch area (a map value cannot be passed into a bpf_loop callback). */
+/* One iovec: copy what the call wrote of it, while it fits. Records are rebuilt from the per-CPU
+ * scratch area (a map value cannot be passed into a bpf_loop callback). */
 static long iov_step(__u32 i, struct iov_walk *w)
 {
 	struct iovec_user iov = {};
@@ -130,17 +135,14 @@ static long iov_step(__u32 i, struct iov_walk *w)
 	__u64 n, at;
 	__u32 kept = w->kept;
 
+	if (kept >= w->cap || kept > WRITE_CAP)
+		return 1;
 	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)(w->vec + (__u64)i * sizeof(iov)))) {
 		w->cut = 1;
 		return 1;
 	}
-	w->total += iov.len;
 	if (!iov.len)
 		return 0;
-	if (kept >= w->cap || kept > WRITE_CAP) {
-		w->cut = 1;
-		return 0;
-	}
 	n = w->cap - kept;
 	if (iov.len < n)
 		n = iov.len;
@@ -155,58 +157,65 @@ static long iov_step(__u32 i, struct iov_walk *w)
 	if (bpf_probe_read_user((char *)e + sizeof(*e) + at, n, (void *)iov.base)) {
 		/* the bytes kept must be a prefix of the write: stop copying at the first gap */
 		w->cut = 1;
-		w->cap = kept;
-		return 0;
+		return 1;
 	}
-	if (n < iov.len)
-		w->cut = 1;
 	w->kept = kept + n;
 	return 0;
 }
 
-static __always_inline int on_writev(__u16 call, int fd, __u64 vec, __u64 vlen)
+static __always_inline int on_writev(long ret, __u16 call, int fd, __u64 vec, __u64 vlen)
 {
-	struct tty_event *e = start(call, fd);
-	struct iov_walk w = { .vec = vec, .cap = write_cap() };
+	struct tty_event *e;
+	struct iov_walk w = { .vec = vec };
 
+	if (ret <= 0)
+		return 0;
+	e = start(call, fd);
 	if (!e)
 		return 0;
-	if (vlen > IOV_CAP) {
-		vlen = IOV_CAP; /* the kernel refuses more (EINVAL): nothing is written */
-		w.cut = 1;
-	}
+	w.cap = (__u64)ret < write_cap() ? ret : write_cap();
+	if (vlen > IOV_CAP)
+		vlen = IOV_CAP; /* the kernel refuses more (EINVAL), so a call that wrote has fewer */
 	bpf_loop(vlen, iov_step, &w, 0);
 	e = scratch_rec();
 	if (!e)
 		return 0;
-	e->len = w.total;
+	e->len = ret;
 	e->data_len = w.kept;
-	if (w.cut || w.kept < w.total)
+	if (w.cut || w.kept < (__u64)ret)
 		e->tflags |= TTY_CUT;
 	emit(e, sizeof(*e) + w.kept);
 	return 0;
 }
 
-SEC("tracepoint/syscalls/sys_enter_write")
-int handle_write(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/syscalls/sys_exit_write")
+int handle_write(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_write(WRITE_CALL_WRITE, ctx->args[0], ctx->args[1], ctx->args[2]);
+	struct pt_regs *regs = syscall_regs();
+
+	return on_write(ctx->ret, WRITE_CALL_WRITE, SYSCALL_ARG1(regs), SYSCALL_ARG2(regs));
 }
 
-SEC("tracepoint/syscalls/sys_enter_pwrite64")
-int handle_pwrite64(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/syscalls/sys_exit_pwrite64")
+int handle_pwrite64(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_write(WRITE_CALL_PWRITE64, ctx->args[0], ctx->args[1], ctx->args[2]);
+	struct pt_regs *regs = syscall_regs();
+
+	return on_write(ctx->ret, WRITE_CALL_PWRITE64, SYSCALL_ARG1(regs), SYSCALL_ARG2(regs));
 }
 
-SEC("tracepoint/syscalls/sys_enter_writev")
-int handle_writev(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/syscalls/sys_exit_writev")
+int handle_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_writev(WRITE_CALL_WRITEV, ctx->args[0], ctx->args[1], ctx->args[2]);
+	struct pt_regs *regs = syscall_regs();
+
+	return on_writev(ctx->ret, WRITE_CALL_WRITEV, SYSCALL_ARG1(regs), SYSCALL_ARG2(regs), SYSCALL_ARG3(regs));
 }
 
-SEC("tracepoint/syscalls/sys_enter_pwritev")
-int handle_pwritev(struct trace_event_raw_sys_enter *ctx)
+SEC("tracepoint/syscalls/sys_exit_pwritev")
+int handle_pwritev(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_writev(WRITE_CALL_PWRITEV, ctx->args[0], ctx->args[1], ctx->args[2]);
+	struct pt_regs *regs = syscall_regs();
+
+	return on_writev(ctx->ret, WRITE_CALL_PWRITEV, SYSCALL_ARG1(regs), SYSCALL_ARG2(regs), SYSCALL_ARG3(regs));
 }

@@ -18,7 +18,7 @@ import { encodeConfig, loadFamily, outputPipe, type LaneFds, type Loaded } from 
 import { Ring, RingWaiter } from './ring.js';
 import { POLL_MS, type RecorderSettings } from './settings.js';
 
-export const RECORDER_VERSION = '0.2.0';
+export const RECORDER_VERSION = '0.3.0';
 
 /** Exit codes of secrec (documented in the README). */
 export const EXIT = { ok: 0, error: 1, usage: 2, environment: 3, output: 4, nothingAttached: 5 } as const;

@@ -132,7 +132,7 @@ export const TABLES: { readonly [T in TableName]: { readonly doc: string; readon
       c('tty', 'str', '', 'the device as a name: pts/N, ttyN, or major:minor; null when not a device'),
       c('fd', 'u32', '', 'file descriptor written to'),
       ...bytes('data', 'the bytes written, up to the recorder\'s --write-bytes'),
-      c('len', 'i64', 'bytes', 'the length the caller asked to write'),
+      c('len', 'i64', 'bytes', 'the length written: the call\'s return value (recorder < 0.3: the length asked)'),
       c('cut', 'bool', '', 'data holds fewer bytes than len'),
       c('call', 'str', '', 'write, writev, pwrite64 or pwritev'),
       c('is_tty', 'bool', '', 'the fd is a terminal'),

@@ -66,6 +66,7 @@ const ARG_SHAPES: [string, string[]][] = [
 
 describe.runIf(canRecord)('secrec keeps every record whole or marked (live)', () => {
   let recs: Record[] = [];
+  let partialWritten = 0;
   const work = mkdtempSync(join(tmpdir(), 'secrec-integrity-'));
   chmodSync(work, 0o755);
   const uid = { uid: 65534, gid: 65534 };
@@ -92,6 +93,20 @@ fs.writevSync(1, [tag('W4:', 100), Buffer.alloc(0), ...Array.from({ length: 99 }
 fs.writevSync(1, [tag('W5:', 300), ...Array.from({ length: 99 }, () => Buffer.alloc(300, 0x64))]);
 `);
     execFileSync('script', ['-qec', `stty rows 33 cols 101; setpriv --reuid=65534 --regid=65534 --clear-groups node ${writer}`, '/dev/null'], { stdio: ['ignore', 'ignore', 'ignore'] });
+    // A pty nobody reads, non-blocking: the first write fills it (a partial write), the second
+    // fails with EAGAIN. What reached the terminal is what the first one wrote.
+    const partial = join(work, 'partial.py');
+    writeFileSync(partial, `import os, pty, fcntl, sys
+m, s = pty.openpty()
+fcntl.fcntl(s, fcntl.F_SETFL, os.O_NONBLOCK)
+n = os.write(s, b'W6:' + b'e' * (1 << 20))
+try:
+    os.write(s, b'W7:' + b'f' * 100)
+except BlockingIOError:
+    pass
+print(n)
+`);
+    partialWritten = Number(execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '/usr/bin/python3', partial], { encoding: 'utf8' }));
     await sleep(300);
     expect(await stopRecorder(rec)).toBe(0);
     ({ recs } = await readCaptureFile(out));
@@ -154,6 +169,19 @@ fs.writevSync(1, [tag('W5:', 300), ...Array.from({ length: 99 }, () => Buffer.al
     expectWrite('W5:', 30_000);
     const w4 = byTag.get('W4:')!.data!;
     expect(w4.subarray(100).every((b) => b === 0x63)).toBe(true);
+  });
+
+  it('writes record what reached the terminal: a partial write its length, a failed write nothing', () => {
+    const written = partialWritten;
+    expect(written).toBeGreaterThan(0);
+    expect(written).toBeLessThan(1 << 20);
+    const tagged = (t: string) => recs.filter((r) => r.body === 'ttyWrite' && r.uid === 65534 && str(r.ttyWrite!.data?.subarray(0, 3)) === t);
+    const w6 = tagged('W6:');
+    expect(w6).toHaveLength(1);
+    expect(Number(w6[0]!.ttyWrite!.len)).toBe(written);
+    expect(w6[0]!.ttyWrite!.data!.length).toBe(Math.min(written, CAPS.write));
+    expect(!!w6[0]!.ttyWrite!.cut).toBe(written > CAPS.write);
+    expect(tagged('W7:')).toEqual([]);
   });
 
   it('forges nothing: no readline line, no malformed record, no stray exec of the attacker', () => {
