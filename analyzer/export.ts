@@ -6,11 +6,15 @@ import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as fl from '@uwdata/flechette';
 import * as pw from 'parquet-wasm/node';
-import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type RecordPlan } from '../format/index.js';
-import { CaptureRows } from './schema/rows.js';
+import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type Record, type RecordPlan } from '../format/index.js';
+import { CaptureRows, HELPERS, type RowContext } from './schema/rows.js';
 import { TABLE_NAMES, type Row, type TableName } from './schema/tables.js';
-import { arrowColumns, arrowIpc, csvHeader, toCsvLine, toJsonLine } from './schema/encode.js';
-import type { ArrowColumns } from './schema/columns.js';
+import { arrowColumns, arrowIpc, csvHeader, recordCsvLine, recordJsonLine, toCsvLine, toJsonLine } from './schema/encode.js';
+import { feeder, type ArrowColumns, type Feed } from './schema/columns.js';
+import { FIELDS, type EventTable } from './schema/fields.js';
+
+/** Each event table's record → Arrow builders code, compiled once. */
+const FEEDS = Object.fromEntries(Object.entries(FIELDS).map(([t, f]) => [t, feeder(f)])) as { [T in EventTable]: Feed<RowContext, typeof HELPERS> };
 
 export const EXPORT_FORMATS = ['parquet', 'arrow', 'csv', 'ndjson'] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];
@@ -84,10 +88,21 @@ class TableSink {
   // outlive the young generation and make the GC copy them.
   private buf: Buffer | null = null;
   private pos = 0;
+  /** A row (the processes table). */
   add(row: Row): void {
     this.count++;
-    if (this.columns) { this.columns.add(row); return; }
-    const line = (this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row);
+    if (this.columns) this.columns.add(row);
+    else this.line((this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row));
+  }
+
+  /** A record of an event table: its values go straight to the columns or the line. */
+  record(t: EventTable, r: Record, ctx: RowContext): void {
+    this.count++;
+    if (this.columns) this.columns.feed(FEEDS[t], r, ctx, HELPERS);
+    else this.line((this.format === 'csv' ? recordCsvLine : recordJsonLine)(t, r, ctx, HELPERS));
+  }
+
+  private line(line: string): void {
     const buf = this.buf ??= Buffer.allocUnsafe(TEXT_CHUNK);
     if (this.pos + line.length * 3 + 1 > buf.length) {
       this.flush(false);
@@ -147,11 +162,8 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
       for (const r of frame.records) {
         records++;
         sinks ??= open();
-        const got = rows!.row(r);
-        if (!got) continue;
-        const sink = sinks.get(got[0])!;
-        sink.add(got[1]);
-        if (!columnar) continue;
+        const sink = rows!.each(r, (t) => { const s = sinks!.get(t)!; s.record(t, r, rows!.ctx); return s; });
+        if (!sink || !columnar) continue;
         buffered++;
         if (sink.pending >= batch) { buffered -= sink.pending; sink.flush(false); }
         else if (buffered >= batch * 3) { // bound memory without writing many tiny parts of small tables

@@ -26,10 +26,10 @@ const EVENT: [string, Spec][] = [
 ];
 const PROC = 'const P = p ?? H.procId(c, c.tree.get(r.pid), r.pid);';
 
-interface TableSpec { readonly body: string; readonly pre: string; readonly cols: readonly [string, Spec][] }
-const event = (body: string, cols: [string, Spec][], pre = ''): TableSpec => ({ body, pre: `${PRE(body)} ${pre || PROC}`, cols: [...EVENT, ...cols] });
+export interface FieldSpec { readonly body: string; readonly pre: string; readonly cols: readonly [string, Spec][] }
+const event = (body: string, cols: [string, Spec][], pre = ''): FieldSpec => ({ body, pre: `${PRE(body)} ${pre || PROC}`, cols: [...EVENT, ...cols] });
 
-export const FIELDS: { readonly [T in EventTable]: TableSpec } = {
+export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
   execs: event('exec', [
     ...bytes('filename', 'x.filename'), ['argv', ['list_bin', 'x.argv']], ['argv_text', ['list_text', 'x.argv']],
     ['argc', ['val', 'x.argc ?? 0']], ['args_truncated', ['val', '!!x.argsTruncated']], ['ret', ['val', 'ret']],
@@ -74,11 +74,11 @@ export const FIELDS: { readonly [T in EventTable]: TableSpec } = {
 export const TABLE_OF_BODY: ReadonlyMap<string, EventTable> = new Map(Object.entries(FIELDS).map(([t, s]) => [s.body, t as EventTable]));
 
 /** The event columns alone (for eventRow), with the body-free prelude. */
-export const EVENT_FIELDS: TableSpec = { body: '', pre: `const ns = c.clock.epochNs(r.ts); ${PROC}`, cols: EVENT };
+export const EVENT_FIELDS: FieldSpec = { body: '', pre: `const ns = c.clock.epochNs(r.ts); ${PROC}`, cols: EVENT };
 
 /** Compiles `(r, c, H, T, p) => …` from a table's spec: `pre`, then `emit(j, source, expr)` per
  * column in schema order (each emit sees one column, so its call site stays monomorphic). */
-export function compileFields<F>(spec: TableSpec, emit: (j: number, name: string, source: Source, expr: string) => string, ret = ''): F {
+export function compileFields<F>(spec: FieldSpec, emit: (j: number, name: string, source: Source, expr: string) => string, ret = ''): F {
   const body = `${spec.pre}\n${spec.cols.map(([name, [source, expr]], j) => emit(j, name, source, expr)).join('\n')}\n${ret}`;
   return new Function('r', 'c', 'H', 'T', 'p', body) as F;
 }

@@ -6,7 +6,7 @@ import { ProcessTree, type Proc } from '../state/processes.js';
 import { errnoName, syscallName } from '../syscalls.js';
 import { HostClock } from './clock.js';
 import type { Row, TableName } from './tables.js';
-import { compileFields, EVENT_FIELDS, FIELDS, TABLE_OF_BODY, type EventTable, type Source } from './fields.js';
+import { compileFields, EVENT_FIELDS, FIELDS, TABLE_OF_BODY, type EventTable, type FieldSpec, type Source } from './fields.js';
 
 export interface RowContext {
   clock: HostClock;
@@ -59,12 +59,17 @@ export function procId(ctx: RowContext, p: Proc | undefined, pid: number): strin
 }
 
 /** What the compiled field code calls (schema/fields.ts names them H.…). */
-export const HELPERS = { procId, errnoName, syscallName, ttyName, pair, list, OPEN_CALLS: ['openat', 'open', 'openat2'], WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
+const raw = (b: Uint8Array | null | undefined): Uint8Array => b ?? EMPTY;
+const textOf = (b: Uint8Array | null | undefined): string | null => (b && b.length ? text(b) : '');
+export const HELPERS = {
+  procId, errnoName, syscallName, ttyName, pair, list, raw, textOf,
+  raws: (l: Uint8Array[] | null | undefined): Uint8Array[] => (l ?? []).map(raw),
+  texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), OPEN_CALLS: ['openat', 'open', 'openat2'], WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
 
 type Build = (r: Record, c: RowContext, h: typeof HELPERS, t: null, p?: string) => Row;
 /** A row builder compiled from the table's fields: one object literal in schema order, so the rows
  * of a table share one shape (added by computed keys, a wide row fell into V8's dictionary mode). */
-function rowBuilder(spec: typeof EVENT_FIELDS): Build {
+function rowBuilder(spec: FieldSpec): Build {
   const v = (source: Source, expr: string): string => {
     switch (source) {
       case 'val': return expr;
@@ -130,13 +135,18 @@ export class CaptureRows {
   readonly ctx: RowContext;
   constructor(header: Header | null) { this.ctx = rowContext(header); }
 
-  row(r: Record): [TableName, Row] | null {
+  /** Feeds r to the tree and calls `use` with its table (if it has one) when its row can be built:
+   * an exit before the tree sees it (the process leaves the live set then), every other record
+   * after, so a new process already has its identity. */
+  each<T>(r: Record, use: (t: EventTable) => T): T | null {
     const t = r.body ? TABLE_OF_BODY.get(r.body) : undefined;
-    // An exit row is built before the tree sees the exit (the process leaves the live set then);
-    // every other row after, so a new process already has its identity.
-    if (t === 'exits') { const row = BUILDERS.exits(r, this.ctx, HELPERS, null); this.ctx.tree.observe(r); return [t, row]; }
+    if (t === 'exits') { const got = use(t); this.ctx.tree.observe(r); return got; }
     this.ctx.tree.observe(r);
-    return t === undefined ? null : [t, BUILDERS[t](r, this.ctx, HELPERS, null)];
+    return t === undefined ? null : use(t);
+  }
+
+  row(r: Record): [TableName, Row] | null {
+    return this.each(r, (t) => [t, BUILDERS[t](r, this.ctx, HELPERS, null)] as [TableName, Row]);
   }
 
   *processes(): Generator<Row> { for (const p of this.ctx.tree.all) yield processRow(p, this.ctx); }
