@@ -2,9 +2,9 @@
 // Arrow IPC, CSV or NDJSON. Streaming: text formats are encoded row by row, Parquet/Arrow wait in
 // parts of at most 3 × batchRows rows, so memory does not grow with the capture's length (only
 // the process table does, with the number of processes).
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as fl from '@uwdata/flechette';
+import * as fl from '@uwdata/flechette';
 import * as pw from 'parquet-wasm/node';
 import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type Record, type RecordPlan } from '../format/index.js';
 import { CaptureRows, HELPERS, type RowContext } from './schema/rows.js';
@@ -54,6 +54,19 @@ function parquetBytes(table: fl.Table): Uint8Array {
 }
 
 const TEXT_CHUNK = 1 << 20;
+
+/** All of `bufs` to fd (writev may write less than asked). */
+function writevAll(fd: number, bufs: Uint8Array[]): void {
+  let total = 0;
+  for (const b of bufs) total += b.length;
+  let done = writevSync(fd, bufs);
+  if (done === total) return;
+  for (const b of bufs) { // rare: finish what a short writev left
+    if (done >= b.length) { done -= b.length; continue; }
+    writeSync(fd, b, done);
+    done = 0;
+  }
+}
 
 /** Every record, every field: the lazy decoder's fast path for the kinds it reads field by field
  * (protobufjs for the others, and for any record the fast path does not recognise exactly). */
@@ -128,11 +141,16 @@ class TableSink {
       return;
     }
     if (!this.pending && !(final && this.part === 0)) return;
-    const table = this.columns!.take();
-    const bytes = this.format === 'parquet' ? parquetBytes(table) : arrowIpc(table, true);
+    const table = this.columns!.take(!final);
     const fd = this.create(`${this.stem}-${String(this.part++).padStart(4, '0')}.${EXT[this.format]}`);
-    writeSync(fd, bytes);
-    closeSync(fd);
+    try {
+      if (this.format === 'parquet') writeSync(fd, parquetBytes(table));
+      else { // the IPC pieces as they are, in one writev (not first concatenated)
+        const parts: Uint8Array[] = [];
+        fl.tableToIPC(table, { format: 'file', sink: { write: (b: Uint8Array) => { parts.push(b); }, finish: () => null } as never });
+        for (let i = 0; i < parts.length; i += 1024) writevAll(fd, parts.slice(i, i + 1024));
+      }
+    } finally { closeSync(fd); }
   }
 
   close(): void { if (this.fd !== null) closeSync(this.fd); this.fd = null; }

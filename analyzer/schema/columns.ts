@@ -46,6 +46,9 @@ abstract class Builder {
   protected options(): BatchOptions { return { length: this.n, nullCount: this.nulls, type: this.type, validity: this.validity() }; }
   abstract add(v: Value): void;
   abstract batch(): fl.Batch<unknown>;
+  /** Empty again, with fresh arrays as large as the last batch's (the old ones belong to it): the
+   * next part does not grow its arrays again by doubling. */
+  reset(): void { this.n = 0; this.nulls = 0; this.bits = new Uint8Array(this.bits.length); }
 }
 
 /** Buffer's own UTF-8 encoder (what write() calls after checking its arguments). */
@@ -56,6 +59,13 @@ class BytesBuilder extends Builder {
   private offsets = new Int32Array(256);
   private buf = Buffer.alloc(1 << 12);
   private pos = 0;
+  override reset(): void {
+    super.reset();
+    this.offsets = new Int32Array(this.offsets.length);
+    this.buf = Buffer.alloc(this.buf.length);
+    this.pos = 0;
+    this.utf8Seen = null;
+  }
   private room(bytes: number): void {
     if (this.pos + bytes + 8 > this.buf.length) {
       const next = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + bytes + 8));
@@ -109,6 +119,7 @@ class ListBuilder extends Builder {
   private offsets = new Int32Array(256);
   private readonly items: BytesBuilder;
   constructor(type: fl.DataType & { children: { type: fl.DataType }[] }) { super(type); this.items = new BytesBuilder(type.children[0]!.type); }
+  override reset(): void { super.reset(); this.offsets = new Int32Array(this.offsets.length); this.items.reset(); }
   add(v: Value): void {
     if (this.valid(v)) for (const x of v as readonly Value[]) this.items.add(x);
     this.end();
@@ -134,10 +145,11 @@ class ListBuilder extends Builder {
 }
 
 class DictionaryBuilder extends Builder {
-  private readonly keys = new Map<string, number>();
+  private keys = new Map<string, number>();
   private indices = new Int32Array(256);
   private last: Value = null; // hostname and boot_id: one value per capture
   private lastKey = 0;
+  override reset(): void { super.reset(); this.keys = new Map(); this.indices = new Int32Array(this.indices.length); this.last = null; }
   add(v: Value): void {
     if (this.n >= this.indices.length) this.indices = grow(this.indices, this.n + 1);
     const i = this.n;
@@ -162,6 +174,7 @@ class DictionaryBuilder extends Builder {
 
 class BoolBuilder extends Builder {
   private values = new Uint8Array(64);
+  override reset(): void { super.reset(); this.values = new Uint8Array(this.values.length); }
   add(v: Value): void {
     const i = this.n;
     this.valid(v);
@@ -174,6 +187,7 @@ class BoolBuilder extends Builder {
 class Int32Builder extends Builder {
   private values: Int32Array | Uint32Array;
   constructor(type: fl.DataType, signed: boolean) { super(type); this.values = signed ? new Int32Array(256) : new Uint32Array(256); }
+  override reset(): void { super.reset(); this.values = new (this.values.constructor as new (n: number) => Int32Array)(this.values.length); }
   add(v: Value): void {
     if (this.n >= this.values.length) this.values = grow(this.values, this.n + 1);
     const i = this.n;
@@ -186,6 +200,7 @@ const TWO32 = 2 ** 32;
 class Int64Builder extends Builder {
   private values = new BigInt64Array(256);
   private words = new Int32Array(this.values.buffer); // little-endian halves: a safe integer needs no BigInt
+  override reset(): void { super.reset(); this.values = new BigInt64Array(this.values.length); this.words = new Int32Array(this.values.buffer); }
   add(v: Value): void {
     if (this.n >= this.values.length) { this.values = grow(this.values, this.n + 1); this.words = new Int32Array(this.values.buffer); }
     const i = this.n;
@@ -246,11 +261,13 @@ export class ArrowColumns {
   add(row: Row): void { this.append(row, this.builders); }
   /** A record, through its table's compiled feeder. */
   feed<C, H>(f: Feed<C, H>, r: unknown, c: C, h: H): void { f(r, c, h, this.builders); }
-  /** The table so far (no batch for zero rows, as flechette does); the builders start over. */
-  take(): fl.Table {
+  /** The table so far (no batch for zero rows, as flechette does); the builders start over, sized
+   * for as many rows again when `again` (export's next part), else small. */
+  take(again = false): fl.Table {
     const n = this.length;
     const t = fl.tableFromColumns(this.columns.map((c, j) => [c.name, new fl.Column(n ? [this.builders[j]!.batch()] : [], c.type)] as [string, fl.Column<unknown>]));
-    this.clear();
+    if (again) for (const b of this.builders) b.reset();
+    else this.clear();
     return t;
   }
   private clear(): void { this.builders = this.columns.map((c) => builder(c.type, c.name)); }
