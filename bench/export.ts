@@ -1,7 +1,13 @@
 // Export and SQL throughput on a synthetic fleet: HOSTS captures of EVENTS events each, written
 // with the capture writer, exported (Parquet; the other formats on one host), then queried with
 // DuckDB. Usage: node dist/bench/export.js [hosts=20] [events=1000000]
+//
+// Two builds side by side: node dist/bench/export.js --compare OLD_DIST NEW_DIST [events=200000,2000000] [runs=3]
+// exports one capture per size in every format with each build, alternating, each in a fresh
+// process; prints the median records/s, CPU seconds and peak RSS of each, and the ratios.
 import { execFileSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +16,7 @@ import { exportCapture, EXPORT_FORMATS } from '../analyzer/export.js';
 import { openSql, query } from '../analyzer/sql.js';
 import { mixed } from './synth.js';
 
-const hosts = Number(process.argv[2] === '--child' ? 0 : process.argv[2] ?? 20);
+const hosts = Number(process.argv[2]?.startsWith('--') ? 0 : process.argv[2] ?? 20);
 const events = Number(process.argv[3] ?? 1_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'secrec-bench-export-'));
 const rss = (): number => Math.round(process.memoryUsage().rss / 2 ** 20);
@@ -33,8 +39,48 @@ async function child(file: string, out: string): Promise<void> {
   console.log(maxRss());
 }
 
+/** One export in this process with the build in `dist`: records, wall s, CPU s of the export, peak RSS MiB. */
+async function one(dist: string, format: string, file: string, out: string): Promise<void> {
+  const m = await import(pathToFileURL(join(resolve(dist), 'analyzer/export.js')).href) as typeof import('../analyzer/export.js');
+  const t = performance.now();
+  const u0 = process.cpuUsage();
+  const r = await m.exportCapture(file, { format: format as never, outDir: out });
+  rmSync(dir, { recursive: true, force: true }); // this process's own temporary folder, unused
+  const u = process.cpuUsage(u0);
+  console.log(JSON.stringify({ records: r.records, wall: (performance.now() - t) / 1000, cpu: (u.user + u.system) / 1e6, rss: maxRss() }));
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+async function compare(dists: string[], sizes: number[], runs: number): Promise<void> {
+  console.log(`bench/export --compare: ${dists.join(' vs ')}; ${runs} runs each, alternating (node ${process.version}, ${new Date().toISOString()})`);
+  console.log('format   events    build  records/s   wall s  CPU s (export only)  peak RSS MiB');
+  for (const n of sizes) {
+    const cap = capture(0, n);
+    for (const format of EXPORT_FORMATS) {
+      const got: { wall: number; cpu: number; rss: number; records: number }[][] = dists.map(() => []);
+      for (let i = 0; i < runs; i++) {
+        for (let d = 0; d < dists.length; d++) {
+          const out = join(dir, `cmp-${d}-${i}-${format}-${n}`);
+          got[d]!.push(JSON.parse(execFileSync(process.execPath, [process.argv[1]!, '--one', dists[d]!, format, cap, out], { encoding: 'utf8' })));
+          rmSync(out, { recursive: true, force: true });
+        }
+      }
+      const med = got.map((g) => ({ rate: g[0]!.records / median(g.map((x) => x.wall)), wall: median(g.map((x) => x.wall)), cpu: median(g.map((x) => x.cpu)), rss: median(g.map((x) => x.rss)) }));
+      med.forEach((m, d) => console.log(`${format.padEnd(8)} ${String(n).padStart(8)}  ${d === 0 ? 'old' : 'new'}    ${String(Math.round(m.rate)).padStart(9)}  ${m.wall.toFixed(2).padStart(7)}  ${m.cpu.toFixed(2).padStart(5)}${' '.repeat(15)}${String(m.rss).padStart(6)}`));
+      if (med.length === 2) console.log(`${' '.repeat(18)}new/old: speed ${(med[1]!.rate / med[0]!.rate).toFixed(2)}x, CPU ${(med[1]!.cpu / med[0]!.cpu).toFixed(2)}x, RSS ${(med[1]!.rss / med[0]!.rss).toFixed(2)}x`);
+    }
+    rmSync(cap, { force: true });
+  }
+  rmSync(dir, { recursive: true, force: true });
+}
+
 async function main(): Promise<void> {
   if (process.argv[2] === '--child') return child(process.argv[3]!, process.argv[4]!);
+  if (process.argv[2] === '--one') return one(process.argv[3]!, process.argv[4]!, process.argv[5]!, process.argv[6]!);
+  if (process.argv[2] === '--compare') {
+    return compare([process.argv[3]!, process.argv[4]!], (process.argv[5] ?? '200000,2000000').split(',').map(Number), Number(process.argv[6] ?? 3));
+  }
   console.log(`bench/export: ${hosts} hosts × ${events} events (node ${process.version}, ${new Date().toISOString()})`);
   let t = performance.now();
   const caps = Array.from({ length: hosts }, (_, i) => capture(i, events));

@@ -3,8 +3,10 @@
 // generic builders encode each string with a TextEncoder and go through a builder object per
 // value; these keep its array shapes (lengths padded to 8 bytes, an empty validity bitmap when
 // nothing is null, first-seen dictionary order), so the IPC bytes are the same.
+import { isUtf8 } from 'node:buffer';
 import * as fl from '@uwdata/flechette';
 import type { Row, Value } from './tables.js';
+import { compileFields, type FieldSpec } from './fields.js';
 
 /** Elements of `bpe` bytes in `length` elements padded to a multiple of 8 bytes. */
 const align64 = (length: number, bpe = 1): number => (((length * bpe) + 7) & ~7) / bpe;
@@ -44,6 +46,9 @@ abstract class Builder {
   protected options(): BatchOptions { return { length: this.n, nullCount: this.nulls, type: this.type, validity: this.validity() }; }
   abstract add(v: Value): void;
   abstract batch(): fl.Batch<unknown>;
+  /** Empty again, with fresh arrays as large as the last batch's (the old ones belong to it): the
+   * next part does not grow its arrays again by doubling. */
+  reset(): void { this.n = 0; this.nulls = 0; this.bits = new Uint8Array(this.bits.length); }
 }
 
 /** Buffer's own UTF-8 encoder (what write() calls after checking its arguments). */
@@ -54,6 +59,13 @@ class BytesBuilder extends Builder {
   private offsets = new Int32Array(256);
   private buf = Buffer.alloc(1 << 12);
   private pos = 0;
+  override reset(): void {
+    super.reset();
+    this.offsets = new Int32Array(this.offsets.length);
+    this.buf = Buffer.alloc(this.buf.length);
+    this.pos = 0;
+    this.utf8Seen = null;
+  }
   private room(bytes: number): void {
     if (this.pos + bytes + 8 > this.buf.length) {
       const next = Buffer.alloc(Math.max(this.buf.length * 2, this.pos + bytes + 8));
@@ -61,22 +73,42 @@ class BytesBuilder extends Builder {
       this.buf = next;
     }
   }
+  private copy(v: Uint8Array): void {
+    const n = v.length;
+    this.room(n);
+    if (n > 32) this.buf.set(v, this.pos);
+    else for (let i = 0, p = this.pos; i < n; i++) this.buf[p + i] = v[i]!; // cheaper than set() for a short value
+    this.pos += n;
+  }
+  private end(): void {
+    if (this.n >= this.offsets.length) this.offsets = grow(this.offsets, this.n + 1);
+    this.offsets[this.n] = this.pos;
+  }
+  /** Raw bytes (null or undefined: empty bytes, as the rows have them). */
+  addBin(v: Uint8Array | null | undefined): void {
+    this.valid(true);
+    if (v) this.copy(v);
+    this.end();
+  }
+  /** The lossless text of raw bytes: their bytes when valid UTF-8, else null (empty: ''). */
+  private utf8Seen: Uint8Array | null = null; // the last value found valid: comm is one interned buffer
+  addBinText(v: Uint8Array | null | undefined): void {
+    if (v && v.length && v !== this.utf8Seen) {
+      if (!isUtf8(v)) { this.valid(null); this.end(); return; }
+      this.utf8Seen = v;
+    }
+    this.addBin(v);
+  }
   add(v: Value): void {
     if (this.valid(v)) {
-      if (v instanceof Uint8Array) {
-        const n = v.length;
-        this.room(n);
-        if (n > 32) this.buf.set(v, this.pos);
-        else for (let i = 0, p = this.pos; i < n; i++) this.buf[p + i] = v[i]!; // cheaper than set() for a short value
-        this.pos += n;
-      } else {
+      if (v instanceof Uint8Array) this.copy(v);
+      else {
         const s = typeof v === 'string' ? v : String(v);
         this.room(s.length * 3);
         this.pos += (this.buf as Utf8Writes).utf8Write(s, this.pos);
       }
     }
-    if (this.n >= this.offsets.length) this.offsets = grow(this.offsets, this.n + 1);
-    this.offsets[this.n] = this.pos;
+    this.end();
   }
   batch(): fl.Batch<unknown> {
     return batch({ ...this.options(), offsets: aligned(this.offsets, this.n + 1), values: this.buf.subarray(0, align64(this.pos + 1)) });
@@ -87,8 +119,23 @@ class ListBuilder extends Builder {
   private offsets = new Int32Array(256);
   private readonly items: BytesBuilder;
   constructor(type: fl.DataType & { children: { type: fl.DataType }[] }) { super(type); this.items = new BytesBuilder(type.children[0]!.type); }
+  override reset(): void { super.reset(); this.offsets = new Int32Array(this.offsets.length); this.items.reset(); }
   add(v: Value): void {
     if (this.valid(v)) for (const x of v as readonly Value[]) this.items.add(x);
+    this.end();
+  }
+  /** Raw byte strings as bytes (addBin each) or as text (addBinText each); null: an empty list. */
+  addBinList(v: readonly Uint8Array[] | null | undefined): void {
+    this.valid(true);
+    if (v) for (const x of v) this.items.addBin(x);
+    this.end();
+  }
+  addTextList(v: readonly Uint8Array[] | null | undefined): void {
+    this.valid(true);
+    if (v) for (const x of v) this.items.addBinText(x);
+    this.end();
+  }
+  private end(): void {
     if (this.n >= this.offsets.length) this.offsets = grow(this.offsets, this.n + 1);
     this.offsets[this.n] = this.items.n;
   }
@@ -98,16 +145,23 @@ class ListBuilder extends Builder {
 }
 
 class DictionaryBuilder extends Builder {
-  private readonly keys = new Map<string, number>();
+  private keys = new Map<string, number>();
   private indices = new Int32Array(256);
+  private last: Value = null; // hostname and boot_id: one value per capture
+  private lastKey = 0;
+  override reset(): void { super.reset(); this.keys = new Map(); this.indices = new Int32Array(this.indices.length); this.last = null; }
   add(v: Value): void {
     if (this.n >= this.indices.length) this.indices = grow(this.indices, this.n + 1);
     const i = this.n;
     if (!this.valid(v)) return;
-    const s = String(v);
-    let k = this.keys.get(s);
-    if (k === undefined) { k = this.keys.size; this.keys.set(s, k); }
-    this.indices[i] = k;
+    if (v !== this.last || this.keys.size === 0) {
+      const s = String(v);
+      let k = this.keys.get(s);
+      if (k === undefined) { k = this.keys.size; this.keys.set(s, k); }
+      this.last = v;
+      this.lastKey = k;
+    }
+    this.indices[i] = this.lastKey;
   }
   batch(): fl.Batch<unknown> {
     const b = batch({ ...this.options(), values: aligned(this.indices, this.n) }) as fl.Batch<unknown> & { setDictionary(c: fl.Column<unknown>): void };
@@ -120,6 +174,7 @@ class DictionaryBuilder extends Builder {
 
 class BoolBuilder extends Builder {
   private values = new Uint8Array(64);
+  override reset(): void { super.reset(); this.values = new Uint8Array(this.values.length); }
   add(v: Value): void {
     const i = this.n;
     this.valid(v);
@@ -132,6 +187,7 @@ class BoolBuilder extends Builder {
 class Int32Builder extends Builder {
   private values: Int32Array | Uint32Array;
   constructor(type: fl.DataType, signed: boolean) { super(type); this.values = signed ? new Int32Array(256) : new Uint32Array(256); }
+  override reset(): void { super.reset(); this.values = new (this.values.constructor as new (n: number) => Int32Array)(this.values.length); }
   add(v: Value): void {
     if (this.n >= this.values.length) this.values = grow(this.values, this.n + 1);
     const i = this.n;
@@ -144,6 +200,7 @@ const TWO32 = 2 ** 32;
 class Int64Builder extends Builder {
   private values = new BigInt64Array(256);
   private words = new Int32Array(this.values.buffer); // little-endian halves: a safe integer needs no BigInt
+  override reset(): void { super.reset(); this.values = new BigInt64Array(this.values.length); this.words = new Int32Array(this.values.buffer); }
   add(v: Value): void {
     if (this.n >= this.values.length) { this.values = grow(this.values, this.n + 1); this.words = new Int32Array(this.values.buffer); }
     const i = this.n;
@@ -187,6 +244,11 @@ function appender(names: readonly string[]): Append {
   return f;
 }
 
+/** A record's values straight into the builders, compiled from its table's fields (no row). */
+export type Feed<C, H> = (r: unknown, c: C, h: H, b: readonly Builder[]) => void;
+const METHOD = { val: 'add', bin: 'addBin', bin_text: 'addBinText', list_bin: 'addBinList', list_text: 'addTextList' } as const;
+export const feeder = <C, H>(spec: FieldSpec): Feed<C, H> => compileFields(spec, (j, _n, source, expr) => `T[${j}].${METHOD[source]}(${expr});`);
+
 /** One table's rows as Arrow columns of one batch each, appended as they come. */
 export class ArrowColumns {
   private builders: Builder[] = [];
@@ -197,11 +259,15 @@ export class ArrowColumns {
   }
   get length(): number { return this.builders[0]?.n ?? 0; }
   add(row: Row): void { this.append(row, this.builders); }
-  /** The table so far (no batch for zero rows, as flechette does); the builders start over. */
-  take(): fl.Table {
+  /** A record, through its table's compiled feeder. */
+  feed<C, H>(f: Feed<C, H>, r: unknown, c: C, h: H): void { f(r, c, h, this.builders); }
+  /** The table so far (no batch for zero rows, as flechette does); the builders start over, sized
+   * for as many rows again when `again` (export's next part), else small. */
+  take(again = false): fl.Table {
     const n = this.length;
     const t = fl.tableFromColumns(this.columns.map((c, j) => [c.name, new fl.Column(n ? [this.builders[j]!.batch()] : [], c.type)] as [string, fl.Column<unknown>]));
-    this.clear();
+    if (again) for (const b of this.builders) b.reset();
+    else this.clear();
     return t;
   }
   private clear(): void { this.builders = this.columns.map((c) => builder(c.type, c.name)); }

@@ -2,6 +2,7 @@
 // in Arrow; 64-bit integers are written exactly (JSON numbers as digits, never rounded).
 import * as fl from '@uwdata/flechette';
 import { ArrowColumns, compileRowCode } from './columns.js';
+import { compileFields, FIELDS, type EventTable, type Source } from './fields.js';
 import { TABLE_NAMES, TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
 
 const TYPES = Object.fromEntries(TABLE_NAMES.map((t) => [t, TABLES[t].columns.map((c) => c.type)])) as { [T in TableName]: ColumnType[] };
@@ -18,6 +19,10 @@ function jsonValue(v: Value, t: ColumnType): string {
   }
 }
 
+/** What comes before column j's value in a line. */
+const lineLabel = (table: TableName, format: 'json' | 'csv') => (j: number): string =>
+  (format === 'csv' ? (j ? ',' : '') : `${j ? ',' : '{'}"${TABLES[table].columns[j]!.name}":`);
+
 type Encode = (r: Row, value: (v: Value, t: ColumnType) => string, types: readonly ColumnType[]) => string;
 const encoders = new Map<string, Encode>();
 /** A table's line encoder, compiled once: the columns' texts joined, each beside its `label`. */
@@ -26,12 +31,38 @@ function encoder(table: TableName, format: 'json' | 'csv'): Encode {
   let f = encoders.get(key);
   if (!f) {
     const cols = TABLES[table].columns;
-    const label = (j: number): string => (format === 'csv' ? (j ? ',' : '') : `${j ? ',' : '{'}"${cols[j]!.name}":`);
+    const label = lineLabel(table, format);
     f = compileRowCode<Encode>(cols.map((c) => c.name), ['value', 'types'], (load) =>
       `return ${cols.map((_, j) => `${JSON.stringify(label(j))} + value(${load(j)}, types[${j}])`).join(' + ')}${format === 'json' ? " + '}'" : ''};`);
     encoders.set(key, f);
   }
   return f;
+}
+
+type RecordLine = (r: unknown, c: unknown, h: unknown, t: { value: (v: Value, t: ColumnType) => string; types: readonly ColumnType[] }) => string;
+const TEXT_OF: { [S in Source]: (expr: string) => string } = {
+  val: (e) => e, bin: (e) => `H.raw(${e})`, bin_text: (e) => `H.textOf(${e})`, list_bin: (e) => `H.raws(${e})`, list_text: (e) => `H.texts(${e})`,
+};
+const recordLines = new Map<string, RecordLine>();
+/** A record's line in a table, compiled from its fields: the row's values, with no row object. */
+function recordLine(table: EventTable, format: 'json' | 'csv'): RecordLine {
+  const key = `${format} ${table}`;
+  let f = recordLines.get(key);
+  if (!f) {
+    const label = lineLabel(table, format);
+    f = compileFields<RecordLine>(FIELDS[table], (j, _n, source, expr) => `${j ? 's +=' : 'let s ='} ${JSON.stringify(label(j))} + T.value(${TEXT_OF[source](expr)}, T.types[${j}]);`,
+      `return s${format === 'json' ? " + '}'" : ''};`);
+    recordLines.set(key, f);
+  }
+  return f;
+}
+
+/** The line of record r in its table (rows.ts's context and helpers), as toJsonLine/toCsvLine of its row. */
+export function recordJsonLine(table: EventTable, r: unknown, ctx: unknown, helpers: unknown): string {
+  return recordLine(table, 'json')(r, ctx, helpers, { value: jsonValue, types: TYPES[table] });
+}
+export function recordCsvLine(table: EventTable, r: unknown, ctx: unknown, helpers: unknown): string {
+  return recordLine(table, 'csv')(r, ctx, helpers, { value: csvValue, types: TYPES[table] });
 }
 
 /** One JSON object, columns in schema order. */

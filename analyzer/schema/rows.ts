@@ -6,6 +6,7 @@ import { ProcessTree, type Proc } from '../state/processes.js';
 import { errnoName, syscallName } from '../syscalls.js';
 import { HostClock } from './clock.js';
 import type { Row, TableName } from './tables.js';
+import { compileFields, EVENT_FIELDS, FIELDS, TABLE_OF_BODY, type EventTable, type FieldSpec, type Source } from './fields.js';
 
 export interface RowContext {
   clock: HostClock;
@@ -50,68 +51,42 @@ function list(items: Uint8Array[] | null | undefined): [Uint8Array[], (string | 
 }
 
 const ids = new WeakMap<Proc, string>();
-function procId(ctx: RowContext, p: Proc | undefined, pid: number): string {
+export function procId(ctx: RowContext, p: Proc | undefined, pid: number): string {
   if (!p || p.start === null) return ctx.clock.processId(pid, null);
   let id = ids.get(p);
   if (id === undefined) { id = ctx.clock.processId(pid, p.start); ids.set(p, id); }
   return id;
 }
 
-// Builders add columns in schema order by name, so the rows of a table share one shape. (Added by
-// computed keys or Object.assign, a wide row fell into V8's slow dictionary mode; a spread of the
-// event columns into a literal is slower still.)
+/** What the compiled field code calls (schema/fields.ts names them H.…). */
+const raw = (b: Uint8Array | null | undefined): Uint8Array => b ?? EMPTY;
+const textOf = (b: Uint8Array | null | undefined): string | null => (b && b.length ? text(b) : '');
+export const HELPERS = {
+  procId, errnoName, syscallName, ttyName, pair, list, raw, textOf,
+  raws: (l: Uint8Array[] | null | undefined): Uint8Array[] => (l ?? []).map(raw),
+  texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), OPEN_CALLS: ['openat', 'open', 'openat2'], WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
+
+type Build = (r: Record, c: RowContext, h: typeof HELPERS, t: null, p?: string) => Row;
+/** A row builder compiled from the table's fields: one object literal in schema order, so the rows
+ * of a table share one shape (added by computed keys, a wide row fell into V8's dictionary mode). */
+function rowBuilder(spec: FieldSpec): Build {
+  const v = (source: Source, expr: string): string => {
+    switch (source) {
+      case 'val': return expr;
+      case 'bin': return `H.pair(${expr})[0]`;
+      case 'bin_text': return `H.pair(${expr})[1]`;
+      case 'list_bin': return `H.list(${expr})[0]`;
+      case 'list_text': return `H.list(${expr})[1]`;
+    }
+  };
+  return compileFields<Build>(spec, (j, _name, source, expr) => `const v${j} = ${v(source, expr)};`, `return { ${spec.cols.map(([n], j) => `${n}: v${j}`).join(', ')} };`);
+}
+const BUILDERS = Object.fromEntries(Object.entries(FIELDS).map(([t, s]) => [t, rowBuilder(s)])) as { [T in EventTable]: Build };
+const eventBuilder = rowBuilder(EVENT_FIELDS);
+const build = (t: EventTable) => (r: Record, ctx: RowContext): Row => BUILDERS[t](r, ctx, HELPERS, null);
 
 /** The columns every event row has (EVENT_COLUMNS). */
-export function eventRow(r: Record, ctx: RowContext, process?: string): Row {
-  const ns = ctx.clock.epochNs(r.ts);
-  const [comm, comm_text] = pair(r.comm);
-  return {
-    hostname: ctx.clock.hostname, boot_id: ctx.clock.bootId, ts_ns: ns, time: ctx.clock.text(ns), offset_ns: r.ts,
-    process: process ?? procId(ctx, ctx.tree.get(r.pid), r.pid),
-    pid: r.pid, tid: r.tid, ppid: r.ppid, uid: r.uid, gid: r.gid, comm, comm_text, cpu: r.cpu, cgroup: r.cgroup,
-  };
-}
-
-export function execRow(r: Record, ctx: RowContext): Row {
-  const e = r.exec!;
-  const ret = e.ret ?? 0;
-  const [filename, filename_text] = pair(e.filename);
-  const [argv, argv_text] = list(e.argv);
-  const [interp, interp_text] = pair(e.interp);
-  const [mount, mount_text] = pair(e.mount);
-  const [comm_before, comm_before_text] = pair(e.commBefore);
-  const row = eventRow(r, ctx);
-  row['filename'] = filename; row['filename_text'] = filename_text; row['argv'] = argv; row['argv_text'] = argv_text;
-  row['argc'] = e.argc ?? 0; row['args_truncated'] = !!e.argsTruncated; row['ret'] = ret;
-  row['errno'] = ret ? errnoName(ret) : null; row['source'] = e.source === 1 ? 'sys_exit' : 'sched';
-  row['interp'] = interp; row['interp_text'] = interp_text; row['mount'] = mount; row['mount_text'] = mount_text;
-  row['ino'] = e.ino ?? ''; row['dev'] = e.dev ?? 0; row['old_tid'] = e.oldTid ?? 0; row['comm_before'] = comm_before;
-  row['comm_before_text'] = comm_before_text;
-  return row;
-}
-
-const OPEN_CALLS = ['openat', 'open', 'openat2'];
-export function openRow(r: Record, ctx: RowContext): Row {
-  const o = r.open!;
-  const ret = o.ret ?? 0;
-  const [path, path_text] = pair(o.path);
-  const [dir, dir_text] = pair(o.dir);
-  const row = eventRow(r, ctx);
-  row['path'] = path; row['path_text'] = path_text; row['dir'] = dir; row['dir_text'] = dir_text; row['ret'] = ret;
-  row['errno'] = ret < 0 ? errnoName(ret) : null; row['flags'] = o.flags ?? 0; row['mode'] = o.mode ?? 0;
-  row['dirfd'] = o.dirfd ?? 0; row['call'] = OPEN_CALLS[o.call ?? 0] ?? String(o.call);
-  row['path_truncated'] = !!o.pathTruncated; row['dir_truncated'] = !!o.dirTruncated; row['resolve'] = o.resolve ?? 0;
-  return row;
-}
-
-export function syscallErrorRow(r: Record, ctx: RowContext): Row {
-  const s = r.syscallError!;
-  const compat = s.abi === 1;
-  const row = eventRow(r, ctx);
-  row['nr'] = s.nr ?? 0; row['syscall'] = syscallName(ctx.arch, s.nr ?? 0, compat);
-  row['abi'] = compat ? 'compat' : 'native'; row['errno'] = s.errno ?? 0; row['errno_name'] = errnoName(s.errno ?? 0);
-  return row;
-}
+export function eventRow(r: Record, ctx: RowContext, process?: string): Row { return eventBuilder(r, ctx, HELPERS, null, process); }
 
 /** pts/N, ttyN, ttySN or major:minor of a kernel dev_t (major << 20 | minor). */
 export function ttyName(rdev: number): string | null {
@@ -123,62 +98,16 @@ export function ttyName(rdev: number): string | null {
   return `${major}:${minor}`;
 }
 
-const WRITE_CALLS = ['write', 'writev', 'pwrite64', 'pwritev'];
-export function ttyWriteRow(r: Record, ctx: RowContext): Row {
-  const t = r.ttyWrite!;
-  const [data, data_text] = pair(t.data);
-  const kept = data.length;
-  const row = eventRow(r, ctx);
-  row['rdev'] = t.rdev ?? 0; row['tty'] = ttyName(t.rdev ?? 0); row['fd'] = t.fd ?? 0; row['data'] = data;
-  row['data_text'] = data_text; row['len'] = t.len ?? kept; row['cut'] = !!t.cut || Number(t.len ?? kept) > kept;
-  row['call'] = WRITE_CALLS[t.call ?? 0] ?? String(t.call); row['is_tty'] = !!t.isTty; row['rows'] = t.rows ?? 0;
-  row['cols'] = t.cols ?? 0;
-  return row;
-}
-
-export function readlineRow(r: Record, ctx: RowContext): Row {
-  const [line, line_text] = pair(r.readline!.line);
-  const row = eventRow(r, ctx);
-  row['line'] = line; row['line_text'] = line_text; row['truncated'] = !!r.readline!.truncated;
-  return row;
-}
-
-export function forkRow(r: Record, ctx: RowContext): Row {
-  const f = r.fork!;
-  const thread = !!f.thread;
-  const row = eventRow(r, ctx);
-  row['child_pid'] = f.childPid ?? 0; row['child_tid'] = f.childTid ?? 0; row['thread'] = thread;
-  row['child_process'] = thread ? null : ctx.clock.processId(f.childPid ?? 0, r.ts);
-  return row;
-}
-
+export const execRow = build('execs');
+export const openRow = build('opens');
+export const syscallErrorRow = build('syscall_errors');
+export const ttyWriteRow = build('tty_writes');
+export const readlineRow = build('readline');
+export const forkRow = build('forks');
 /** Built before the tree sees the exit (the process leaves the live set then). */
-export function exitRow(r: Record, ctx: RowContext): Row {
-  const x = r.exit!;
-  const live = ctx.tree.get(r.pid);
-  const start = live?.start ?? (x.start !== undefined && x.start !== null ? Number(x.start) : null);
-  const row = eventRow(r, ctx, ctx.clock.processId(r.pid, start));
-  row['code'] = x.code ?? 0; row['signal'] = x.signal ?? 0; row['core_dumped'] = !!x.coreDumped;
-  row['start_ns'] = start === null ? null : ctx.clock.epochNs(start);
-  row['duration_ns'] = start === null ? null : r.ts - start;
-  return row;
-}
-
-export function moduleRow(r: Record, ctx: RowContext): Row {
-  const [name, name_text] = pair(r.moduleLoad!.name);
-  const row = eventRow(r, ctx);
-  row['name'] = name; row['name_text'] = name_text; row['taints'] = r.moduleLoad!.taints ?? 0;
-  return row;
-}
-
-export function lostRow(r: Record, ctx: RowContext): Row {
-  const l = r.lost!;
-  const ns = ctx.clock.epochNs(r.ts);
-  return {
-    hostname: ctx.clock.hostname, boot_id: ctx.clock.bootId, ts_ns: ns, time: ctx.clock.text(ns), offset_ns: r.ts,
-    probe: l.probe ?? '', lane: l.lane ?? '', count: l.count ?? 0,
-  };
-}
+export const exitRow = build('exits');
+export const moduleRow = build('modules');
+export const lostRow = build('lost');
 
 export function processRow(p: Proc, ctx: RowContext): Row {
   const start = p.start === null ? null : ctx.clock.epochNs(p.start);
@@ -206,21 +135,18 @@ export class CaptureRows {
   readonly ctx: RowContext;
   constructor(header: Header | null) { this.ctx = rowContext(header); }
 
+  /** Feeds r to the tree and calls `use` with its table (if it has one) when its row can be built:
+   * an exit before the tree sees it (the process leaves the live set then), every other record
+   * after, so a new process already has its identity. */
+  each<T>(r: Record, use: (t: EventTable) => T): T | null {
+    const t = r.body ? TABLE_OF_BODY.get(r.body) : undefined;
+    if (t === 'exits') { const got = use(t); this.ctx.tree.observe(r); return got; }
+    this.ctx.tree.observe(r);
+    return t === undefined ? null : use(t);
+  }
+
   row(r: Record): [TableName, Row] | null {
-    const ctx = this.ctx;
-    if (r.body === 'exit') { const row = exitRow(r, ctx); ctx.tree.observe(r); return ['exits', row]; }
-    ctx.tree.observe(r);
-    switch (r.body) {
-      case 'exec': return ['execs', execRow(r, ctx)];
-      case 'open': return ['opens', openRow(r, ctx)];
-      case 'syscallError': return ['syscall_errors', syscallErrorRow(r, ctx)];
-      case 'ttyWrite': return ['tty_writes', ttyWriteRow(r, ctx)];
-      case 'readline': return ['readline', readlineRow(r, ctx)];
-      case 'fork': return ['forks', forkRow(r, ctx)];
-      case 'moduleLoad': return ['modules', moduleRow(r, ctx)];
-      case 'lost': return ['lost', lostRow(r, ctx)];
-      default: return null;
-    }
+    return this.each(r, (t) => [t, BUILDERS[t](r, this.ctx, HELPERS, null)] as [TableName, Row]);
   }
 
   *processes(): Generator<Row> { for (const p of this.ctx.tree.all) yield processRow(p, this.ctx); }

@@ -9,11 +9,14 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import type { RecordInit } from '../../format/index.js';
 import { exportCapture, partitionValue } from '../../analyzer/export.js';
 import { sql } from '../../analyzer/sql.js';
-import { TABLE_NAMES } from '../../analyzer/schema/tables.js';
+import { TABLE_NAMES, type Row } from '../../analyzer/schema/tables.js';
+import { captureRows } from '../../analyzer/library.js';
+import { arrowIpc, csvHeader, toArrowTable, toCsvLine, toJsonLine } from '../../analyzer/schema/encode.js';
 import { mixed } from '../../bench/synth.js';
 import { HEADER, tmp, writeCapture } from '../helpers.js';
 
 const HOSTS = 20;
+const FIX = 'fixtures/incident.cap';
 const EVENTS = 3000;
 
 function hostCapture(i: number): string {
@@ -105,6 +108,43 @@ describe('export', () => {
     const exact = [...readFileSync(res['ndjson']!, 'utf8').matchAll(/"ts_ns":(\d+)/g)].map((m) => BigInt(m[1]!));
     expect(exact).toEqual([1_700_000_000_000_000_005n, 1_700_000_000_000_000_006n]); // JSON digits, never rounded
     expect(pq.map((r) => r['ts_ns'])).toEqual(exact);
+  });
+
+  it('writes, from each record, what its row gives (every table and format, over many parts)', async () => {
+    const bad = Buffer.from([0xc3, 0x28, 0xff]); // invalid UTF-8
+    const long = Buffer.concat([Buffer.alloc(200, 0x41), bad]);
+    const base = { pid: 77, tid: 78, ppid: 1, uid: 1000, gid: 1000, cpu: 3, cgroup: 2 ** 40 + 5 };
+    const hostile: RecordInit[] = [
+      ...[...mixed(300)].map(([r]) => r),
+      { ...base, ts: 9e6, comm: bad, exec: { filename: long, argv: [Buffer.from('a'), Buffer.alloc(0), bad, Buffer.from('é')], argc: 9, argsTruncated: true, ret: -2, source: 1, ino: '18446744073709551615' } },
+      { ...base, ts: 9e6 + 1, comm: Buffer.from('x'), open: { path: Buffer.alloc(0), ret: -13, call: 7, resolve: 2 ** 52 + 3 } },
+      { ...base, ts: 9e6 + 2, ttyWrite: { rdev: (4 << 20) | 70, data: long, len: 5000, call: 9 } },
+      { ...base, ts: 9e6 + 3, syscallError: { nr: 5, errno: 1, abi: 1 } },
+      { ...base, ts: 9e6 + 4, moduleLoad: { name: bad, taints: 4097 } },
+      { ...base, ts: 9e6 + 5, fork: { childPid: 90, childTid: 91, thread: true } },
+      { ...base, ts: 9e6 + 6, lost: { probe: 'open', lane: 'bulk', count: 12 } },
+      { ...base, ts: 9e6 + 7, readline: { line: long, truncated: true } },
+      { ...base, ts: 9e6 + 8, exit: { code: -1, signal: 9, coreDumped: true } },
+    ];
+    for (const cap of [FIX, writeCapture(hostile, { header: { ...HEADER, hostname: 'h"o\nst', timezone: 'Europe/Paris' } }).path]) {
+      const want = new Map<string, Row[]>(TABLE_NAMES.map((t) => [t, []]));
+      for await (const [t, row] of captureRows(cap)) want.get(t)!.push(row);
+      for (const format of ['ndjson', 'csv', 'arrow'] as const) {
+        const r = await exportCapture(cap, { format, outDir: tmp(), batchRows: 7 }); // parts of 7 rows: builders start over often
+        for (const t of TABLE_NAMES) {
+          const files = r.files.filter((f) => f.includes(`/kind=${t}/`)).sort();
+          const rows = want.get(t)!;
+          if (format === 'arrow') {
+            const got = files.flatMap((f) => tableFromIPC(new Uint8Array(readFileSync(f)), { useBigInt: true }).toArray());
+            expect(got, `${cap} ${t}`).toEqual(tableFromIPC(arrowIpc(toArrowTable(t, rows), true), { useBigInt: true }).toArray());
+            expect(files.length).toBeGreaterThanOrEqual(Math.ceil(rows.length / 7));
+          } else {
+            const text = rows.map((row) => `${(format === 'csv' ? toCsvLine : toJsonLine)(t, row)}\n`).join('');
+            expect(readFileSync(files[0]!, 'utf8'), `${cap} ${t} ${format}`).toBe((format === 'csv' ? `${csvHeader(t)}\n` : '') + text);
+          }
+        }
+      }
+    }
   });
 
   it('refuses to overwrite an earlier export', async () => {
