@@ -43,7 +43,29 @@ export interface RecordPlan {
   kinds: ReadonlySet<BodyKind> | null;
   /** Kinds listed here decode only these body fields (names of the generated code). */
   fields: ReadonlyMap<BodyKind, ReadonlySet<string>>;
+  /** With a RecordSink only: kinds whose common fields alone are wanted (their body is checked, not
+   * decoded); they reach the sink as touch() calls, in order, with no Record made. */
+  touch?: ReadonlySet<BodyKind>;
+  /** With a RecordSink only: kinds only counted by pid, uid, comm and the body (a counting view).
+   * Repeats of one record within a frame (same pid, uid, comm and body bytes) and inside
+   * `window` reach the sink once, with their number, at the end of the frame. */
+  counted?: ReadonlySet<BodyKind>;
 }
+
+/** Where a reader with a sink delivers each frame's records, synchronously and in order. */
+export interface RecordSink {
+  /** A record; `n` > 1 only for a counted kind (the record stands for n alike). */
+  record(rec: Record, n: number): void;
+  /** A record of a touch kind: only its common fields. `comm` is shared: do not change it. */
+  touch(ts: number, pid: number, ppid: number, uid: number, comm: Buffer | undefined): void;
+}
+
+/** The time window counted records must lie in (known once the header is read; null: count nothing). */
+export interface CountWindow { since: number | undefined; until: number | undefined }
+
+/** decode()'s answers for a record that went to the sink's touch() or into the frame's counts. */
+export const TOUCHED = Symbol('touched');
+export const COUNTED = Symbol('counted');
 
 /** The protobufjs reader the frame is read with (only buf/pos/len are used here). */
 interface PbReader { buf: Uint8Array; pos: number; len: number }
@@ -51,6 +73,12 @@ interface PbReader { buf: Uint8Array; pos: number; len: number }
 const FALLBACK = -1;
 const TWO32 = 4294967296;
 const COMM_SLOTS = 4096;
+/** Distinct records counted per frame before an early flush (the table has twice as many slots). */
+const COUNT_ENTRIES = 2048;
+const COUNT_SLOTS = 4096;
+const NOTHING: ReadonlySet<string> = new Set();
+/** Ints per counted entry: record start, end, pid, uid, comm start, end, body start, end, body field. */
+const E = 9;
 
 /** A body with no field decoded, shared (frozen) by every record whose view reads none of its fields. */
 const EMPTY = Object.fromEntries(Object.entries(TYPES).map(([k, T]) => [k, Object.freeze(new T())])) as { readonly [K in BodyKind]: object };
@@ -65,18 +93,34 @@ export class LazyDecoder {
   /** Interned comm values: a host has few, and a copy does not pin the frame's bytes. */
   private readonly comms: (Buffer | undefined)[] = new Array<Buffer | undefined>(COMM_SLOTS);
 
+  private readonly touchKinds: ReadonlySet<BodyKind>;
+  private readonly countedKinds: ReadonlySet<BodyKind>;
+  /** Set by the reader for a sink run; touch and counted kinds apply only then. */
+  sink: RecordSink | null = null;
+  /** Counted records must lie in it; null until the consumer knows it. */
+  window: CountWindow | null = null;
+  // The frame's counts: open addressing over slot -> entry + 1; per entry, where its first record
+  // lies and what identifies it (pid, uid, comm and body ranges, body field), and how many.
+  private readonly slots = new Int32Array(COUNT_SLOTS);
+  private readonly ent = new Int32Array(COUNT_ENTRIES * E);
+  private readonly cnt = new Float64Array(COUNT_ENTRIES);
+  private entries = 0;
+
   constructor(plan: RecordPlan) {
     this.kinds = plan.kinds === null ? null : new Set<BodyKind>([...plan.kinds, 'header', 'trailer']);
     const fields = new Map(plan.fields);
     for (const k of fields.keys()) if (!BODY_FIELDS[k]) fields.delete(k);
     this.fields = fields;
+    const fast = (ks: ReadonlySet<BodyKind> | undefined): ReadonlySet<BodyKind> => new Set([...ks ?? []].filter((k) => BODY_FIELDS[k] && fields.has(k)));
+    this.touchKinds = fast(plan.touch);
+    this.countedKinds = fast(plan.counted);
   }
 
   /** Wants everything: no reason to use the fast path. */
   get everything(): boolean { return this.kinds === null && this.fields.size === 0; }
 
   /** The record at [start, end) of r.buf, or null when its kind is not wanted. Throws as protobufjs does. */
-  decode(r: PbReader, start: number, end: number): Record | null {
+  decode(r: PbReader, start: number, end: number): Record | null | typeof TOUCHED | typeof COUNTED {
     const buf = r.buf;
     let p = start;
     let ts = 0; let pid = 0; let tid = 0; let uid = 0; let ppid = 0; let gid = 0; let cpu = 0; let cgroup = 0;
@@ -122,6 +166,19 @@ export class LazyDecoder {
     }
     const kind = bodyField === 0 ? undefined : BODY_BY_FIELD[bodyField - 10]!;
     if (this.kinds !== null && (kind === undefined || !this.kinds.has(kind))) return null;
+    if (this.sink !== null && kind !== undefined) {
+      if (this.touchKinds.has(kind)) {
+        if (this.body(kind, NOTHING, buf, bs, be) === null) return this.reference(r, start, end);
+        this.sink.touch(ts, pid, ppid, uid, ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce)));
+        return TOUCHED;
+      }
+      const w = this.window;
+      if (w !== null && this.countedKinds.has(kind) && (w.since === undefined || ts >= w.since) && (w.until === undefined || ts <= w.until)) {
+        if (this.body(kind, NOTHING, buf, bs, be) === null) return this.reference(r, start, end);
+        this.count(r, buf, start, end, pid, uid, cs, ce, bodyField, bs, be);
+        return COUNTED;
+      }
+    }
     const rec = new pb.Record();
     if (ts !== 0) rec.ts = ts;
     if (pid !== 0) rec.pid = pid;
@@ -145,6 +202,57 @@ export class LazyDecoder {
     (rec as unknown as { [k: string]: unknown })[kind] = body;
     rec.body = kind;
     return rec;
+  }
+
+  /** Adds one to the entry for this record's identity (a new entry when it is the first). */
+  private count(r: PbReader, buf: Uint8Array, start: number, end: number, pid: number, uid: number, cs: number, ce: number, bf: number, bs: number, be: number): void {
+    let h = Math.imul(pid ^ 0x9e3779b9, 16777619) ^ uid ^ (bf << 24);
+    for (let i = cs; i < ce; i++) h = Math.imul(h ^ buf[i]!, 16777619);
+    for (let i = bs; i < be; i++) h = Math.imul(h ^ buf[i]!, 16777619);
+    const ent = this.ent;
+    for (let s = (h >>> 0) & (COUNT_SLOTS - 1); ; s = (s + 1) & (COUNT_SLOTS - 1)) {
+      const e = this.slots[s]! - 1;
+      if (e < 0) {
+        if (this.entries === COUNT_ENTRIES) { this.flush(r); this.count(r, buf, start, end, pid, uid, cs, ce, bf, bs, be); return; }
+        const n = this.entries++;
+        this.slots[s] = n + 1;
+        const o = n * E;
+        ent[o] = start; ent[o + 1] = end; ent[o + 2] = pid; ent[o + 3] = uid; ent[o + 4] = cs; ent[o + 5] = ce; ent[o + 6] = bs; ent[o + 7] = be; ent[o + 8] = bf;
+        this.cnt[n] = 1;
+        return;
+      }
+      const o = e * E;
+      if (ent[o + 2] === (pid | 0) && ent[o + 3] === (uid | 0) && ent[o + 8] === bf && ent[o + 5]! - ent[o + 4]! === ce - cs &&
+          ent[o + 7]! - ent[o + 6]! === be - bs && same(buf, ent[o + 4]!, cs, ce - cs) && same(buf, ent[o + 6]!, bs, be - bs)) {
+        this.cnt[e]!++;
+        return;
+      }
+    }
+  }
+
+  /** Delivers the frame's counted records (first occurrence, with its number) and empties the table.
+   * Called by frameRecords at the end of each frame, before the frame's last records are reported. */
+  flush(r: PbReader): void {
+    const n = this.entries;
+    if (n === 0) return;
+    this.entries = 0;
+    this.slots.fill(0);
+    const sink = this.sink!;
+    const w = this.window;
+    this.window = null; // the representatives decode as plain records
+    const pos = r.pos;
+    const len = r.len;
+    try {
+      for (let e = 0; e < n; e++) {
+        const rec = this.decode(r, this.ent[e * E]!, this.ent[e * E + 1]!);
+        r.len = len;
+        if (rec !== null && rec !== TOUCHED && rec !== COUNTED) sink.record(rec, this.cnt[e]!);
+      }
+    } finally {
+      this.window = w;
+      r.pos = pos;
+      r.len = len;
+    }
   }
 
   private comm(buf: Uint8Array, s: number, n: number): Buffer {
@@ -239,3 +347,9 @@ export class LazyDecoder {
     return rec;
   }
 }
+
+function same(buf: Uint8Array, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
+}
+
