@@ -122,6 +122,7 @@ export class LazyDecoder {
   /** The record at [start, end) of r.buf, or null when its kind is not wanted. Throws as protobufjs does. */
   decode(r: PbReader, start: number, end: number): Record | null | typeof TOUCHED | typeof COUNTED {
     const buf = r.buf;
+    if (this.kinds !== null && this.unwanted(buf, start, end)) return null;
     let p = start;
     let ts = 0; let pid = 0; let tid = 0; let uid = 0; let ppid = 0; let gid = 0; let cpu = 0; let cgroup = 0;
     let cs = 0; let ce = 0;
@@ -202,6 +203,37 @@ export class LazyDecoder {
     (rec as unknown as { [k: string]: unknown })[kind] = body;
     rec.body = kind;
     return rec;
+  }
+
+  /** A quick look for the body's tag, values skipped, not read: true only when the record is plainly
+   * of a kind not wanted (anything unusual is left to decode()). */
+  private unwanted(buf: Uint8Array, p: number, end: number): boolean {
+    while (p < end) {
+      const tag = buf[p++]!;
+      if (tag >= 0x80) return false;
+      const wt = tag & 7;
+      if (wt === 0) {
+        while (p < end && buf[p]! >= 0x80) p++;
+        p++;
+      } else if (wt === 2) {
+        let n = 0;
+        for (let shift = 0; ; shift += 7) {
+          if (p >= end || shift > 21) return false;
+          const b = buf[p++]!;
+          n |= (b & 0x7f) << shift;
+          if (b < 0x80) break;
+        }
+        const f = tag >>> 3;
+        if (f >= 10 && f <= 22) {
+          const kind = BODY_BY_FIELD[f - 10]!;
+          return p + n === end && !this.kinds!.has(kind);
+        }
+        p += n;
+      } else {
+        return false;
+      }
+    }
+    return false;
   }
 
   /** Adds one to the entry for this record's identity (a new entry when it is the first). */
@@ -285,16 +317,17 @@ export class LazyDecoder {
       p = this.varint(buf, p, end, type === 'uint64' || type === 'sint64' ? 10 : type === 'bytes' ? 4 : 5);
       if (p === FALLBACK) return null;
       let v: unknown;
+      const keep = o !== null && want.has(name);
       if (type === 'bytes') {
         const n = this.lo;
         if (p + n > end) return null;
-        v = n === 0 ? null : Buffer.from(buf.buffer, buf.byteOffset + p, n);
+        v = n === 0 || !keep ? null : Buffer.from(buf.buffer, buf.byteOffset + p, n);
         p += n;
       } else {
-        v = this.value(type);
+        v = keep ? this.value(type) : null;
       }
-      if (o === null || !want.has(name)) continue;
-      if (v) o[name] = v; else delete o[name];
+      if (!keep) continue;
+      if (v) o![name] = v; else delete o![name];
     }
     return o ?? EMPTY[kind];
   }
