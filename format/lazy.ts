@@ -26,6 +26,18 @@ export const BODY_FIELDS: { readonly [K in BodyKind]?: FieldTable } = {
   moduleLoad: { 1: ['name', 'bytes'], 2: ['taints', 'uint32'] },
 };
 
+/** Per kind, by one-byte tag: how body() reads the field (0: not recognised; 5 or 10: a varint of at
+ * most that many bytes; 4: bytes, its length a varint of at most 4 bytes). For check(). */
+const TAG_READS: { readonly [K in BodyKind]?: Uint8Array } = Object.fromEntries(Object.entries(BODY_FIELDS).map(([k, table]) => {
+  const t = new Uint8Array(128);
+  for (const [n, [, type]] of Object.entries(table!)) {
+    const f = Number(n);
+    if (type === 'bytes') t[(f << 3) | 2] = 4;
+    else t[f << 3] = type === 'uint64' || type === 'sint64' ? 10 : 5;
+  }
+  return [k, t];
+}));
+
 /** Record's oneof body, by field number - 10. */
 export const BODY_BY_FIELD: readonly BodyKind[] = [
   'syscallError', 'open', 'ttyWrite', 'exec', 'fork', 'exit', 'readline', 'moduleLoad', 'lost', 'process', 'header', 'trailer', 'malformed',
@@ -76,7 +88,6 @@ const COMM_SLOTS = 4096;
 /** Distinct records counted per frame before an early flush (the table has twice as many slots). */
 const COUNT_ENTRIES = 2048;
 const COUNT_SLOTS = 4096;
-const NOTHING: ReadonlySet<string> = new Set();
 /** Ints per counted entry: record start, end, pid, uid, comm start, end, body start, end, body field. */
 const E = 9;
 
@@ -138,29 +149,42 @@ export class LazyDecoder {
       const f = tag >>> 3;
       const wt = tag & 7;
       if (f >= 1 && f <= 9 && f !== 5) {
-        if (wt !== 0) return this.reference(r, start, end);
-        p = this.varint(buf, p, end, f === 1 || f === 9 ? 10 : 5);
-        if (p === FALLBACK) return this.reference(r, start, end);
-        const v = this.lo;
+        if (wt !== 0 || p >= end) return this.reference(r, start, end);
+        // one- and two-byte values (pid, uid, cpu, ...) read here; longer ones by varint()
+        let v = buf[p]!;
+        let h = 0;
+        if (v < 0x80) p++;
+        else if (p + 1 < end && buf[p + 1]! < 0x80) { v = (v & 0x7f) | buf[p + 1]! << 7; p += 2; } else {
+          p = this.varint(buf, p, end, f === 1 || f === 9 ? 10 : 5);
+          if (p === FALLBACK) return this.reference(r, start, end);
+          v = this.lo;
+          h = this.hi;
+        }
         switch (f) {
-          case 1: ts = v + this.hi * TWO32; break;
+          case 1: ts = v + h * TWO32; break;
           case 2: pid = v; break;
           case 3: tid = v; break;
           case 4: uid = v; break;
           case 6: ppid = v; break;
           case 7: gid = v; break;
           case 8: cpu = v; break;
-          default: cgroup = v + this.hi * TWO32;
+          default: cgroup = v + h * TWO32;
         }
       } else if (f === 5 || (f >= 10 && f <= 22)) {
-        if (wt !== 2) return this.reference(r, start, end);
-        p = this.varint(buf, p, end, 4);
-        if (p === FALLBACK || p + this.lo > end) return this.reference(r, start, end);
-        if (f === 5) { cs = p; ce = p + this.lo; } else {
-          if (bodyField !== 0) return this.reference(r, start, end); // two bodies: protobufjs merges them
-          bodyField = f; bs = p; be = p + this.lo;
+        if (wt !== 2 || p >= end) return this.reference(r, start, end);
+        let n = buf[p]!;
+        if (n < 0x80) p++;
+        else {
+          p = this.varint(buf, p, end, 4);
+          if (p === FALLBACK) return this.reference(r, start, end);
+          n = this.lo;
         }
-        p += this.lo;
+        if (p + n > end) return this.reference(r, start, end);
+        if (f === 5) { cs = p; ce = p + n; } else {
+          if (bodyField !== 0) return this.reference(r, start, end); // two bodies: protobufjs merges them
+          bodyField = f; bs = p; be = p + n;
+        }
+        p += n;
       } else {
         return this.reference(r, start, end);
       }
@@ -169,13 +193,13 @@ export class LazyDecoder {
     if (this.kinds !== null && (kind === undefined || !this.kinds.has(kind))) return null;
     if (this.sink !== null && kind !== undefined) {
       if (this.touchKinds.has(kind)) {
-        if (this.body(kind, NOTHING, buf, bs, be) === null) return this.reference(r, start, end);
+        if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
         this.sink.touch(ts, pid, ppid, uid, ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce)));
         return TOUCHED;
       }
       const w = this.window;
       if (w !== null && this.countedKinds.has(kind) && (w.since === undefined || ts >= w.since) && (w.until === undefined || ts <= w.until)) {
-        if (this.body(kind, NOTHING, buf, bs, be) === null) return this.reference(r, start, end);
+        if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
         this.count(r, buf, start, end, pid, uid, cs, ce, bodyField, bs, be);
         return COUNTED;
       }
@@ -203,6 +227,26 @@ export class LazyDecoder {
     (rec as unknown as { [k: string]: unknown })[kind] = body;
     rec.body = kind;
     return rec;
+  }
+
+  /** Would body() read this body (not null)? The same rules, with no name looked up and nothing made. */
+  private check(kind: BodyKind, buf: Uint8Array, p: number, end: number): boolean {
+    const reads = TAG_READS[kind]!;
+    while (p < end) {
+      const tag = buf[p++]!;
+      if (tag >= 0x80) return false;
+      const max = reads[tag]!;
+      if (max === 0) return false;
+      if (p < end && buf[p]! < 0x80) { // one byte: always within the rules
+        const n = buf[p++]!;
+        if (max === 4) { if (p + n > end) return false; p += n; }
+        continue;
+      }
+      p = this.varint(buf, p, end, max);
+      if (p === FALLBACK) return false;
+      if (max === 4) { if (p + this.lo > end) return false; p += this.lo; }
+    }
+    return true;
   }
 
   /** A quick look for the body's tag, values skipped, not read: true only when the record is plainly
