@@ -108,6 +108,8 @@ export class LazyDecoder {
   private readonly countedKinds: ReadonlySet<BodyKind>;
   /** Set by the reader for a sink run; touch and counted kinds apply only then. */
   sink: RecordSink | null = null;
+  /** Set by the reader when it reuses the frame's buffer: every byte field handed out is a copy. */
+  copies = false;
   /** Counted records must lie in it; null until the consumer knows it. */
   window: CountWindow | null = null;
   // The frame's counts: open addressing over slot -> entry + 1; per entry, where its first record
@@ -209,7 +211,7 @@ export class LazyDecoder {
     if (pid !== 0) rec.pid = pid;
     if (tid !== 0) rec.tid = tid;
     if (uid !== 0) rec.uid = uid;
-    if (ce > cs) rec.comm = ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.buffer, buf.byteOffset + cs, ce - cs);
+    if (ce > cs) rec.comm = ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : this.bytes(buf, cs, ce - cs);
     if (ppid !== 0) rec.ppid = ppid;
     if (gid !== 0) rec.gid = gid;
     if (cpu !== 0) rec.cpu = cpu;
@@ -220,6 +222,7 @@ export class LazyDecoder {
     if (want === undefined) {
       r.pos = bs;
       body = TYPES[kind].decode(r as never, be - bs);
+      if (this.copies) ownBytes(body);
     } else {
       body = this.body(kind, want, buf, bs, be);
       if (body === null) return this.reference(r, start, end);
@@ -331,6 +334,11 @@ export class LazyDecoder {
     }
   }
 
+  /** n bytes at s: a view into the frame, or a copy when the frame's buffer is reused. */
+  private bytes(buf: Uint8Array, s: number, n: number): Buffer {
+    return this.copies ? copyOf(buf.subarray(s, s + n)) : Buffer.from(buf.buffer, buf.byteOffset + s, n);
+  }
+
   private comm(buf: Uint8Array, s: number, n: number): Buffer {
     let h = n;
     for (let i = 0; i < n; i++) h = Math.imul(h ^ buf[s + i]!, 16777619);
@@ -341,7 +349,7 @@ export class LazyDecoder {
       while (i < n && c[i] === buf[s + i]) i++;
       if (i === n) return c;
     }
-    const copy = Buffer.from(buf.subarray(s, s + n));
+    const copy = copyOf(buf.subarray(s, s + n));
     this.comms[slot] = copy;
     return copy;
   }
@@ -365,7 +373,7 @@ export class LazyDecoder {
       if (type === 'bytes') {
         const n = this.lo;
         if (p + n > end) return null;
-        v = n === 0 || !keep ? null : Buffer.from(buf.buffer, buf.byteOffset + p, n);
+        v = n === 0 || !keep ? null : this.bytes(buf, p, n);
         p += n;
       } else {
         v = keep ? this.value(type) : null;
@@ -421,6 +429,7 @@ export class LazyDecoder {
     r.pos = start;
     const rec = pb.Record.decode(r as never, end - start);
     if (this.kinds !== null && (rec.body === undefined || rec.body === null || !this.kinds.has(rec.body))) return null;
+    if (this.copies) ownBytes(rec);
     return rec;
   }
 }
@@ -430,3 +439,21 @@ function same(buf: Uint8Array, a: number, b: number, n: number): boolean {
   return true;
 }
 
+
+/** Replaces every byte field of a decoded message (nested, in lists too) by a copy of its bytes. */
+function ownBytes(o: object): void {
+  const m = o as { [k: string]: unknown };
+  for (const k of Object.keys(m)) {
+    const v = m[k];
+    if (v instanceof Uint8Array) m[k] = copyOf(v);
+    else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) { const x: unknown = v[i]; if (x instanceof Uint8Array) v[i] = copyOf(x); else if (typeof x === 'object' && x !== null) ownBytes(x); }
+    else if (typeof v === 'object' && v !== null) ownBytes(v);
+  }
+}
+
+/** A copy (Buffer.from of a Uint8Array takes a slow element-wise path for large ones). */
+function copyOf(u: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(u.length);
+  b.set(u);
+  return b;
+}

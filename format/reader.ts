@@ -102,6 +102,8 @@ export class CaptureReader {
   private readonly inflater = newInflater();
   private out = Buffer.alloc(0);
   private started = false;
+  /** read() with a decoder that copies: the frame buffer is reused. */
+  private reuse = false;
 
   constructor(source: string | AsyncIterable<Uint8Array>, opts: ReaderOptions = {}) {
     this.file = typeof source === 'string' ? source : (opts.name ?? '<stream>');
@@ -157,6 +159,7 @@ export class CaptureReader {
    * kinds apply (see format/lazy.ts). The same checks, issues and counts as frames(). */
   async read(sink: FrameSink): Promise<void> {
     await this.open();
+    if (this.decoder !== undefined && !this.decoder.everything && !this.skim) this.reuse = this.decoder.copies = true;
     try {
       for (;;) {
         const f = await this.next();
@@ -275,7 +278,8 @@ export class CaptureReader {
       src.skip(DATA_PREFIX_LEN + p.compressedLen);
       this.accept(p, at);
       this.release();
-      this.held = { p, at, z: Buffer.from(z) };
+      this.held = { p, at, z: Buffer.allocUnsafe(z.length) };
+      this.held.z.set(z);
       return null;
     }
     if (this.skipFrame !== undefined && this.lastFrame >= 0 && this.skipFrame(p, at)) {
@@ -302,11 +306,14 @@ export class CaptureReader {
   }
 
   /** Decompresses into a new buffer of the length the prefix claims (bounded by the limits): records
-   * keep references into their frame's bytes, so the frame is not copied again. Returns the length. */
+   * keep references into their frame's bytes, so the frame is not copied again. In read() with a
+   * decoder that copies what it hands out, one buffer is reused (fresh ones cost page faults and GC).
+   * Returns the length. */
   private inflate(uncompressedLen: number, z: Uint8Array): number {
-    this.out = Buffer.allocUnsafe(Math.max(uncompressedLen, 1));
+    const want = Math.max(uncompressedLen, 1);
+    if (!this.reuse || this.out.length < want) this.out = Buffer.allocUnsafe(this.reuse ? Math.max(want, 1 << 20) : want);
     this.decompressedFrames++;
-    return this.inflater.decompress(this.out, z);
+    return this.inflater.decompress(this.out.subarray(0, want), z);
   }
 
   /** A frame was read whole: its index and chain become the reference for the next one. */
@@ -332,7 +339,7 @@ export class CaptureReader {
     this.uncompressedBytes += n;
     // Only [0, n) was written (allocUnsafe): the rest is never read, and a frame that claimed more
     // than it holds is copied out, so its records do not pin the claimed size.
-    const raw = n === this.out.length ? this.out : Buffer.from(Uint8Array.prototype.slice.call(this.out, 0, n).buffer);
+    const raw = this.reuse || n === this.out.length ? this.out.subarray(0, n) : Buffer.from(Uint8Array.prototype.slice.call(this.out, 0, n).buffer);
     return { at, index: p.index, compressedLen: p.compressedLen, records: p.records, raw };
   }
 
