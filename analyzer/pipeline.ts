@@ -5,6 +5,7 @@
 //   4. view     one module of views/ consumes the records that pass
 //   5. render   the view writes text, JSON lines or CSV through Out; charts go through vega
 import { BODY_KINDS, CaptureReader, type BodyKind, type Frame, type Header, type Record } from '../format/index.js';
+import type { FrameSink } from '../format/reader.js';
 import type { RecordPlan } from '../format/lazy.js';
 import { FrameLookup, outside, type TimeIndex } from '../format/timeindex.js';
 import { CaptureClock } from './time.js';
@@ -62,7 +63,11 @@ export interface View {
   /** Counts from the trailer are enough: when the capture ends whole (chain intact, trailer and end
    * marker agree), frames are only chained, not decoded, record() is not called and ctx.framing is set. */
   readonly framing?: boolean;
-  record?(r: Record, ctx: ViewContext): void;
+  /** Counting only: record() reads no common field but pid, uid and comm (ts is one of the records'),
+   * and adds `n`; the reader may then deliver a record repeated n times once (format/lazy.ts). */
+  readonly counts?: boolean;
+  /** One record that passed the filters; n > 1 only for a view with `counts`. */
+  record?(r: Record, ctx: ViewContext, n?: number): void;
   end(ctx: ViewContext): void | Promise<void>;
 }
 
@@ -92,6 +97,15 @@ const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];
 export function planFor(view: View, useTree: boolean): RecordPlan | undefined {
   const viewKinds = view.record ? view.kinds : [];
   if (viewKinds === undefined && view.fields === undefined) return undefined;
+  const plan = readPlan(view, viewKinds, useTree);
+  const reads = new Set<BodyKind>(viewKinds ?? BODY_KINDS);
+  // the tree alone reads a kind whose body nobody wants: its common fields, no Record
+  if (useTree) plan.touch = new Set([...plan.fields].filter(([k, want]) => want.size === 0 && !reads.has(k)).map(([k]) => k));
+  if (view.counts && !useTree && viewKinds !== undefined) plan.counted = new Set(viewKinds.filter((k) => plan.fields.has(k)));
+  return plan;
+}
+
+function readPlan(view: View, viewKinds: readonly BodyKind[] | undefined, useTree: boolean): RecordPlan & { fields: Map<BodyKind, Set<string>> } {
   const whole = new Set<BodyKind>(['lost', 'malformed', ...(useTree ? TREE_KINDS : [])]);
   const reads = new Set<BodyKind>(viewKinds ?? BODY_KINDS);
   const fields = new Map<BodyKind, Set<string>>();
@@ -104,7 +118,7 @@ export function planFor(view: View, useTree: boolean): RecordPlan | undefined {
 }
 
 /** A reader and its frames for --info: the framing alone when the capture ends whole, else undefined. */
-async function fromFraming(file: string): Promise<{ reader: CaptureReader; frames: AsyncIterable<Frame> | Frame[]; framing: FramingCounts } | undefined> {
+async function fromFraming(file: string): Promise<{ reader: CaptureReader; frames: Frame[] | null; framing: FramingCounts } | undefined> {
   const skim = new CaptureReader(file, { skim: true });
   const kept: Frame[] = [];
   let lastTs = 0;
@@ -123,7 +137,7 @@ async function fromFraming(file: string): Promise<{ reader: CaptureReader; frame
   if (!counts.get('lost')) return { reader: skim, frames: kept, framing };
   // Loss per probe is only in the lost records: read those, pass over the rest undecoded.
   const reader = new CaptureReader(file, { plan: { kinds: new Set<BodyKind>(['lost']), fields: new Map() } });
-  return { reader, frames: reader.frames(), framing };
+  return { reader, frames: null, framing };
 }
 
 export async function run(view: View, o: RunOptions): Promise<ViewContext> {
@@ -146,54 +160,71 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const ro = { ...(plan ? { plan } : {}), ...(skipFrame ? { skipFrame } : {}) };
   const reader = fast?.reader ?? (o.source ? new CaptureReader(o.source(), { name: o.file, ...ro }) : new CaptureReader(o.file, ro));
   const viewKinds = view.kinds ? new Set<string | undefined>(view.kinds) : null;
-  const sink = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
-  const warn = (m: string): void => sink(guard(m)); // stderr is a terminal too
+  const counted = !!plan?.counted?.size;
+  const warnSink = o.warn ?? ((m: string) => process.stderr.write(`secanalyze: ${m}\n`));
+  const warn = (m: string): void => warnSink(guard(m)); // stderr is a terminal too
   const tree = new ProcessTree();
   let ctx: ViewContext | null = null;
   const commBuf = f.comm !== undefined ? Buffer.from(f.comm) : null;
   const lost = new Map<string, number>();
   let inWindow = 0;
   let malformed = 0;
-  for await (const frame of fast?.frames ?? reader.frames()) {
-    for (const r of frame.records) {
-      if (ctx === null) {
-        const header = reader.header ?? {};
-        const clock = new CaptureClock(reader.header, { file: o.file, warn });
-        for (const role of ['since', 'until'] as const) {
-          const v = o.times?.[role];
-          if (!v) continue;
-          const b = clock.parse(v, role);
-          f[role] = b.ns;
-          if (b.note) warn(b.note);
-        }
-        if (f.since !== undefined && f.until !== undefined && f.since > f.until) {
-          throw new UsageError(`the window is empty: --since ${o.times?.since} (${clock.local(f.since)}) is after --until ${o.times?.until} (${clock.local(f.until)})`);
-        }
-        ctx = {
-          file: o.file, header, clock, arch: header.arch ?? 'x86_64', tree, out: new Out(), json: o.json,
-          users: new Map((header.users ?? []).map((u) => [u.uid ?? 0, u.name ?? ''])), reader, lost, warn,
-        };
-        if (fast) ctx.framing = fast.framing;
-        windowKnown = true;
-        if (!reader.header) warn(`${o.file}: the header record is missing (damaged start): times are offsets, user names unknown`);
-      }
+  const begin = (): ViewContext => {
+    const header = reader.header ?? {};
+    const clock = new CaptureClock(reader.header, { file: o.file, warn });
+    for (const role of ['since', 'until'] as const) {
+      const v = o.times?.[role];
+      if (!v) continue;
+      const b = clock.parse(v, role);
+      f[role] = b.ns;
+      if (b.note) warn(b.note);
+    }
+    if (f.since !== undefined && f.until !== undefined && f.since > f.until) {
+      throw new UsageError(`the window is empty: --since ${o.times?.since} (${clock.local(f.since)}) is after --until ${o.times?.until} (${clock.local(f.until)})`);
+    }
+    const c: ViewContext = {
+      file: o.file, header, clock, arch: header.arch ?? 'x86_64', tree, out: new Out(), json: o.json,
+      users: new Map((header.users ?? []).map((u) => [u.uid ?? 0, u.name ?? ''])), reader, lost, warn,
+    };
+    if (fast) c.framing = fast.framing;
+    windowKnown = true;
+    if (counted) reader.countWindow = filtered ? { since: f.since, until: f.until } : { since: undefined, until: undefined };
+    if (!reader.header) warn(`${o.file}: the header record is missing (damaged start): times are offsets, user names unknown`);
+    return c;
+  };
+  const records: FrameSink = {
+    record(r: Record, n: number): void {
+      ctx ??= begin();
       if (useTree) tree.observe(r);
       if (r.ts > lastTs) lastTs = r.ts;
       if (r.lost) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
       if (r.malformed) malformed++;
-      if (!deliver || (viewKinds !== null && !viewKinds.has(r.body))) continue;
+      if (!deliver || (viewKinds !== null && !viewKinds.has(r.body))) return;
       if (filtered) {
-        if (f.since !== undefined && r.ts < f.since && r.body !== 'process') continue;
-        if (f.until !== undefined && r.ts > f.until) continue;
-        if (r.body !== 'process' && r.body !== 'header') inWindow++;
-        if (filtered === 'time') { view.record!(r, ctx); continue; }
-        if (f.pid !== undefined && r.pid !== f.pid) continue;
-        if (f.uid !== undefined && r.uid !== f.uid) continue;
-        if (commBuf !== null && !commBuf.equals(r.comm)) continue;
+        if (f.since !== undefined && r.ts < f.since && r.body !== 'process') return;
+        if (f.until !== undefined && r.ts > f.until) return;
+        if (r.body !== 'process' && r.body !== 'header') inWindow += n;
+        if (filtered === 'time') { view.record!(r, ctx, n); return; }
+        if (f.pid !== undefined && r.pid !== f.pid) return;
+        if (f.uid !== undefined && r.uid !== f.uid) return;
+        if (commBuf !== null && !commBuf.equals(r.comm)) return;
       }
-      view.record!(r, ctx);
+      view.record!(r, ctx, n);
+    },
+    touch(ts: number, pid: number, ppid: number, uid: number, comm: Buffer | undefined): void {
+      ctx ??= begin();
+      tree.touch(pid, ppid, uid, comm);
+      if (ts > lastTs) lastTs = ts;
+    },
+    frameEnd(offset: number, compressedLen: number): void { o.progress?.(reader.fileBytes || offset + compressedLen); },
+  };
+  if (fast?.frames) {
+    for (const frame of fast.frames) {
+      for (const r of frame.records) records.record(r, 1);
+      records.frameEnd!(frame.offset, frame.compressedLen);
     }
-    o.progress?.(reader.fileBytes || frame.offset + frame.compressedLen);
+  } else {
+    await reader.read(records);
   }
   if (ctx === null) {
     ctx = {

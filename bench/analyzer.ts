@@ -4,6 +4,8 @@
 // A syscall-error storm (a synthetic stand-in for a recorded EACCES storm) gets its own rows, and
 // each mixed capture a `--since` over its last 10 % (after: with --index, the index made first).
 //   node dist/bench/analyzer.js [--before /work/main/dist/analyzer/cli.js] [--views '--info;--eperm'] [sizes=1000000,5000000,10000000] [storm=4000000]
+//   RUNS=3: each figure the median of 3 runs, the builds alternating run by run (a loaded machine weighs on both alike);
+//   the CPU column (user + sys) is the one to compare on a shared machine.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, writeSync, statSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,7 +42,18 @@ function zstdSeconds(path: string): number {
   return Number(process.hrtime.bigint() - t0) / 1e9;
 }
 
-function measure(cli: string, path: string, view: string[]): { wall: number; cpu: number; rssMb: number; ok: boolean } {
+const RUNS = Math.max(1, Number(process.env['RUNS'] ?? 1));
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+type Figures = { wall: number; cpu: number; rssMb: number; ok: boolean };
+
+/** Every build on one view, RUNS times, alternating; medians per build. */
+function measureAll(clis: [string, string][], path: string, view: (build: string) => string[]): Figures[] {
+  const runs = clis.map((): Figures[] => []);
+  for (let k = 0; k < RUNS; k++) clis.forEach(([build, cli], i) => runs[i]!.push(measure(cli, path, view(build))));
+  return runs.map((rs) => ({ wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)), rssMb: median(rs.map((r) => r.rssMb)), ok: rs.every((r) => r.ok) }));
+}
+
+function measure(cli: string, path: string, view: string[]): Figures {
   const r = spawnSync('/usr/bin/time', ['-f', '%e %U %S %M', 'node', cli, path, ...view, '--no-progress'], { encoding: 'utf8', maxBuffer: 1 << 30, stdio: ['ignore', 'ignore', 'pipe'] });
   const last = r.stderr.trim().split('\n').pop()!.split(' ').map(Number);
   const [wall, user, sys, rssKb] = last as [number, number, number, number];
@@ -48,8 +61,8 @@ function measure(cli: string, path: string, view: string[]): { wall: number; cpu
 }
 
 console.log(`bench/analyzer: sizes ${sizes.join(', ')} mixed events, storm ${storm} (node ${process.version}, ${new Date().toISOString()})`);
-console.log('| events | view | build | M events/s (wall) | M events/s (cpu) | vs zstd -d | peak RSS MB |');
-console.log('|---|---|---|---|---|---|---|');
+console.log(`| events | view | build | M events/s (wall) | M events/s (cpu) | CPU s | vs zstd -d (wall) | peak RSS MB |${RUNS > 1 ? ` (medians of ${RUNS})` : ''}`);
+console.log('|---|---|---|---|---|---|---|---|');
 const cases: [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]][] = [
   ...sizes.map((n): [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]] => [`${n / 1e6}M mixed`, n, () => mixed(n), VIEWS]),
   ...(storm > 0 ? [[`${storm / 1e6}M EACCES storm`, storm, () => syscallErrors(storm), VIEWS.filter((v) => v[0] === '--info' || v[0] === '--eperm')] as [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]]] : []),
@@ -57,24 +70,16 @@ const cases: [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]
 for (const [name, n, gen, views] of cases) {
   const path = join(dir, 'bench.cap');
   const lastTs = write(path, gen());
-  const zstd = zstdSeconds(path);
-  console.log(`| ${name} | zstd -d | | ${(n / zstd / 1e6).toFixed(2)} | | 1.0x | | (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB file)`);
-  for (const view of views) {
-    for (const [build, cli] of builds) {
-      const m = measure(cli, path, view);
-      console.log(`| ${name} | ${view.join(' ')} | ${build} | ${(n / m.wall / 1e6).toFixed(2)} | ${(n / m.cpu / 1e6).toFixed(2)} | ${(m.wall / zstd).toFixed(1)}x | ${m.rssMb.toFixed(0)}${m.ok ? '' : ' (exit != 0)'} |`);
-    }
-  }
+  const zstd = median(Array.from({ length: RUNS }, () => zstdSeconds(path)));
+  const row = (view: string, build: string, m: Figures): void => console.log(`| ${name} | ${view} | ${build} | ${(n / m.wall / 1e6).toFixed(2)} | ${(n / m.cpu / 1e6).toFixed(2)} | ${m.cpu.toFixed(2)} | ${(m.wall / zstd).toFixed(1)}x | ${m.rssMb.toFixed(0)}${m.ok ? '' : ' (exit != 0)'} |`);
+  console.log(`| ${name} | zstd -d | | ${(n / zstd / 1e6).toFixed(2)} | | | 1.0x | | (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB file)`);
+  for (const view of views) measureAll(builds, path, () => view).forEach((m, i) => row(view.join(' '), builds[i]![0], m));
   if (views === VIEWS && !only) {
     // The last 10 %: events/s count the whole capture (what the run covers), as above.
     const since = ['--since', (lastTs * 0.9 / 1e9).toFixed(3)];
-    const made = measure('dist/analyzer/cli.js', path, ['--eperm', ...since, '--index']);
-    console.log(`| ${name} | (time index made by the first --index run) | after | ${(n / made.wall / 1e6).toFixed(2)} | ${(n / made.cpu / 1e6).toFixed(2)} | ${(made.wall / zstd).toFixed(1)}x | ${made.rssMb.toFixed(0)} |`);
+    row('(time index made by the first --index run)', 'after', measure('dist/analyzer/cli.js', path, ['--eperm', ...since, '--index']));
     for (const view of [['--eperm', ...since], ['--opens', '--json', ...since]]) {
-      for (const [build, cli] of builds) {
-        const m = measure(cli, path, build === 'after' ? [...view, '--index'] : view);
-        console.log(`| ${name} | ${view.join(' ')} (last 10 %) | ${build} | ${(n / m.wall / 1e6).toFixed(2)} | ${(n / m.cpu / 1e6).toFixed(2)} | ${(m.wall / zstd).toFixed(1)}x | ${m.rssMb.toFixed(0)}${m.ok ? '' : ' (exit != 0)'} |`);
-      }
+      measureAll(builds, path, (build) => (build === 'after' ? [...view, '--index'] : view)).forEach((m, i) => row(`${view.join(' ')} (last 10 %)`, builds[i]![0], m));
     }
     rmSync(`${path}.secidx`, { force: true });
   }

@@ -1,20 +1,29 @@
 // A forward-only byte window over an async stream of chunks, with its absolute file offset.
 // Memory holds at most what the caller asked to have available (plus one chunk).
-import { createReadStream } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 
 export class ByteStream {
   private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private base = 0;
   private done = false;
-  private readonly it: AsyncIterator<Uint8Array>;
+  private readonly it: AsyncIterator<Uint8Array> | null;
+  /** A file is read into one buffer, its unread tail moved to the front: no chunk is concatenated. */
+  private readonly path: string | null = null;
+  private fh: FileHandle | null = null;
+  private readonly chunk: number = 1 << 20;
+  private closed = false;
+  private store: Buffer = Buffer.alloc(0);
 
-  constructor(source: AsyncIterable<Uint8Array>) {
-    this.it = source[Symbol.asyncIterator]();
+  constructor(source: AsyncIterable<Uint8Array> | { path: string; chunk: number }) {
+    if (Symbol.asyncIterator in source) { this.it = source[Symbol.asyncIterator](); return; }
+    this.it = null;
+    this.path = source.path;
+    this.chunk = source.chunk;
   }
 
-  static fromFile(path: string, chunk = 1 << 20): ByteStream {
-    return new ByteStream(createReadStream(path, { highWaterMark: chunk }));
+  static fromFile(path: string, chunk = 4 << 20): ByteStream {
+    return new ByteStream({ path, chunk });
   }
 
   /** Absolute offset of the next unread byte. */
@@ -23,6 +32,7 @@ export class ByteStream {
 
   /** Makes n bytes available; false when the stream ends first. */
   async ensure(n: number): Promise<boolean> {
+    if (this.it === null) return this.fill(n);
     while (this.available < n) {
       if (this.done) return false;
       const r = await this.it.next();
@@ -55,5 +65,28 @@ export class ByteStream {
     return i < 0 ? -1 : i - this.pos;
   }
 
-  async close(): Promise<void> { await this.it.return?.(); }
+  /** ensure() for a file: moves the unread bytes to the front of the buffer (peeked views are
+   * not used across ensure()) and reads at least a chunk after them. */
+  private async fill(n: number): Promise<boolean> {
+    while (this.available < n) {
+      if (this.done || this.closed) return false;
+      this.fh ??= await open(this.path!, 'r');
+      const keep = this.available;
+      const size = Math.max(n, keep + this.chunk);
+      if (this.store.length >= size) this.store.copyWithin(0, this.pos, this.pos + keep);
+      else { const s = Buffer.allocUnsafe(size); this.buf.copy(s, 0, this.pos, this.pos + keep); this.store = s; }
+      const { bytesRead } = await this.fh.read(this.store, keep, this.store.length - keep, null);
+      this.base += this.pos;
+      this.pos = 0;
+      this.buf = this.store.subarray(0, keep + bytesRead);
+      if (bytesRead === 0) { this.done = true; return this.available >= n; }
+    }
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.it !== null) await this.it.return?.();
+    else if (this.fh !== null) { const fh = this.fh; this.fh = null; await fh.close(); }
+  }
 }

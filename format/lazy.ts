@@ -26,6 +26,18 @@ export const BODY_FIELDS: { readonly [K in BodyKind]?: FieldTable } = {
   moduleLoad: { 1: ['name', 'bytes'], 2: ['taints', 'uint32'] },
 };
 
+/** Per kind, by one-byte tag: how body() reads the field (0: not recognised; 5 or 10: a varint of at
+ * most that many bytes; 4: bytes, its length a varint of at most 4 bytes). For check(). */
+const TAG_READS: { readonly [K in BodyKind]?: Uint8Array } = Object.fromEntries(Object.entries(BODY_FIELDS).map(([k, table]) => {
+  const t = new Uint8Array(128);
+  for (const [n, [, type]] of Object.entries(table!)) {
+    const f = Number(n);
+    if (type === 'bytes') t[(f << 3) | 2] = 4;
+    else t[f << 3] = type === 'uint64' || type === 'sint64' ? 10 : 5;
+  }
+  return [k, t];
+}));
+
 /** Record's oneof body, by field number - 10. */
 export const BODY_BY_FIELD: readonly BodyKind[] = [
   'syscallError', 'open', 'ttyWrite', 'exec', 'fork', 'exit', 'readline', 'moduleLoad', 'lost', 'process', 'header', 'trailer', 'malformed',
@@ -43,7 +55,29 @@ export interface RecordPlan {
   kinds: ReadonlySet<BodyKind> | null;
   /** Kinds listed here decode only these body fields (names of the generated code). */
   fields: ReadonlyMap<BodyKind, ReadonlySet<string>>;
+  /** With a RecordSink only: kinds whose common fields alone are wanted (their body is checked, not
+   * decoded); they reach the sink as touch() calls, in order, with no Record made. */
+  touch?: ReadonlySet<BodyKind>;
+  /** With a RecordSink only: kinds only counted by pid, uid, comm and the body (a counting view).
+   * Repeats of one record within a frame (same pid, uid, comm and body bytes) and inside
+   * `window` reach the sink once, with their number, at the end of the frame. */
+  counted?: ReadonlySet<BodyKind>;
 }
+
+/** Where a reader with a sink delivers each frame's records, synchronously and in order. */
+export interface RecordSink {
+  /** A record; `n` > 1 only for a counted kind (the record stands for n alike). */
+  record(rec: Record, n: number): void;
+  /** A record of a touch kind: only its common fields. `comm` is shared: do not change it. */
+  touch(ts: number, pid: number, ppid: number, uid: number, comm: Buffer | undefined): void;
+}
+
+/** The time window counted records must lie in (known once the header is read; null: count nothing). */
+export interface CountWindow { since: number | undefined; until: number | undefined }
+
+/** decode()'s answers for a record that went to the sink's touch() or into the frame's counts. */
+export const TOUCHED = Symbol('touched');
+export const COUNTED = Symbol('counted');
 
 /** The protobufjs reader the frame is read with (only buf/pos/len are used here). */
 interface PbReader { buf: Uint8Array; pos: number; len: number }
@@ -51,6 +85,11 @@ interface PbReader { buf: Uint8Array; pos: number; len: number }
 const FALLBACK = -1;
 const TWO32 = 4294967296;
 const COMM_SLOTS = 4096;
+/** Distinct records counted per frame before an early flush (the table has twice as many slots). */
+const COUNT_ENTRIES = 2048;
+const COUNT_SLOTS = 4096;
+/** Ints per counted entry: record start, end, pid, uid, comm start, end, body start, end, body field. */
+const E = 9;
 
 /** A body with no field decoded, shared (frozen) by every record whose view reads none of its fields. */
 const EMPTY = Object.fromEntries(Object.entries(TYPES).map(([k, T]) => [k, Object.freeze(new T())])) as { readonly [K in BodyKind]: object };
@@ -65,19 +104,38 @@ export class LazyDecoder {
   /** Interned comm values: a host has few, and a copy does not pin the frame's bytes. */
   private readonly comms: (Buffer | undefined)[] = new Array<Buffer | undefined>(COMM_SLOTS);
 
+  private readonly touchKinds: ReadonlySet<BodyKind>;
+  private readonly countedKinds: ReadonlySet<BodyKind>;
+  /** Set by the reader for a sink run; touch and counted kinds apply only then. */
+  sink: RecordSink | null = null;
+  /** Set by the reader when it reuses the frame's buffer: every byte field handed out is a copy. */
+  copies = false;
+  /** Counted records must lie in it; null until the consumer knows it. */
+  window: CountWindow | null = null;
+  // The frame's counts: open addressing over slot -> entry + 1; per entry, where its first record
+  // lies and what identifies it (pid, uid, comm and body ranges, body field), and how many.
+  private readonly slots = new Int32Array(COUNT_SLOTS);
+  private readonly ent = new Int32Array(COUNT_ENTRIES * E);
+  private readonly cnt = new Float64Array(COUNT_ENTRIES);
+  private entries = 0;
+
   constructor(plan: RecordPlan) {
     this.kinds = plan.kinds === null ? null : new Set<BodyKind>([...plan.kinds, 'header', 'trailer']);
     const fields = new Map(plan.fields);
     for (const k of fields.keys()) if (!BODY_FIELDS[k]) fields.delete(k);
     this.fields = fields;
+    const fast = (ks: ReadonlySet<BodyKind> | undefined): ReadonlySet<BodyKind> => new Set([...ks ?? []].filter((k) => BODY_FIELDS[k] && fields.has(k)));
+    this.touchKinds = fast(plan.touch);
+    this.countedKinds = fast(plan.counted);
   }
 
   /** Wants everything: no reason to use the fast path. */
   get everything(): boolean { return this.kinds === null && this.fields.size === 0; }
 
   /** The record at [start, end) of r.buf, or null when its kind is not wanted. Throws as protobufjs does. */
-  decode(r: PbReader, start: number, end: number): Record | null {
+  decode(r: PbReader, start: number, end: number): Record | null | typeof TOUCHED | typeof COUNTED {
     const buf = r.buf;
+    if (this.kinds !== null && this.unwanted(buf, start, end)) return null;
     let p = start;
     let ts = 0; let pid = 0; let tid = 0; let uid = 0; let ppid = 0; let gid = 0; let cpu = 0; let cgroup = 0;
     let cs = 0; let ce = 0;
@@ -93,41 +151,67 @@ export class LazyDecoder {
       const f = tag >>> 3;
       const wt = tag & 7;
       if (f >= 1 && f <= 9 && f !== 5) {
-        if (wt !== 0) return this.reference(r, start, end);
-        p = this.varint(buf, p, end, f === 1 || f === 9 ? 10 : 5);
-        if (p === FALLBACK) return this.reference(r, start, end);
-        const v = this.lo;
+        if (wt !== 0 || p >= end) return this.reference(r, start, end);
+        // one- and two-byte values (pid, uid, cpu, ...) read here; longer ones by varint()
+        let v = buf[p]!;
+        let h = 0;
+        if (v < 0x80) p++;
+        else if (p + 1 < end && buf[p + 1]! < 0x80) { v = (v & 0x7f) | buf[p + 1]! << 7; p += 2; } else {
+          p = this.varint(buf, p, end, f === 1 || f === 9 ? 10 : 5);
+          if (p === FALLBACK) return this.reference(r, start, end);
+          v = this.lo;
+          h = this.hi;
+        }
         switch (f) {
-          case 1: ts = v + this.hi * TWO32; break;
+          case 1: ts = v + h * TWO32; break;
           case 2: pid = v; break;
           case 3: tid = v; break;
           case 4: uid = v; break;
           case 6: ppid = v; break;
           case 7: gid = v; break;
           case 8: cpu = v; break;
-          default: cgroup = v + this.hi * TWO32;
+          default: cgroup = v + h * TWO32;
         }
       } else if (f === 5 || (f >= 10 && f <= 22)) {
-        if (wt !== 2) return this.reference(r, start, end);
-        p = this.varint(buf, p, end, 4);
-        if (p === FALLBACK || p + this.lo > end) return this.reference(r, start, end);
-        if (f === 5) { cs = p; ce = p + this.lo; } else {
-          if (bodyField !== 0) return this.reference(r, start, end); // two bodies: protobufjs merges them
-          bodyField = f; bs = p; be = p + this.lo;
+        if (wt !== 2 || p >= end) return this.reference(r, start, end);
+        let n = buf[p]!;
+        if (n < 0x80) p++;
+        else {
+          p = this.varint(buf, p, end, 4);
+          if (p === FALLBACK) return this.reference(r, start, end);
+          n = this.lo;
         }
-        p += this.lo;
+        if (p + n > end) return this.reference(r, start, end);
+        if (f === 5) { cs = p; ce = p + n; } else {
+          if (bodyField !== 0) return this.reference(r, start, end); // two bodies: protobufjs merges them
+          bodyField = f; bs = p; be = p + n;
+        }
+        p += n;
       } else {
         return this.reference(r, start, end);
       }
     }
     const kind = bodyField === 0 ? undefined : BODY_BY_FIELD[bodyField - 10]!;
     if (this.kinds !== null && (kind === undefined || !this.kinds.has(kind))) return null;
+    if (this.sink !== null && kind !== undefined) {
+      if (this.touchKinds.has(kind)) {
+        if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
+        this.sink.touch(ts, pid, ppid, uid, ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce)));
+        return TOUCHED;
+      }
+      const w = this.window;
+      if (w !== null && this.countedKinds.has(kind) && (w.since === undefined || ts >= w.since) && (w.until === undefined || ts <= w.until)) {
+        if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
+        this.count(r, buf, start, end, pid, uid, cs, ce, bodyField, bs, be);
+        return COUNTED;
+      }
+    }
     const rec = new pb.Record();
     if (ts !== 0) rec.ts = ts;
     if (pid !== 0) rec.pid = pid;
     if (tid !== 0) rec.tid = tid;
     if (uid !== 0) rec.uid = uid;
-    if (ce > cs) rec.comm = ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.buffer, buf.byteOffset + cs, ce - cs);
+    if (ce > cs) rec.comm = ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : this.bytes(buf, cs, ce - cs);
     if (ppid !== 0) rec.ppid = ppid;
     if (gid !== 0) rec.gid = gid;
     if (cpu !== 0) rec.cpu = cpu;
@@ -138,6 +222,7 @@ export class LazyDecoder {
     if (want === undefined) {
       r.pos = bs;
       body = TYPES[kind].decode(r as never, be - bs);
+      if (this.copies) ownBytes(body);
     } else {
       body = this.body(kind, want, buf, bs, be);
       if (body === null) return this.reference(r, start, end);
@@ -145,6 +230,113 @@ export class LazyDecoder {
     (rec as unknown as { [k: string]: unknown })[kind] = body;
     rec.body = kind;
     return rec;
+  }
+
+  /** Would body() read this body (not null)? The same rules, with no name looked up and nothing made. */
+  private check(kind: BodyKind, buf: Uint8Array, p: number, end: number): boolean {
+    const reads = TAG_READS[kind]!;
+    while (p < end) {
+      const tag = buf[p++]!;
+      if (tag >= 0x80) return false;
+      const max = reads[tag]!;
+      if (max === 0) return false;
+      if (p < end && buf[p]! < 0x80) { // one byte: always within the rules
+        const n = buf[p++]!;
+        if (max === 4) { if (p + n > end) return false; p += n; }
+        continue;
+      }
+      p = this.varint(buf, p, end, max);
+      if (p === FALLBACK) return false;
+      if (max === 4) { if (p + this.lo > end) return false; p += this.lo; }
+    }
+    return true;
+  }
+
+  /** A quick look for the body's tag, values skipped, not read: true only when the record is plainly
+   * of a kind not wanted (anything unusual is left to decode()). */
+  private unwanted(buf: Uint8Array, p: number, end: number): boolean {
+    while (p < end) {
+      const tag = buf[p++]!;
+      if (tag >= 0x80) return false;
+      const wt = tag & 7;
+      if (wt === 0) {
+        while (p < end && buf[p]! >= 0x80) p++;
+        p++;
+      } else if (wt === 2) {
+        let n = 0;
+        for (let shift = 0; ; shift += 7) {
+          if (p >= end || shift > 21) return false;
+          const b = buf[p++]!;
+          n |= (b & 0x7f) << shift;
+          if (b < 0x80) break;
+        }
+        const f = tag >>> 3;
+        if (f >= 10 && f <= 22) {
+          const kind = BODY_BY_FIELD[f - 10]!;
+          return p + n === end && !this.kinds!.has(kind);
+        }
+        p += n;
+      } else {
+        return false;
+      }
+    }
+    return false;
+  }
+
+  /** Adds one to the entry for this record's identity (a new entry when it is the first). */
+  private count(r: PbReader, buf: Uint8Array, start: number, end: number, pid: number, uid: number, cs: number, ce: number, bf: number, bs: number, be: number): void {
+    let h = Math.imul(pid ^ 0x9e3779b9, 16777619) ^ uid ^ (bf << 24);
+    for (let i = cs; i < ce; i++) h = Math.imul(h ^ buf[i]!, 16777619);
+    for (let i = bs; i < be; i++) h = Math.imul(h ^ buf[i]!, 16777619);
+    const ent = this.ent;
+    for (let s = (h >>> 0) & (COUNT_SLOTS - 1); ; s = (s + 1) & (COUNT_SLOTS - 1)) {
+      const e = this.slots[s]! - 1;
+      if (e < 0) {
+        if (this.entries === COUNT_ENTRIES) { this.flush(r); this.count(r, buf, start, end, pid, uid, cs, ce, bf, bs, be); return; }
+        const n = this.entries++;
+        this.slots[s] = n + 1;
+        const o = n * E;
+        ent[o] = start; ent[o + 1] = end; ent[o + 2] = pid; ent[o + 3] = uid; ent[o + 4] = cs; ent[o + 5] = ce; ent[o + 6] = bs; ent[o + 7] = be; ent[o + 8] = bf;
+        this.cnt[n] = 1;
+        return;
+      }
+      const o = e * E;
+      if (ent[o + 2] === (pid | 0) && ent[o + 3] === (uid | 0) && ent[o + 8] === bf && ent[o + 5]! - ent[o + 4]! === ce - cs &&
+          ent[o + 7]! - ent[o + 6]! === be - bs && same(buf, ent[o + 4]!, cs, ce - cs) && same(buf, ent[o + 6]!, bs, be - bs)) {
+        this.cnt[e]!++;
+        return;
+      }
+    }
+  }
+
+  /** Delivers the frame's counted records (first occurrence, with its number) and empties the table.
+   * Called by frameRecords at the end of each frame, before the frame's last records are reported. */
+  flush(r: PbReader): void {
+    const n = this.entries;
+    if (n === 0) return;
+    this.entries = 0;
+    this.slots.fill(0);
+    const sink = this.sink!;
+    const w = this.window;
+    this.window = null; // the representatives decode as plain records
+    const pos = r.pos;
+    const len = r.len;
+    try {
+      for (let e = 0; e < n; e++) {
+        const rec = this.decode(r, this.ent[e * E]!, this.ent[e * E + 1]!);
+        r.len = len;
+        if (rec !== null && rec !== TOUCHED && rec !== COUNTED) sink.record(rec, this.cnt[e]!);
+      }
+    } finally {
+      this.window = w;
+      r.pos = pos;
+      r.len = len;
+    }
+  }
+
+  /** n bytes at s: a view into the frame, or a copy when the frame's buffer is reused. */
+  private bytes(buf: Uint8Array, s: number, n: number): Buffer {
+    return this.copies ? copyOf(buf.subarray(s, s + n)) : Buffer.from(buf.buffer, buf.byteOffset + s, n);
   }
 
   private comm(buf: Uint8Array, s: number, n: number): Buffer {
@@ -157,7 +349,7 @@ export class LazyDecoder {
       while (i < n && c[i] === buf[s + i]) i++;
       if (i === n) return c;
     }
-    const copy = Buffer.from(buf.subarray(s, s + n));
+    const copy = copyOf(buf.subarray(s, s + n));
     this.comms[slot] = copy;
     return copy;
   }
@@ -177,16 +369,17 @@ export class LazyDecoder {
       p = this.varint(buf, p, end, type === 'uint64' || type === 'sint64' ? 10 : type === 'bytes' ? 4 : 5);
       if (p === FALLBACK) return null;
       let v: unknown;
+      const keep = o !== null && want.has(name);
       if (type === 'bytes') {
         const n = this.lo;
         if (p + n > end) return null;
-        v = n === 0 ? null : Buffer.from(buf.buffer, buf.byteOffset + p, n);
+        v = n === 0 || !keep ? null : this.bytes(buf, p, n);
         p += n;
       } else {
-        v = this.value(type);
+        v = keep ? this.value(type) : null;
       }
-      if (o === null || !want.has(name)) continue;
-      if (v) o[name] = v; else delete o[name];
+      if (!keep) continue;
+      if (v) o![name] = v; else delete o![name];
     }
     return o ?? EMPTY[kind];
   }
@@ -236,6 +429,31 @@ export class LazyDecoder {
     r.pos = start;
     const rec = pb.Record.decode(r as never, end - start);
     if (this.kinds !== null && (rec.body === undefined || rec.body === null || !this.kinds.has(rec.body))) return null;
+    if (this.copies) ownBytes(rec);
     return rec;
   }
+}
+
+function same(buf: Uint8Array, a: number, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return false;
+  return true;
+}
+
+
+/** Replaces every byte field of a decoded message (nested, in lists too) by a copy of its bytes. */
+function ownBytes(o: object): void {
+  const m = o as { [k: string]: unknown };
+  for (const k of Object.keys(m)) {
+    const v = m[k];
+    if (v instanceof Uint8Array) m[k] = copyOf(v);
+    else if (Array.isArray(v)) for (let i = 0; i < v.length; i++) { const x: unknown = v[i]; if (x instanceof Uint8Array) v[i] = copyOf(x); else if (typeof x === 'object' && x !== null) ownBytes(x); }
+    else if (typeof v === 'object' && v !== null) ownBytes(v);
+  }
+}
+
+/** A copy (Buffer.from of a Uint8Array takes a slow element-wise path for large ones). */
+function copyOf(u: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(u.length);
+  b.set(u);
+  return b;
 }

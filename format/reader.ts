@@ -9,7 +9,7 @@ import {
 } from './framing.js';
 import { ByteStream } from './bytes.js';
 import { frameRecords } from './records.js';
-import { LazyDecoder, type RecordPlan } from './lazy.js';
+import { LazyDecoder, type CountWindow, type RecordPlan, type RecordSink } from './lazy.js';
 import { newInflater } from './zstd.js';
 import { CaptureError, describeIssue, type CaptureIssue } from './errors.js';
 
@@ -29,6 +29,12 @@ export interface ReaderOptions {
   /** Asked for every data frame after the first, once its chain is checked: true passes over it
    * undecoded (a time index knows none of its records is wanted); its records are counted from its prefix. */
   skipFrame?: (p: DataPrefix, at: number) => boolean;
+}
+
+/** What read() delivers to: each record in order, then the end of its frame. */
+export interface FrameSink extends RecordSink {
+  /** After each data frame's records: its offset in the file and compressed length. */
+  frameEnd?(offset: number, compressedLen: number): void;
 }
 
 /** A data frame whose bytes are in hand, decompressed, before its records are decoded. */
@@ -96,6 +102,8 @@ export class CaptureReader {
   private readonly inflater = newInflater();
   private out = Buffer.alloc(0);
   private started = false;
+  /** read() with a decoder that copies: the frame buffer is reused. */
+  private reuse = false;
 
   constructor(source: string | AsyncIterable<Uint8Array>, opts: ReaderOptions = {}) {
     this.file = typeof source === 'string' ? source : (opts.name ?? '<stream>');
@@ -146,6 +154,29 @@ export class CaptureReader {
       await this.src.close();
     }
   }
+
+  /** Every record to `sink`, synchronously and in order, no batch kept: the plan's touch and counted
+   * kinds apply (see format/lazy.ts). The same checks, issues and counts as frames(). */
+  async read(sink: FrameSink): Promise<void> {
+    await this.open();
+    if (this.decoder !== undefined && !this.decoder.everything && !this.skim) this.reuse = this.decoder.copies = true;
+    try {
+      for (;;) {
+        const f = await this.next();
+        if (f === undefined) break;
+        if (f === null) continue;
+        const own: RecordSink = { record: (rec, n) => { this.observe(rec, f); sink.record(rec, n); }, touch: sink.touch };
+        for (const _ of this.decodeFrame(f, own)) { /* nothing is batched with a sink */ }
+        sink.frameEnd?.(f.at, f.compressedLen);
+      }
+    } finally {
+      this.fileBytes = this.src.offset;
+      await this.src.close();
+    }
+  }
+
+  /** The window counted kinds must lie in (read() only; until it is set, nothing is counted). */
+  set countWindow(w: CountWindow | null) { if (this.decoder) this.decoder.window = w; }
 
   async *records(): AsyncGenerator<Record> {
     for await (const f of this.frames()) yield* f.records;
@@ -247,7 +278,8 @@ export class CaptureReader {
       src.skip(DATA_PREFIX_LEN + p.compressedLen);
       this.accept(p, at);
       this.release();
-      this.held = { p, at, z: Buffer.from(z) };
+      this.held = { p, at, z: Buffer.allocUnsafe(z.length) };
+      this.held.z.set(z);
       return null;
     }
     if (this.skipFrame !== undefined && this.lastFrame >= 0 && this.skipFrame(p, at)) {
@@ -273,11 +305,15 @@ export class CaptureReader {
     return this.rawFrame(p, at, n);
   }
 
-  /** Decompresses into the reused buffer; returns the length. */
+  /** Decompresses into a new buffer of the length the prefix claims (bounded by the limits): records
+   * keep references into their frame's bytes, so the frame is not copied again. In read() with a
+   * decoder that copies what it hands out, one buffer is reused (fresh ones cost page faults and GC).
+   * Returns the length. */
   private inflate(uncompressedLen: number, z: Uint8Array): number {
-    if (this.out.length < uncompressedLen) this.out = Buffer.alloc(Math.max(uncompressedLen, 1 << 20));
+    const want = Math.max(uncompressedLen, 1);
+    if (!this.reuse || this.out.length < want) this.out = Buffer.allocUnsafe(this.reuse ? Math.max(want, 1 << 20) : want);
     this.decompressedFrames++;
-    return this.inflater.decompress(this.out.subarray(0, Math.max(uncompressedLen, 1)), z);
+    return this.inflater.decompress(this.out.subarray(0, want), z);
   }
 
   /** A frame was read whole: its index and chain become the reference for the next one. */
@@ -301,8 +337,10 @@ export class CaptureReader {
       this.issue({ kind: 'corrupt-frame', offset: at, frame: p.index, message: `frame ${p.index} decompressed to ${n} bytes, its prefix says ${p.uncompressedLen}` });
     }
     this.uncompressedBytes += n;
-    // Records keep references into their frame's bytes: copy out of the reused buffer.
-    return { at, index: p.index, compressedLen: p.compressedLen, records: p.records, raw: Buffer.from(this.out.subarray(0, n)) };
+    // Only [0, n) was written (allocUnsafe): the rest is never read, and a frame that claimed more
+    // than it holds is copied out, so its records do not pin the claimed size.
+    const raw = this.reuse || n === this.out.length ? this.out.subarray(0, n) : Buffer.from(Uint8Array.prototype.slice.call(this.out, 0, n).buffer);
+    return { at, index: p.index, compressedLen: p.compressedLen, records: p.records, raw };
   }
 
   /** Skim: the held frame was not the last; its records are counted from its prefix. */
@@ -328,11 +366,11 @@ export class CaptureReader {
   }
 
   /** The frame's records, in batches of at most `batch`. */
-  private *decodeFrame(f: RawFrame): Generator<Frame> {
+  private *decodeFrame(f: RawFrame, sink?: RecordSink): Generator<Frame> {
     const before = this.recordCount;
     const it = frameRecords(f.raw, {
       maxRecord: this.limits.record, maxRecords: this.limits.frameRecords, batch: this.batch,
-      at: f.at, frame: f.index, firstRecord: before, issue: (i) => this.issue(i), decoder: this.decoder,
+      at: f.at, frame: f.index, firstRecord: before, issue: (i) => this.issue(i), decoder: this.decoder, sink,
     });
     let batch = it.next();
     while (!batch.done) {
@@ -345,6 +383,7 @@ export class CaptureReader {
       batch = next;
     }
     const { records: decoded, skippedRecords, badRecords } = batch.value;
+    if (sink) this.recordCount += decoded;
     this.recordCount += skippedRecords;
     this.skippedRecords += skippedRecords;
     const records = decoded + skippedRecords;

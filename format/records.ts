@@ -3,7 +3,7 @@
 // reported and passed over by its (sound) length, so one bad record never hides the rest.
 import { pb, Reader, type Record } from './proto.js';
 import type { CaptureIssue } from './errors.js';
-import type { LazyDecoder } from './lazy.js';
+import { COUNTED, TOUCHED, type LazyDecoder, type RecordSink } from './lazy.js';
 
 export interface FrameRecordsOptions {
   /** Largest record, in bytes. */
@@ -20,6 +20,8 @@ export interface FrameRecordsOptions {
   issue(i: CaptureIssue): void;
   /** Skips unwanted kinds and fields; absent: protobufjs decodes every record whole. */
   decoder?: LazyDecoder | undefined;
+  /** Records go to it at once, in order (nothing is yielded); the decoder's touch and counted kinds apply. */
+  sink?: RecordSink | undefined;
 }
 
 /** Records yielded, records passed over undecoded (kinds not wanted), and records that failed. */
@@ -36,6 +38,8 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
   let unknown = 0;
   let skippedRecords = 0;
   const lazy = o.decoder !== undefined && !o.decoder.everything ? o.decoder : null;
+  const sink = o.sink ?? null;
+  if (lazy !== null) lazy.sink = sink;
   const stop = (start: number, why: string): void => {
     bad++;
     o.issue({
@@ -67,8 +71,10 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
     let why = '';
     try {
       if (lazy !== null) {
-        rec = lazy.decode(r, r.pos, end);
-        if (rec === null) { r.pos = end; r.len = raw.length; skippedRecords++; continue; }
+        const d = lazy.decode(r, r.pos, end);
+        if (d === null) { r.pos = end; r.len = raw.length; skippedRecords++; continue; }
+        if (d === TOUCHED || d === COUNTED) { r.pos = end; records++; continue; }
+        rec = d;
       } else {
         rec = pb.Record.decode(r, len);
       }
@@ -86,10 +92,12 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
       bad++;
       continue;
     }
-    batch.push(rec);
     records++;
+    if (sink !== null) { sink.record(rec, 1); continue; }
+    batch.push(rec);
     if (batch.length >= o.batch) { yield batch; batch = []; }
   }
+  if (lazy !== null && sink !== null) { r.len = raw.length; lazy.flush(r); }
   if (batch.length > 0) yield batch;
   return { records, skippedRecords, badRecords: bad };
 }

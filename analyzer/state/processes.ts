@@ -156,6 +156,14 @@ export class ProcessTree {
     return p;
   }
 
+  /** A record of some other kind, by its common fields alone (what observe() does with it). */
+  touch(pid: number, ppid: number, uid: number, comm: Uint8Array | undefined): void {
+    let p = this.live.get(pid);
+    if (!p) p = this.add(new Proc(pid, ppid, this.live.get(ppid) ?? null, null, uid, comm ?? NO_BYTES, 'inferred'));
+    p.active = true;
+    p.events++;
+  }
+
   get(pid: number): Proc | undefined { return this.live.get(pid); }
   /** Every process that had this pid, oldest first. */
   byPid(pid: number): Proc[] { return this.all.filter((p) => p.pid === pid); }

@@ -19,7 +19,8 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
     probes: ['eperm'],
     kinds: ['syscallError'], fields: ['syscallError.nr', 'syscallError.errno', 'syscallError.abi'],
     tree: false,
-    record(r: Record, ctx: ViewContext) {
+    counts: true, // reads comm, pid and uid only: repeats may come once, with their number
+    record(r: Record, ctx: ViewContext, n = 1) {
       if (r.body !== 'syscallError') return;
       const s = r.syscallError!;
       const errno = s.errno ?? 0;
@@ -30,7 +31,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
         : by === 'pid' ? [String(r.pid), esc(r.comm)] : [esc(userName(ctx.users, r.uid))];
       const k = parts.join('\0');
       if (!keyOf.has(k)) keyOf.set(k, parts);
-      t.set(k, (t.get(k) ?? 0) + 1);
+      t.set(k, (t.get(k) ?? 0) + n);
     },
     end(ctx: ViewContext) {
       let first = true;
