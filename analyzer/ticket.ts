@@ -62,7 +62,7 @@ function timelineCommand(): Command {
       for (const k of ['pid', 'uid', 'session', 'since', 'until'] as const) if (o[k] !== undefined) (opts as Record<string, unknown>)[k] = o[k];
       const { run } = await import('./pipeline.js');
       const { HostTimeline, hostTimelineView } = await import('./views/hosttimeline.js');
-      const ctx = await run(hostTimelineView(new HostTimeline(opts)), { file, json: o.json, filters: {}, warn });
+      const ctx = await run(hostTimelineView(new HostTimeline(opts)), { file, format: o.json ? 'json' : 'text', filters: {}, warn });
       process.exitCode = exitFor(ctx.reader.integrity().verdict);
     });
 }

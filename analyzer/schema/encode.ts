@@ -8,7 +8,7 @@ const TYPES = Object.fromEntries(TABLE_NAMES.map((t) => [t, TABLES[t].columns.ma
 
 const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
 
-function jsonValue(v: Value, t: ColumnType): string {
+export function jsonValue(v: Value, t: ColumnType): string {
   if (v === null || v === undefined) return 'null';
   switch (t) {
     case 'bin': return `"${b64(v as Uint8Array)}"`;
@@ -56,7 +56,7 @@ export function toJsonObject(table: TableName, row: Row): { [k: string]: unknown
 
 const csvField = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
-function csvValue(v: Value, t: ColumnType): string {
+export function csvValue(v: Value, t: ColumnType): string {
   if (v === null || v === undefined) return '';
   switch (t) {
     case 'bin': return b64(v as Uint8Array);

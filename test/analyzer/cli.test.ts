@@ -126,7 +126,7 @@ describe('exit codes', () => {
     const f = writeCapture(recs).path;
     const r = spawnSync('bash', ['-c', `set -o pipefail; node dist/analyzer/cli.js opens ${f} --json | head -1`], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).path).toBe('/tmp/file-0');
+    expect(JSON.parse(r.stdout).path_text).toBe('/tmp/file-0');
     expect(r.stderr).toBe('');
   });
 });
