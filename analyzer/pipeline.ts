@@ -12,6 +12,7 @@ import { CaptureClock } from './time.js';
 import { ProcessTree } from './state/processes.js';
 import { esc, guard } from './text.js';
 import { Renderer, type OutputFormat, type Sink } from './render.js';
+import type { ViewTable } from './schema/views.js';
 import { UsageError } from './errors.js';
 
 export interface Filters {
@@ -64,6 +65,9 @@ export interface View {
   /** Counts from the trailer are enough: when the capture ends whole (chain intact, trailer and end
    * marker agree), frames are only chained, not decoded, record() is not called and ctx.framing is set. */
   readonly framing?: boolean;
+  /** The tables a tabular view writes its rows to (render.ts: text, --json, --csv); absent for views
+   * of lines only (info, replay). */
+  readonly tables?: readonly ViewTable<any>[];
   record?(r: Record, ctx: ViewContext): void;
   end(ctx: ViewContext): void | Promise<void>;
 }

@@ -55,10 +55,12 @@ export function jsonLine(cols: readonly ViewColumn[], row: ViewRow): string {
 }
 
 const csvField = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-/** One CSV line (RFC 4180 quoting); lists are JSON arrays, bytes base64, null empty. */
+/** One CSV line (RFC 4180 quoting); lists are JSON arrays, bytes base64; null is an empty field,
+ * an empty string or empty bytes a quoted one (""). */
 export function csvLine(cols: readonly ViewColumn[], row: ViewRow): string {
   return cols.map((c) => {
     const v = row[c.name] ?? null;
+    if (v === '' || (v instanceof Uint8Array && v.length === 0)) return '""'; // empty, not null
     if (c.type !== 'list_u32') return csvValue(v as Value, c.type);
     return v === null ? '' : csvField(listU32Json(v));
   }).join(',');

@@ -31,6 +31,7 @@ export function elfView(o: ElfOptions = {}): View {
     },
   };
   return {
+    tables: [table],
     probes: ['exec'],
     kinds: ['exec'],
     tree: false,

@@ -46,6 +46,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
   const tables = new Map<number, Map<string, Count>>([[13, new Map()], [1, new Map()]]);
   const table = countsTable(by, o);
   return {
+    tables: [table],
     probes: ['eperm'],
     kinds: ['syscallError'], fields: ['syscallError.nr', 'syscallError.errno', 'syscallError.abi'],
     tree: false,
@@ -117,6 +118,7 @@ function epermList(o: EpermOptions): View {
     },
   };
   return {
+    tables: [table],
     probes: ['eperm'],
     tree: false,
     record(r: Record, ctx: ViewContext) {

@@ -123,6 +123,7 @@ export function execsView(o: ExecsOptions): View {
     },
   };
   return {
+    tables: [table],
     probes: ['exec'],
     kinds: ['exec'],
     record(r: Record, ctx: ViewContext) { if (keep(r, ctx)) ctx.out.row(table, r, ctx); },

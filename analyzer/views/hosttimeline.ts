@@ -178,8 +178,26 @@ const ITEM_COLUMNS: ViewColumn[] = [
   { name: 'text', type: 'str', doc: 'the item as the text output shows it (captured bytes escaped)' },
 ];
 
+const ms = (ctx: ViewContext, ts: number): string => String(Math.floor(((ctx.clock.wallMs(ts) % 1000) + 1000) % 1000)).padStart(3, '0');
+
+const ITEMS: ViewTable<Item> = {
+  view: 'timeline',
+  schema: null,
+  extra: ITEM_COLUMNS,
+  row(it, ctx) {
+    const clock = rowsFor(ctx).clock;
+    const ns = clock.epochNs(it.ts);
+    return { ts_ns: ns, time: clock.text(ns), offset_ns: it.ts, kind: it.kind, session: it.session, pid: it.pid, uid: it.uid, text: it.text };
+  },
+  text(it, ctx) {
+    const indent = it.kind === 'exec' ? '  ' : it.kind === 'output' ? '    ' : '';
+    return `${ctx.clock.hms(it.ts)}.${ms(ctx, it.ts)}  ${it.session !== null ? `[${it.session}] ` : ''}${indent}${it.text}`;
+  },
+};
+
 export function hostTimelineView(t: HostTimeline, print = true): View {
   return {
+    tables: [ITEMS],
     probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open'],
     filtered: false,
     record(r, ctx) { t.observe(r, ctx); },
@@ -187,22 +205,7 @@ export function hostTimelineView(t: HostTimeline, print = true): View {
       t.finish();
       if (!print) return;
       const items = t.result(ctx);
-      const ms = (ts: number) => String(Math.floor(((ctx.clock.wallMs(ts) % 1000) + 1000) % 1000)).padStart(3, '0');
-      const table: ViewTable<Item> = {
-        view: 'timeline',
-        schema: null,
-        extra: ITEM_COLUMNS,
-        row(it) {
-          const clock = rowsFor(ctx).clock;
-          const ns = clock.epochNs(it.ts);
-          return { ts_ns: ns, time: clock.text(ns), offset_ns: it.ts, kind: it.kind, session: it.session, pid: it.pid, uid: it.uid, text: it.text };
-        },
-        text(it) {
-          const indent = it.kind === 'exec' ? '  ' : it.kind === 'output' ? '    ' : '';
-          return `${ctx.clock.hms(it.ts)}.${ms(it.ts)}  ${it.session !== null ? `[${it.session}] ` : ''}${indent}${it.text}`;
-        },
-      };
-      for (const it of items) ctx.out.row(table, it, ctx);
+      for (const it of items) ctx.out.row(ITEMS, it, ctx);
       if (t.cut) ctx.warn(`the timeline kept only the first ${ITEM_LIMIT} items`);
       if (!items.length) ctx.warn('nothing in the timeline for these filters');
     },

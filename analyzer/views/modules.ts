@@ -14,6 +14,7 @@ const table: ViewTable<Record> = {
 
 export function modulesView(): View {
   return {
+    tables: [table],
     probes: ['module'],
     kinds: ['moduleLoad'],
     tree: false,

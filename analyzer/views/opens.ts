@@ -62,6 +62,7 @@ export function opensView(o: OpensOptions): View {
     },
   };
   return {
+    tables: [table],
     probes: ['open'],
     kinds: ['open'],
     tree: false,

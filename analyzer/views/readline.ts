@@ -15,6 +15,7 @@ const table: ViewTable<Record> = {
 
 export function readlineView(): View {
   return {
+    tables: [table],
     probes: ['readline'],
     kinds: ['readline'],
     tree: false,

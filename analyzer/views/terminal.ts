@@ -38,6 +38,7 @@ export function ttyView(dev: string, o: RawOptions): View {
   const table = writesTable('tty', o, name);
   let n = 0;
   return {
+    tables: [table],
     probes: ['tty'],
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'ttyWrite' || !r.ttyWrite!.isTty || ttyName(r.ttyWrite!.rdev ?? 0) !== name) return;
@@ -77,6 +78,7 @@ export function shellView(pid: number, shellOnly: boolean, o: RawOptions): View 
   const table = writesTable('shell', o, `shell ${pid}`);
   let n = 0;
   return {
+    tables: [table],
     probes: ['tty', 'proc'],
     filtered: false,
     record(r: Record, ctx: ViewContext) {

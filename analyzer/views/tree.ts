@@ -80,18 +80,33 @@ const TREE_EXTRA: ViewColumn[] = [
 ];
 
 export function treeView(o: TreeOptions): View {
+  const names = new Map<number, string>();
+  let users: Map<number, string> | null = null;
+  /** The escaped user name of a uid, once per uid. */
+  const user = (uid: number): string => {
+    let n = names.get(uid);
+    if (n === undefined) { n = esc(userName(users!, uid)); names.set(uid, n); }
+    return n;
+  };
+  const table: ViewTable<Shown> = {
+    view: 'tree',
+    schema: 'processes',
+    extra: TREE_EXTRA,
+    row({ p, depth }, ctx) {
+      const row = processRow(p, rowsFor(ctx));
+      row['depth'] = depth; row['cycle_parent'] = p.cycleWith; row['line'] = line(p, o, user);
+      return row;
+    },
+    text: ({ p, prefix }) => `${prefix}${line(p, o, user)}`,
+  };
   return {
+    tables: [table],
     probes: ['proc', 'exec'],
     filtered: false,
     end(ctx: ViewContext) {
       const tree = ctx.tree;
       const keep = new Uint8Array(tree.all.length); // by Proc.index: a byte per process, not a Set entry
-      const names = new Map<number, string>();
-      const user = (uid: number): string => {
-        let n = names.get(uid);
-        if (n === undefined) { n = esc(userName(ctx.users, uid)); names.set(uid, n); }
-        return n;
-      };
+      users = ctx.users;
       const isKernelThread = (p: Proc) => p.origin === 'snapshot' && p.execs.length === 1 && p.execs[0]!.filePacked.length === 0 && p.execs[0]!.argc === 0;
       if (o.all) {
         for (const p of tree.all) if (!isKernelThread(p)) keep[p.index] = 1;
@@ -99,17 +114,6 @@ export function treeView(o: TreeOptions): View {
         // each active process and its ancestors; stop at the first kept one: linear overall
         for (const p of tree.all) if (p.active) walkUp(p, (q) => { if (keep[q.index]) return true; keep[q.index] = 1; return false; });
       }
-      const table: ViewTable<Shown> = {
-        view: 'tree',
-        schema: 'processes',
-        extra: TREE_EXTRA,
-        row({ p, depth }) {
-          const row = processRow(p, rowsFor(ctx));
-          row['depth'] = depth; row['cycle_parent'] = p.cycleWith; row['line'] = line(p, o, user);
-          return row;
-        },
-        text: ({ p, prefix }) => `${prefix}${line(p, o, user)}`,
-      };
       let roots: Proc[];
       if (o.ancestry !== undefined) {
         const ps = o.pick ? o.pick(tree) : tree.byPid(o.ancestry);
