@@ -40,7 +40,7 @@ export function toJsonLine(table: TableName, row: Row): string {
 }
 
 /** The row as a plain JSON-ready object: bytes as base64, 64-bit integers as numbers when exact,
- * else as decimal text (what the views' --json will print once they use this schema). */
+ * else as decimal text (for consumers that want objects, not lines). */
 export function toJsonObject(table: TableName, row: Row): { [k: string]: unknown } {
   const o: { [k: string]: unknown } = {};
   for (const c of TABLES[table].columns) {
