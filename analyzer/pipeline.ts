@@ -217,6 +217,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
     warn(`${o.file}: no record in the window ${f.since !== undefined ? ctx.clock.local(f.since) : 'start'} … ${f.until !== undefined ? ctx.clock.local(f.until) : 'end'}; the capture covers ${ctx.clock.local(0)} … ${ctx.clock.local(lastTs)}`);
   }
   await view.end(ctx);
+  ctx.out.finish(view.tables ?? []);
   ctx.out.flush();
   report(view, ctx);
   if (malformed) ctx.warn(`${o.file}: ${malformed} kernel record(s) the recorder could not decode are kept as malformed records: the events behind them may be missing from this view`);

@@ -56,6 +56,12 @@ export class Renderer {
     }
   }
 
+  /** CSV: the header line of each table that had no row (an empty result still names its columns). */
+  finish(tables: readonly ViewTable<any>[]): void {
+    if (this.format !== 'csv') return;
+    for (const t of tables) if (!this.started.has(t)) { this.started.add(t); this.line(csvHeaderOf(columnsOf(t))); }
+  }
+
   /** A line of text output only (blank lines and titles between a table's groups). */
   textLine(s: string): void { if (this.format === 'text') this.line(s); }
 

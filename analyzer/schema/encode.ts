@@ -3,20 +3,10 @@
 import * as fl from '@uwdata/flechette';
 import { ArrowColumns, compileRowCode } from './columns.js';
 import { TABLE_NAMES, TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
+import { b64, csvValue, jsonValue } from './values.js';
 
 const TYPES = Object.fromEntries(TABLE_NAMES.map((t) => [t, TABLES[t].columns.map((c) => c.type)])) as { [T in TableName]: ColumnType[] };
 
-const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
-
-export function jsonValue(v: Value, t: ColumnType): string {
-  if (v === null || v === undefined) return 'null';
-  switch (t) {
-    case 'bin': return `"${b64(v as Uint8Array)}"`;
-    case 'list_bin': return `[${(v as Uint8Array[]).map((b) => `"${b64(b)}"`).join(',')}]`;
-    case 'i64': case 'i32': case 'u32': return typeof v === 'bigint' ? v.toString() : String(v);
-    default: return JSON.stringify(v);
-  }
-}
 
 type Encode = (r: Row, value: (v: Value, t: ColumnType) => string, types: readonly ColumnType[]) => string;
 const encoders = new Map<string, Encode>();
@@ -52,19 +42,6 @@ export function toJsonObject(table: TableName, row: Row): { [k: string]: unknown
     else o[c.name] = v;
   }
   return o;
-}
-
-const csvField = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-export function csvValue(v: Value, t: ColumnType): string {
-  if (v === null || v === undefined) return '';
-  switch (t) {
-    case 'bin': return b64(v as Uint8Array);
-    case 'list_bin': case 'list_str': return csvField(jsonValue(v, t));
-    case 'str': return csvField(v as string);
-    case 'bool': return v ? 'true' : 'false';
-    default: return typeof v === 'bigint' ? v.toString() : String(v);
-  }
 }
 
 export const csvHeader = (table: TableName): string => TABLES[table].columns.map((c) => c.name).join(',');

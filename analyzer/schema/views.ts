@@ -3,7 +3,7 @@
 // in `extra` (documented in the README). The renderer (analyzer/render.ts) writes a table's
 // items as the classic tool's text lines, as NDJSON or as CSV.
 import type { ViewContext } from '../pipeline.js';
-import { csvValue, jsonValue } from './encode.js';
+import { csvField, csvValue, jsonValue } from './values.js';
 import { rowContext, type RowContext } from './rows.js';
 import { TABLES, type ColumnType, type TableName, type Value } from './tables.js';
 
@@ -43,18 +43,19 @@ export function columnsOf(t: ViewTable<any>): readonly ViewColumn[] {
 
 const listU32Json = (v: ViewRow[string]): string => JSON.stringify(v);
 
+const keyCache = new WeakMap<readonly ViewColumn[], string[]>();
 /** One NDJSON line: the columns in order, bytes as base64, 64-bit integers exact. */
 export function jsonLine(cols: readonly ViewColumn[], row: ViewRow): string {
-  let s = '{';
+  let keys = keyCache.get(cols);
+  if (!keys) { keys = cols.map((c, i) => `${i ? ',' : '{'}${JSON.stringify(c.name)}:`); keyCache.set(cols, keys); }
+  let s = '';
   for (let i = 0; i < cols.length; i++) {
     const c = cols[i]!;
     const v = row[c.name] ?? null;
-    s += `${i ? ',' : ''}${JSON.stringify(c.name)}:${c.type === 'list_u32' ? (v === null ? 'null' : listU32Json(v)) : jsonValue(v as Value, c.type)}`;
+    s += keys[i]! + (c.type === 'list_u32' ? (v === null ? 'null' : listU32Json(v)) : jsonValue(v as Value, c.type));
   }
   return s + '}';
 }
-
-const csvField = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 /** One CSV line (RFC 4180 quoting); lists are JSON arrays, bytes base64; null is an empty field,
  * an empty string or empty bytes a quoted one (""). */
 export function csvLine(cols: readonly ViewColumn[], row: ViewRow): string {
@@ -75,5 +76,4 @@ export function rowsFor(ctx: ViewContext): RowContext {
   return rc;
 }
 
-export { toJsonLine, toJsonObject } from './encode.js';
 export { execRow, openRow, syscallErrorRow, ttyWriteRow, readlineRow, forkRow, exitRow, moduleRow, lostRow, processRow, own, text } from './rows.js';

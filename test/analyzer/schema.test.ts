@@ -2,7 +2,7 @@
 // export; clock text and identities; the generated docs list every column.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { toJsonLine } from '../../analyzer/schema/views.js';
+import { toJsonLine } from '../../analyzer/schema/encode.js';
 import { execsView } from '../../analyzer/views/execs.js';
 import { epermView } from '../../analyzer/views/eperm.js';
 import { captureRows } from '../../analyzer/library.js';
