@@ -9,7 +9,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Record } from '../format/index.js';
 import type { View, ViewContext } from './pipeline.js';
 import type { Proc } from './state/processes.js';
-import { esc, Out } from './text.js';
+import { esc } from './text.js';
+import { Renderer } from './render.js';
 import { UsageError } from './errors.js';
 import { execsView } from './views/execs.js';
 import { epermView } from './views/eperm.js';
@@ -42,11 +43,11 @@ function unit(sec: number): string { return sec < 1 ? `${Math.round(sec * 1000)}
 /** Runs `inner` in JSON mode and hands each of its rows to `take`. */
 function collect(inner: View, take: (row: Row) => void): Pick<View, 'record' | 'end' | 'tree' | 'filtered'> & { sub(ctx: ViewContext): ViewContext } {
   let sub: ViewContext | null = null;
-  const out = new Out((s) => { for (const l of s.split('\n')) if (l) take(JSON.parse(l) as Row); });
+  const out = new Renderer('json', { write: (s) => { for (const l of String(s).split('\n')) if (l) take(JSON.parse(l) as Row); } });
   return {
     ...(inner.tree !== undefined ? { tree: inner.tree } : {}),
     ...(inner.filtered !== undefined ? { filtered: inner.filtered } : {}),
-    sub(ctx) { return (sub ??= { ...ctx, json: true, out }); },
+    sub(ctx) { return (sub ??= { ...ctx, out }); },
     record(r, ctx) { inner.record?.(r, this.sub(ctx)); },
     async end(ctx) { await inner.end(this.sub(ctx)); out.flush(); },
   };
@@ -60,8 +61,8 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
   const lastProc = new Map<number, Proc>();
   let lastTs = 0;
   let inner: ReturnType<typeof collect> | null = null;
-  if (o.kind === 'execs') inner = collect(execsView({ fails: !!o.fails, maxArgs: 1 }), (r) => add(Number(r['ts']) * 1e9, 'exec'));
-  if (o.kind === 'eperm') inner = collect(epermView('syscall'), (r) => rows.push(r));
+  if (o.kind === 'execs') inner = collect(execsView({ fails: !!o.fails, maxArgs: 1 }), (r) => add(Number(r['offset_ns']), 'exec'));
+  if (o.kind === 'eperm') inner = collect(epermView('syscall'), (r) => rows.push({ syscall: r['syscall']!, errno: r['errno_name']!, count: r['count']! }));
   if (o.kind === 'sessions') inner = collect(timelineView(1), (r) => { if (rows.length < 50_000) rows.push(r); });
   return {
     probes: o.kind === 'eperm' ? ['eperm'] : o.kind === 'execs' ? ['exec'] : o.kind === 'sessions' ? ['readline', 'exec', 'tty', 'eperm', 'proc'] : [],
@@ -152,7 +153,7 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
             tooltip: [{ field: 'process' }, { field: 'records' }] },
         } as TopLevelSpec;
       } else {
-        const lanes = rows.map((r) => ({ t: hostMs(Number(r['ts']) * 1e9), lane: `shell ${r['session']} · ${r['kind']}`, kind: r['kind']!, pid: r['pid']!, what: String(r['text']).slice(0, 200) }));
+        const lanes = rows.map((r) => ({ t: hostMs(Number(r['offset_ns'])), lane: `shell ${r['session']} · ${r['kind']}`, kind: r['kind']!, pid: r['pid']!, what: String(r['text']).slice(0, 200) }));
         spec = {
           $schema: SCHEMA, title: { text: 'Shell sessions: commands typed, processes started, output, denials (secanalyze sessions)', subtitle: where },
           width: 720, height: { step: 28 }, data: { values: lanes },

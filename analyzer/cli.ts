@@ -21,6 +21,7 @@ import { pipeline as pump } from 'node:stream/promises';
 import type { SingleBar } from 'cli-progress';
 import { CaptureError } from '../format/errors.js';
 import type { Filters, ViewContext } from './pipeline.js';
+import type { Sink } from './render.js';
 import type { CommandRun, CommandSpec, GlobalFilter } from './command.js';
 import { UsageError } from './errors.js';
 
@@ -83,7 +84,8 @@ async function sourceOf(file: string): Promise<string> {
 }
 
 function addGlobals(cmd: Command, spec: CommandSpec): void {
-  cmd.option('--json', 'one JSON object per line')
+  cmd.option('--json', 'one JSON object per line, with the column names of docs/schema.md (strings raw: escape them before printing)')
+    .option('--csv', 'CSV with a header line: the same columns as --json')
     .option('--since <time>', 'start of the window: seconds since the capture start (90, 2m), HH:MM:SS on the recorded host or an ISO date')
     .option('--until <time>', 'end of the window (same forms; HH:MM:SS takes in that whole second)')
     .option('--pid <pid>', spec.name === 'tree' ? 'the subtree of this process (PID, PID@START or PID#N)' : 'only this process id', (v: string) => (spec.name === 'tree' ? v : lib.int('--pid')(v)) as never)
@@ -118,9 +120,10 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
       const o = c.opts();
       for (const f of lib.GLOBAL_FILTERS) {
         const given = o[f] !== undefined && o[f] !== false;
-        const why = spec.refuses?.[f as GlobalFilter];
+        const why = spec.refuses?.[f as GlobalFilter] ?? (f === 'csv' ? spec.refuses?.json : undefined);
         if (given && why) throw new UsageError(`${spec.name} does not take --${f}: ${why}`);
       }
+      if (o['json'] && o['csv']) throw new UsageError('give --json or --csv, not both');
       const filters: Filters = {};
       if (o['pid'] !== undefined && spec.name !== 'tree') filters.pid = o['pid'];
       if (o['comm'] !== undefined) filters.comm = o['comm'];
@@ -129,8 +132,9 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
       if (o['since'] !== undefined) times.since = o['since'];
       if (o['until'] !== undefined) times.until = o['until'];
       const warn = (m: string) => { process.stderr.write(`secanalyze: ${m}\n`); };
+      let output: Sink | undefined; // stdout unless the command names a file
       const r: CommandRun = {
-        file, operand, operands, opts: o, filters, times, json: !!o['json'], warn,
+        file, operand, operands, opts: o, filters, times, format: o['json'] ? 'json' : o['csv'] ? 'csv' : 'text', warn,
         view: async (v, vo = {}) => {
           const path = await sourceOf(file);
           let bar: SingleBar | null = null;
@@ -142,10 +146,11 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
           }
           const { run: runPipeline } = await import('./pipeline.js');
           // A view that keeps the process tree reads every frame: no index is made for it.
-          if (o['index'] && v.tree !== false && !vo.quiet) warn(`--index: ${spec.name} keeps the process tree, which needs every frame; the index is not used`);
-          const index = o['index'] && file !== '-' && v.tree === false ? await (await import('../format/timeindex.js')).ensureIndex(path, vo.quiet ? () => {} : warn) : null;
+          const keepsTree = v.tree !== false || r.format !== 'text'; // rows name processes: pipeline.ts
+          if (o['index'] && keepsTree && !vo.quiet) warn(`--index: ${spec.name} keeps the process tree, which needs every frame; the index is not used`);
+          const index = o['index'] && file !== '-' && !keepsTree ? await (await import('../format/timeindex.js')).ensureIndex(path, vo.quiet ? () => {} : warn) : null;
           const ctx: ViewContext = await runPipeline(v, {
-            file, json: r.json, filters, times, index, ...(file === '-' ? { source: () => createReadStream(path) } : {}),
+            file, format: r.format, ...(output ? { output } : {}), filters, times, index, ...(file === '-' ? { source: () => createReadStream(path) } : {}),
             ...(bar ? { progress: (n: number) => bar!.update(Math.floor(n / (1 << 20))) } : {}),
             warn: vo.quiet ? () => {} : (m) => { bar?.stop(); warn(m); },
           });
@@ -157,7 +162,7 @@ function build(commands: CommandSpec[], state: { worst: number }): Command {
       };
       (await import('./commands.js')).checkTimes(times);
       spec.check?.(r);
-      await withOutput(spec, o, () => spec.run(r));
+      await withOutput(spec, o, (sink) => { output = sink; return spec.run(r); });
     });
   }
   program.addHelpText('after', `
@@ -178,15 +183,13 @@ Exit codes: 0 read and shown; 1 error (not a capture, unreadable, no such proces
   return program;
 }
 
-/** replay -o FILE: created 0700 with O_EXCL|O_NOFOLLOW; stdout goes there for the run. */
-async function withOutput(spec: CommandSpec, o: Record<string, any>, f: () => Promise<void>): Promise<void> {
-  if (spec.name !== 'replay' || !o['output']) return f();
+/** replay -o FILE: created 0700 with O_EXCL|O_NOFOLLOW; the view's output goes there. */
+async function withOutput(spec: CommandSpec, o: Record<string, any>, f: (sink: Sink | undefined) => Promise<void>): Promise<void> {
+  if (spec.name !== 'replay' || !o['output']) return f(undefined);
   let fd: number;
   try { fd = openSync(o['output'], C.O_WRONLY | C.O_CREAT | C.O_EXCL | C.O_NOFOLLOW, 0o700); }
   catch (e) { throw new Error(`cannot create ${o['output']}: ${(e as Error).message} (it is never overwritten)`); }
-  const orig = process.stdout.write;
-  process.stdout.write = ((chunk: string | Uint8Array) => { writeFileSync(fd, chunk); return true; }) as typeof process.stdout.write;
-  try { await f(); } finally { process.stdout.write = orig; closeSync(fd); }
+  try { await f({ write: (chunk) => { writeFileSync(fd, chunk); } }); } finally { closeSync(fd); }
 }
 
 function fail(msg: string, code: number): never {

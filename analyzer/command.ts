@@ -3,9 +3,10 @@
 // onto them, applies or refuses each global filter, and turns errors into exit codes.
 import { InvalidArgumentError, type Command } from 'commander';
 import type { Filters, View, ViewContext } from './pipeline.js';
+import type { OutputFormat } from './render.js';
 
 /** The filters every view shares; a command that cannot honour one refuses it, saying why. */
-export const GLOBAL_FILTERS = ['json', 'since', 'until', 'pid', 'comm', 'uid'] as const;
+export const GLOBAL_FILTERS = ['json', 'csv', 'since', 'until', 'pid', 'comm', 'uid'] as const;
 export type GlobalFilter = (typeof GLOBAL_FILTERS)[number];
 
 /** What a command's action gets. */
@@ -20,7 +21,8 @@ export interface CommandRun {
   opts: Record<string, any>;
   filters: Filters;
   times: { since?: string; until?: string };
-  json: boolean;
+  /** --json, --csv or neither (text). */
+  format: OutputFormat;
   /** Runs a view over the capture (progress, warnings, loss and damage reports included). */
   view(v: View, o?: { quiet?: boolean }): Promise<ViewContext>;
   warn(msg: string): void;
@@ -35,7 +37,8 @@ export interface CommandSpec {
   /** One line for the command list. */
   summary: string;
   operand?: { name: string; description: string; optional?: boolean; variadic?: boolean };
-  /** Global filters this command cannot honour, with the reason the usage error gives. */
+  /** Global filters this command cannot honour, with the reason the usage error gives (a command
+   * that refuses --json refuses --csv too, for the same reason, unless it names csv itself). */
   refuses?: Partial<Record<GlobalFilter, string>>;
   /** Declares the command's own options (-h shows them). */
   options?(cmd: Command): void;

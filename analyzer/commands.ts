@@ -81,7 +81,7 @@ function both(a: View, b: View): View {
 export const BUILTIN: CommandSpec[] = [
   {
     name: 'info', legacy: '--info', summary: 'what the capture holds and whether it is intact (the default)',
-    refuses: { since: 'info describes the whole capture', until: 'info describes the whole capture', pid: 'info describes the whole capture', comm: 'info describes the whole capture', uid: 'info describes the whole capture' },
+    refuses: { csv: 'info is one object, not a table (--json)', since: 'info describes the whole capture', until: 'info describes the whole capture', pid: 'info describes the whole capture', comm: 'info describes the whole capture', uid: 'info describes the whole capture' },
     async run(r) { await r.view(infoView()); },
   },
   {

@@ -3,14 +3,17 @@
 //   2. state    ProcessTree (and the header's clock and users) built from every record
 //   3. filter   global --since/--until/--pid/--comm/--uid
 //   4. view     one module of views/ consumes the records that pass
-//   5. render   the view writes text, JSON lines or CSV through Out; charts go through vega
+//   5. render   render.ts: the view's rows as the classic tool's text, NDJSON or CSV, into the
+//               sink RunOptions names (stdout by default); charts go through vega
 import { BODY_KINDS, CaptureReader, type BodyKind, type Frame, type Header, type Record } from '../format/index.js';
 import type { FrameSink } from '../format/reader.js';
 import type { RecordPlan } from '../format/lazy.js';
 import { FrameLookup, outside, type TimeIndex } from '../format/timeindex.js';
 import { CaptureClock } from './time.js';
 import { ProcessTree } from './state/processes.js';
-import { Out, esc, guard } from './text.js';
+import { esc, guard } from './text.js';
+import { Renderer, type OutputFormat, type Sink } from './render.js';
+import type { ViewTable } from './schema/views.js';
 import { UsageError } from './errors.js';
 
 export interface Filters {
@@ -27,8 +30,8 @@ export interface ViewContext {
   clock: CaptureClock;
   arch: string;
   tree: ProcessTree;
-  out: Out;
-  json: boolean;
+  /** Where the view's rows and lines go (its format: out.format). */
+  out: Renderer;
   users: Map<number, string>;
   reader: CaptureReader;
   /** Events lost per probe family, so far. */
@@ -66,6 +69,9 @@ export interface View {
   /** Counting only: record() reads no common field but pid, uid and comm (ts is one of the records'),
    * and adds `n`; the reader may then deliver a record repeated n times once (format/lazy.ts). */
   readonly counts?: boolean;
+  /** The tables a tabular view writes its rows to (render.ts: text, --json, --csv); absent for views
+   * of lines only (info, replay). */
+  readonly tables?: readonly ViewTable<any>[];
   /** One record that passed the filters; n > 1 only for a view with `counts`. */
   record?(r: Record, ctx: ViewContext, n?: number): void;
   end(ctx: ViewContext): void | Promise<void>;
@@ -73,7 +79,10 @@ export interface View {
 
 export interface RunOptions {
   file: string;
-  json: boolean;
+  /** text (the default), json (NDJSON) or csv. */
+  format?: OutputFormat;
+  /** Where results go; process.stdout by default. */
+  output?: Sink;
   filters: Filters;
   /** Parsed lazily because --since may be wall-clock time, which needs the header. */
   times?: { since?: string; until?: string };
@@ -141,7 +150,10 @@ async function fromFraming(file: string): Promise<{ reader: CaptureReader; frame
 }
 
 export async function run(view: View, o: RunOptions): Promise<ViewContext> {
-  const useTree = view.tree ?? true;
+  const format = o.format ?? 'text';
+  // rows name their process (pid@start), which needs the tree: only text goes without it
+  const useTree = (view.tree ?? true) || (format !== 'text' && !view.framing);
+  const out = new Renderer(format, o.output);
   const plan = planFor(view, useTree);
   const fast = view.framing && !useTree && !o.source ? await fromFraming(o.file) : undefined;
   const deliver = fast === undefined && view.record !== undefined;
@@ -183,7 +195,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
       throw new UsageError(`the window is empty: --since ${o.times?.since} (${clock.local(f.since)}) is after --until ${o.times?.until} (${clock.local(f.until)})`);
     }
     const c: ViewContext = {
-      file: o.file, header, clock, arch: header.arch ?? 'x86_64', tree, out: new Out(), json: o.json,
+      file: o.file, header, clock, arch: header.arch ?? 'x86_64', tree, out,
       users: new Map((header.users ?? []).map((u) => [u.uid ?? 0, u.name ?? ''])), reader, lost, warn,
     };
     if (fast) c.framing = fast.framing;
@@ -228,7 +240,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   }
   if (ctx === null) {
     ctx = {
-      file: o.file, header: {}, clock: new CaptureClock(null), arch: 'x86_64', tree, out: new Out(), json: o.json,
+      file: o.file, header: {}, clock: new CaptureClock(null), arch: 'x86_64', tree, out,
       users: new Map(), reader, lost, warn,
     };
   }
@@ -236,6 +248,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
     warn(`${o.file}: no record in the window ${f.since !== undefined ? ctx.clock.local(f.since) : 'start'} … ${f.until !== undefined ? ctx.clock.local(f.until) : 'end'}; the capture covers ${ctx.clock.local(0)} … ${ctx.clock.local(lastTs)}`);
   }
   await view.end(ctx);
+  ctx.out.finish(view.tables ?? []);
   ctx.out.flush();
   report(view, ctx);
   if (malformed) ctx.warn(`${o.file}: ${malformed} kernel record(s) the recorder could not decode are kept as malformed records: the events behind them may be missing from this view`);

@@ -62,25 +62,3 @@ export function guard(s: string): string {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(s) ? s.replace(UNSAFE, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : s;
 }
-
-/** Buffered stdout: a view writes many lines; one syscall per 64 KiB. */
-export class Out {
-  private parts: string[] = [];
-  private size = 0;
-  constructor(private readonly write: (s: string) => void = (s) => process.stdout.write(s)) {}
-  line(s: string): void {
-    this.parts.push(s, '\n');
-    this.size += s.length + 1;
-    if (this.size >= 65536) this.flush();
-  }
-  raw(s: string | Uint8Array): void {
-    this.flush();
-    if (typeof s === 'string') this.write(s); else process.stdout.write(s);
-  }
-  flush(): void {
-    if (!this.parts.length) return;
-    this.write(guard(this.parts.join(''))); // per character, so once per chunk is guard() per line
-    this.parts = [];
-    this.size = 0;
-  }
-}

@@ -50,19 +50,20 @@ function timelineCommand(): Command {
   return new Command('timeline')
     .description('The whole host in time order: sessions, commands typed, the processes they started and their output, denials, files written then run, module loads, lost-event markers.')
     .argument('<file>', 'capture file written by secrec')
-    .option('--json', 'one JSON object per line', false)
+    .option('--json', 'one JSON object per line (README: views as data)', false)
+    .addOption(new Option('--csv', 'CSV with a header line: the same columns as --json').default(false).conflicts('json'))
     .option('--pid <pid>', 'only this process and its descendants', int('--pid'))
     .option('--uid <uid>', 'only events of this user id', int('--uid'))
     .option('--session <pid>', 'only the session of this shell', int('--session'))
     .option('--since <time>', 'from: seconds since the start (90, 2m), HH:MM:SS on the recorded host or an ISO date')
     .option('--until <time>', 'until (same forms)')
     .option('--max-args <n>', 'arguments shown per exec', int('--max-args'), 20)
-    .action(async (file: string, o: { json: boolean; pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs: number }) => {
+    .action(async (file: string, o: { json: boolean; csv: boolean; pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs: number }) => {
       const opts: HostTimelineOptions = { maxArgs: o.maxArgs };
       for (const k of ['pid', 'uid', 'session', 'since', 'until'] as const) if (o[k] !== undefined) (opts as Record<string, unknown>)[k] = o[k];
       const { run } = await import('./pipeline.js');
       const { HostTimeline, hostTimelineView } = await import('./views/hosttimeline.js');
-      const ctx = await run(hostTimelineView(new HostTimeline(opts)), { file, json: o.json, filters: {}, warn });
+      const ctx = await run(hostTimelineView(new HostTimeline(opts)), { file, format: o.json ? 'json' : o.csv ? 'csv' : 'text', filters: {}, warn });
       process.exitCode = exitFor(ctx.reader.integrity().verdict);
     });
 }

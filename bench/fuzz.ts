@@ -164,16 +164,13 @@ async function runCase(label: string, data: Buffer): Promise<void> {
     let outBytes = 0;
     let text = '';
     const warnings: string[] = [];
-    const orig = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((c: string | Uint8Array) => { outBytes += c.length; if (!raw && text.length < 1 << 20) text += typeof c === 'string' ? c : Buffer.from(c).toString('utf8'); return true; }) as typeof process.stdout.write;
+    const output = { write: (c: string | Uint8Array) => { outBytes += c.length; if (!raw && text.length < 1 << 20) text += typeof c === 'string' ? c : Buffer.from(c).toString('utf8'); } };
     const t0 = performance.now();
     try {
-      await run(view, { file, json: !!json, filters: {}, warn: (m) => warnings.push(m) });
+      await run(view, { file, format: json ? 'json' : 'text', output, filters: {}, warn: (m) => warnings.push(m) });
     } catch (e) {
       if (e instanceof CaptureError || (e instanceof Error && /^no process \d+ in this capture$/.test(e.message))) stats.typedErrors++;
       else stats.failures.push(`${label} / ${name}: ${(e as Error).stack ?? String(e)}`);
-    } finally {
-      process.stdout.write = orig;
     }
     const ms = performance.now() - t0;
     stats.viewRuns++;
@@ -199,9 +196,7 @@ async function replayCases(n: number): Promise<{ replays: number; replayFailures
     writes.forEach((d, i) => recs.push({ ts: 1000 + i * 10, pid: 77, comm: s('bash'), ttyWrite: { rdev: 136 << 20, fd: 1 + (i & 1), data: d, len: d.length, isTty: true } }));
     writeFileSync(file, write(HEADER, recs, 4096));
     let script = '';
-    const orig = process.stdout.write.bind(process.stdout);
-    process.stdout.write = ((c: string) => { script += c; return true; }) as typeof process.stdout.write;
-    try { await run(replayView(77, { speed: 1, format: 'bash' }), { file, json: false, filters: {}, warn: () => {} }); } finally { process.stdout.write = orig; }
+    await run(replayView(77, { speed: 1, format: 'bash' }), { file, output: { write: (c) => { script += String(c); } }, filters: {}, warn: () => {} });
     rmSync(cwd, { recursive: true, force: true });
     mkdirSync(cwd);
     writeFileSync(join(dir, 'replay.sh'), script);
@@ -217,8 +212,7 @@ async function replayCases(n: number): Promise<{ replays: number; replayFailures
     parts.forEach((d, i) => crecs.push({ ts: 1000 + int(3e9), pid: 77, comm: s('bash'), ttyWrite: { rdev: 136 << 20, fd: 1, data: d, len: d.length, isTty: true } }));
     writeFileSync(file, write(HEADER, crecs, 4096));
     let cast = '';
-    process.stdout.write = ((c: string) => { cast += c; return true; }) as typeof process.stdout.write;
-    try { await run(replayView(77, { speed: 1, format: 'asciicast' }), { file, json: false, filters: {}, warn: () => {} }); } finally { process.stdout.write = orig; }
+    await run(replayView(77, { speed: 1, format: 'asciicast' }), { file, output: { write: (c) => { cast += String(c); } }, filters: {}, warn: () => {} });
     const ev = cast.trim().split('\n').slice(1).map((l) => JSON.parse(l) as [number, string, string]);
     const joined = ev.filter((e) => e[1] === 'o').map((e) => e[2]).join('');
     if (joined !== text) castFailures.push(`cast ${k}: text differs`);

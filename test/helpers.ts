@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BODY_KINDS, CaptureWriter, type BodyKind, type Header, type RecordInit } from '../format/index.js';
 import { run, type Filters, type View } from '../analyzer/pipeline.js';
+import { MemorySink, type OutputFormat } from '../analyzer/render.js';
 
 export const tmp = (): string => mkdtempSync(join(tmpdir(), 'secrec-test-'));
 
@@ -34,17 +35,11 @@ export function writeCapture(records: RecordInit[], opts: { frameBytes?: number;
   return { path, bytes };
 }
 
-/** Runs a view on a capture; returns stdout text, raw stdout bytes and the warnings. */
-export async function runView(file: string, view: View, o: { json?: boolean; filters?: Filters } = {}) {
-  const parts: Buffer[] = [];
+/** Runs a view on a capture into a buffer (the pipeline's output sink); returns its text, bytes and the warnings. */
+export async function runView(file: string, view: View, o: { json?: boolean; format?: OutputFormat; filters?: Filters; tty?: boolean } = {}) {
+  const sink = Object.assign(new MemorySink(), { isTTY: !!o.tty });
   const warnings: string[] = [];
-  const orig = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => { parts.push(Buffer.from(c as never)); return true; }) as typeof process.stdout.write;
-  try {
-    await run(view, { file, json: !!o.json, filters: o.filters ?? {}, warn: (m) => warnings.push(m) });
-  } finally {
-    process.stdout.write = orig;
-  }
-  const bytes = Buffer.concat(parts);
+  await run(view, { file, format: o.format ?? (o.json ? 'json' : 'text'), output: sink, filters: o.filters ?? {}, warn: (m) => warnings.push(m) });
+  const bytes = sink.bytes;
   return { text: bytes.toString('utf8'), bytes, warnings };
 }

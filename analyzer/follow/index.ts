@@ -5,7 +5,7 @@ import type { CaptureReader } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { CaptureClock } from '../time.js';
 import { ProcessTree } from '../state/processes.js';
-import { Out } from '../text.js';
+import { Renderer } from '../render.js';
 import { ttyView, shellView } from '../views/terminal.js';
 import { execsView } from '../views/execs.js';
 import { FrameTail } from './tail.js';
@@ -57,7 +57,7 @@ export async function follow(source: string, o: FollowOptions): Promise<{ ended:
         if (ctx === null) {
           const header = tail.header ?? {};
           ctx = {
-            file: source, header, clock: new CaptureClock(tail.header), arch: header.arch ?? 'x86_64', tree, out: new Out(), json: !!o.json,
+            file: source, header, clock: new CaptureClock(tail.header), arch: header.arch ?? 'x86_64', tree, out: new Renderer(o.json ? 'json' : 'text'),
             users: new Map((header.users ?? []).map((u) => [u.uid ?? 0, u.name ?? ''])),
             reader: null as unknown as CaptureReader, // the views followed never read the whole-file reader
             lost, warn: o.warn,

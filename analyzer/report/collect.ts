@@ -5,7 +5,8 @@ import type { TopLevelSpec } from 'vega-lite';
 import type { Record } from '../../format/index.js';
 import { run, type View, type ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
-import { Out, esc } from '../text.js';
+import { esc } from '../text.js';
+import { Renderer } from '../render.js';
 import { errnoName } from '../syscalls.js';
 import { chartView, type ChartKind } from '../charts.js';
 import { execArgs } from '../views/execs.js';
@@ -39,12 +40,12 @@ const MAX_ROWS = 20_000;
 const PAGE_CAST = 8 << 20;
 const cap = (s: string, n: number): string => (s.length > n ? `${s.slice(0, n)}…` : s);
 
-/** Runs several views over one read; each writes into its own Out (kept, not printed). */
+/** Runs several views over one read; each writes into its own renderer (kept, not printed). */
 function together(views: View[], outs: string[][]): View {
   const ctxs = new Map<number, ViewContext>();
   const own = (i: number, ctx: ViewContext): ViewContext => {
     let c = ctxs.get(i);
-    if (!c) { c = { ...ctx, out: new Out((s) => outs[i]!.push(s)) }; ctxs.set(i, c); }
+    if (!c) { c = { ...ctx, out: new Renderer('text', { write: (s) => outs[i]!.push(String(s)) }) }; ctxs.set(i, c); }
     return c;
   };
   return {
@@ -85,7 +86,7 @@ export async function collect(file: string, warn: (m: string) => void): Promise<
     factsView(facts), hostTimelineView(timeline, false),
     ...kinds.map((kind) => chartView({ kind, output: '', top: 20 }, async (spec) => { charts.push({ kind, spec }); })),
   ];
-  const ctx = await run(together(views, views.map(() => [])), { file, json: false, filters: {}, warn });
+  const ctx = await run(together(views, views.map(() => [])), { file, filters: {}, warn });
   const findings = evaluate(facts, ctx);
   const eperm = new Map<string, { errno: string; comm: string; what: string; count: number }>();
   for (const x of facts.denials) {
@@ -112,7 +113,7 @@ export async function collect(file: string, warn: (m: string) => void): Promise<
     const outs: string[][] = [];
     const vs: View[] = [];
     for (const pid of shells) for (const format of ['asciicast', 'bash'] as const) { vs.push(replayView(pid, { speed: 1, format })); outs.push([]); }
-    await run(together(vs, outs), { file, json: false, filters: {}, warn: () => {} });
+    await run(together(vs, outs), { file, filters: {}, warn: () => {} });
     shells.forEach((pid, i) => {
       const p = shellProcs.find((x) => x.pid === pid)!;
       const typed = facts.shells.get(p)?.count ?? 0;

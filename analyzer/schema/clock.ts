@@ -3,6 +3,8 @@
 import type { Header } from '../../format/index.js';
 
 const NS = 1_000_000_000n;
+/** Date's range (±8.64e15 ms), less a day for the zone offset. */
+const MAX_SEC = 8_640_000_000_000n - 86_400n;
 
 export class HostClock {
   readonly hostname: string;
@@ -36,11 +38,13 @@ export class HostClock {
     return start === null ? `${pid}@?` : `${pid}@${this.monoNs + BigInt(Math.trunc(start))}`;
   }
 
-  /** ISO 8601 with nanoseconds and the UTC offset the recorded host's zone had at that instant. */
-  text(epochNs: bigint): string {
+  /** ISO 8601 with nanoseconds and the UTC offset the recorded host's zone had at that instant;
+   * null outside the calendar's range (a forged header's start time). */
+  text(epochNs: bigint): string | null {
     let sec = epochNs / NS;
     let frac = epochNs % NS;
     if (frac < 0n) { frac += NS; sec -= 1n; }
+    if (sec > MAX_SEC || sec < -MAX_SEC) return null;
     if (sec !== this.lastSec) { // rows come in time order: the seconds part is shared
       const off = this.offsetSec(sec);
       const a = Math.abs(off);

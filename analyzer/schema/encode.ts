@@ -4,20 +4,10 @@ import * as fl from '@uwdata/flechette';
 import { ArrowColumns, compileRowCode } from './columns.js';
 import { compileFields, FIELDS, type EventTable, type Source } from './fields.js';
 import { TABLE_NAMES, TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
+import { b64, csvValue, jsonValue } from './values.js';
 
 const TYPES = Object.fromEntries(TABLE_NAMES.map((t) => [t, TABLES[t].columns.map((c) => c.type)])) as { [T in TableName]: ColumnType[] };
 
-const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
-
-function jsonValue(v: Value, t: ColumnType): string {
-  if (v === null || v === undefined) return 'null';
-  switch (t) {
-    case 'bin': return `"${b64(v as Uint8Array)}"`;
-    case 'list_bin': return `[${(v as Uint8Array[]).map((b) => `"${b64(b)}"`).join(',')}]`;
-    case 'i64': case 'i32': case 'u32': return typeof v === 'bigint' ? v.toString() : String(v);
-    default: return JSON.stringify(v);
-  }
-}
 
 /** What comes before column j's value in a line. */
 const lineLabel = (table: TableName, format: 'json' | 'csv') => (j: number): string =>
@@ -71,7 +61,7 @@ export function toJsonLine(table: TableName, row: Row): string {
 }
 
 /** The row as a plain JSON-ready object: bytes as base64, 64-bit integers as numbers when exact,
- * else as decimal text (what the views' --json will print once they use this schema). */
+ * else as decimal text (for consumers that want objects, not lines). */
 export function toJsonObject(table: TableName, row: Row): { [k: string]: unknown } {
   const o: { [k: string]: unknown } = {};
   for (const c of TABLES[table].columns) {
@@ -83,19 +73,6 @@ export function toJsonObject(table: TableName, row: Row): { [k: string]: unknown
     else o[c.name] = v;
   }
   return o;
-}
-
-const csvField = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-function csvValue(v: Value, t: ColumnType): string {
-  if (v === null || v === undefined) return '';
-  switch (t) {
-    case 'bin': return b64(v as Uint8Array);
-    case 'list_bin': case 'list_str': return csvField(jsonValue(v, t));
-    case 'str': return csvField(v as string);
-    case 'bool': return v ? 'true' : 'false';
-    default: return typeof v === 'bigint' ? v.toString() : String(v);
-  }
 }
 
 export const csvHeader = (table: TableName): string => TABLES[table].columns.map((c) => c.name).join(',');

@@ -29,7 +29,8 @@ const IDENTITY: Column[] = [
   c('boot_id', 'str', '', 'the recorded host\'s boot id (/proc/sys/kernel/random/boot_id)'),
 ];
 
-const WHEN: Column[] = [
+/** When an event happened, in the three forms every event row has. */
+export const WHEN: readonly Column[] = [
   c('ts_ns', 'i64', 'ns since the Unix epoch', 'when the event happened (Header.start_wall + offset_ns)'),
   c('time', 'str', 'ISO 8601, ns', 'the same instant on the recorded host\'s clock and time zone (2026-11-23T17:26:39.123456789+01:00)'),
   c('offset_ns', 'i64', 'ns', 'since the capture start (Header.start_mono); what --since/--until count'),

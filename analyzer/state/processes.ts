@@ -6,6 +6,7 @@
 // (two snapshot records naming each other, a self-parented record written twice) is refused and
 // kept as data in `cycles`; every walk over `parent` therefore ends, with no visited set needed.
 import type { Record } from '../../format/index.js';
+import { ancestry } from './ancestry.js';
 
 // Compact state: a capture may hold millions of processes. Captured bytes are kept as latin1
 // strings (16 bytes + length, where a copied Uint8Array costs an ArrayBuffer of ~400), repeated
@@ -232,12 +233,8 @@ export class ProcessTree {
 
   roots(): Proc[] { return this.all.filter((p) => p.parent === null); }
 
-  /** Ancestors from the root down to p (finite: the links form a forest). */
-  ancestry(p: Proc): Proc[] {
-    const chain: Proc[] = [];
-    for (let q: Proc | null = p; q; q = q.parent) chain.push(q);
-    return chain.reverse();
-  }
+  /** Ancestors from the root down to p (state/ancestry.ts: bounded, cycle-safe). */
+  ancestry(p: Proc): Proc[] { return ancestry(p); }
 
   /** p and every process below it, parents before children (iterative: chains can be deep). */
   descendants(p: Proc): Proc[] {

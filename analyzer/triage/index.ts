@@ -78,7 +78,7 @@ export interface TriageResult { findings: Finding[]; facts: Facts; ctx: ViewCont
 export async function triage(file: string, warn?: (m: string) => void): Promise<TriageResult> {
   const facts = new Facts();
   let findings: Finding[] = [];
-  const ctx = await run(factsView(facts, (c) => { findings = evaluate(facts, c); }), { file, json: false, filters: {}, ...(warn ? { warn } : {}) });
+  const ctx = await run(factsView(facts, (c) => { findings = evaluate(facts, c); }), { file, filters: {}, ...(warn ? { warn } : {}) });
   return { findings, facts, ctx };
 }
 

@@ -6,38 +6,43 @@ import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { devString } from './common.js';
+import { EXEC_EXTRA, execViewRow } from './execs.js';
+import type { ViewTable } from '../schema/views.js';
+
+const loaded = (e: NonNullable<Record['exec']>): boolean => !!e.ino && e.ino !== '0';
 
 export interface ElfOptions { fails?: boolean }
 
 export function elfView(o: ElfOptions = {}): View {
-  let headerDone = false;
   let scripts = 0;
+  const table: ViewTable<Record> = {
+    view: 'elf',
+    schema: 'execs',
+    extra: EXEC_EXTRA,
+    row: execViewRow,
+    header: () => `${pad('TIME', 8)} ${pad('PID', 6)} ${pad('INTERPRETER', 18)} ${pad('FILE', 18)} ${pad('MOUNT', 10)} ${pad('DEV', 7)} ${pad('INODE', 10)} RET`,
+    text(r, ctx) {
+      const e = r.exec!;
+      const file = esc(e.filename);
+      const interp = e.interp?.length ? esc(e.interp) : file;
+      const script = interp !== file;
+      if (script && loaded(e)) scripts++;
+      return `${pad(ctx.clock.hms(r.ts), 8)} ${pad(String(r.pid), 6)} ${pad(interp, 18)} ${pad(file, 18)} ${pad(esc(e.mount) || '-', 10)} ${pad(devString(e.dev ?? 0), 7)} ${pad(esc(e.ino || '0') + (script && loaded(e) ? '*' : ''), 10)} ${padl(String(e.ret ?? 0), 3)}`;
+    },
+  };
   return {
+    tables: [table],
     probes: ['exec'],
     kinds: ['exec'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'exec') return;
-      const e = r.exec!;
-      const loaded = !!e.ino && e.ino !== '0';
-      if ((e.ret ?? 0) !== 0 && !loaded && !o.fails) return;
-      const file = esc(e.filename);
-      const interp = e.interp?.length ? esc(e.interp) : file;
-      const script = interp !== file;
-      if (script && loaded) scripts++;
-      if (ctx.json) {
-        ctx.out.line(JSON.stringify({ time: ctx.clock.iso(r.ts), pid: r.pid, comm: esc(r.comm), interpreter: interp, file,
-          mount: esc(e.mount), dev: devString(e.dev ?? 0), inode: e.ino ?? '0', inodeOf: script ? 'interpreter' : 'file', ret: e.ret ?? 0 }));
-        return;
-      }
-      if (!headerDone) {
-        headerDone = true;
-        ctx.out.line(`${pad('TIME', 8)} ${pad('PID', 6)} ${pad('INTERPRETER', 18)} ${pad('FILE', 18)} ${pad('MOUNT', 10)} ${pad('DEV', 7)} ${pad('INODE', 10)} RET`);
-      }
-      ctx.out.line(`${pad(ctx.clock.hms(r.ts), 8)} ${pad(String(r.pid), 6)} ${pad(interp, 18)} ${pad(file, 18)} ${pad(esc(e.mount) || '-', 10)} ${pad(devString(e.dev ?? 0), 7)} ${pad(esc(e.ino || '0') + (script && loaded ? '*' : ''), 10)} ${padl(String(e.ret ?? 0), 3)}`);
+      if ((r.exec!.ret ?? 0) !== 0 && !loaded(r.exec!) && !o.fails) return;
+      ctx.out.row(table, r, ctx);
     },
     end(ctx: ViewContext) {
-      if (scripts && !ctx.json) ctx.warn(`${scripts} script exec(s) marked *: DEV and INODE are of the interpreter the kernel loaded, not of the script`);
+      // only text marks them (the rows say it in ino_of)
+      if (scripts) ctx.warn(`${scripts} script exec(s) marked *: DEV and INODE are of the interpreter the kernel loaded, not of the script`);
     },
   };
 }

@@ -6,16 +6,47 @@ import type { Record } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import { esc, pad } from '../text.js';
 import { syscallName } from '../syscalls.js';
+import { own, rowsFor, syscallErrorRow, text, type ViewColumn, type ViewTable } from '../schema/views.js';
 
 export type EpermKey = 'comm-syscall' | 'syscall' | 'comm' | 'pid' | 'uid';
 
 export interface EpermOptions { list?: boolean; sysPrefix?: boolean }
 
+/** One count of eperm: the key's parts (null where the key does not have them) and how many. */
+interface Count { errno: number; syscall: string | null; comm: Uint8Array | null; pid: number | null; uid: number | null; count: number }
+
+const countsTable = (by: EpermKey, o: EpermOptions): ViewTable<Count> => ({
+  view: 'eperm',
+  schema: null,
+  extra: [
+    { name: 'errno', type: 'u32', doc: 'positive errno: 1 EPERM, 13 EACCES' },
+    { name: 'errno_name', type: 'str', doc: 'EPERM or EACCES' },
+    { name: 'syscall', type: 'str', doc: 'syscall name (--by comm-syscall, syscall); else null' },
+    { name: 'comm', type: 'bin', doc: 'command name (--by comm-syscall, comm, pid); else null' },
+    { name: 'comm_text', type: 'str', doc: 'comm as text; null when not valid UTF-8' },
+    { name: 'pid', type: 'u32', doc: 'process id (--by pid); else null' },
+    { name: 'uid', type: 'u32', doc: 'user id (--by uid); else null' },
+    { name: 'user', type: 'str', doc: 'user name of uid on the recorded host (--by uid); else null' },
+    { name: 'count', type: 'i64', doc: 'syscalls that failed so' },
+  ],
+  row: (c, ctx) => ({
+    errno: c.errno, errno_name: c.errno === 1 ? 'EPERM' : 'EACCES', syscall: c.syscall, comm: c.comm, comm_text: c.comm ? text(c.comm) : null,
+    pid: c.pid, uid: c.uid, user: c.uid === null ? null : (ctx.users.get(c.uid) ?? null), count: c.count,
+  }),
+  text(c, ctx) {
+    const sys = (o.sysPrefix ? 'sys_' : '') + c.syscall;
+    const parts = by === 'comm-syscall' ? [esc(c.comm), sys] : by === 'syscall' ? [sys] : by === 'comm' ? [esc(c.comm)]
+      : by === 'pid' ? [String(c.pid), esc(c.comm)] : [esc(userName(ctx.users, c.uid!))];
+    return `@${c.errno === 1 ? 'EPERM' : 'EACCES'}[${parts.join(', ')}]: ${c.count}`;
+  },
+});
+
 export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): View {
   if (o.list) return epermList(o);
-  const tables = new Map<number, Map<string, number>>([[13, new Map()], [1, new Map()]]);
-  const keyOf = new Map<string, string[]>();
+  const tables = new Map<number, Map<string, Count>>([[13, new Map()], [1, new Map()]]);
+  const table = countsTable(by, o);
   return {
+    tables: [table],
     probes: ['eperm'],
     kinds: ['syscallError'], fields: ['syscallError.nr', 'syscallError.errno', 'syscallError.abi'],
     tree: false,
@@ -26,41 +57,69 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
       const errno = s.errno ?? 0;
       const t = tables.get(errno);
       if (!t) return;
-      const sys = (o.sysPrefix ? 'sys_' : '') + syscallName(ctx.arch, s.nr ?? 0, s.abi === 1);
-      const parts = by === 'comm-syscall' ? [esc(r.comm), sys] : by === 'syscall' ? [sys] : by === 'comm' ? [esc(r.comm)]
-        : by === 'pid' ? [String(r.pid), esc(r.comm)] : [esc(userName(ctx.users, r.uid))];
-      const k = parts.join('\0');
-      if (!keyOf.has(k)) keyOf.set(k, parts);
-      t.set(k, (t.get(k) ?? 0) + n);
+      const sys = syscallName(ctx.arch, s.nr ?? 0, s.abi === 1);
+      const withComm = by === 'comm-syscall' || by === 'comm' || by === 'pid';
+      const k = by === 'comm-syscall' ? `${esc(r.comm)}\0${sys}` : by === 'syscall' ? sys : by === 'comm' ? esc(r.comm) : by === 'pid' ? `${r.pid}\0${esc(r.comm)}` : String(r.uid);
+      const c = t.get(k);
+      if (c) { c.count += n; return; }
+      t.set(k, { errno, syscall: by === 'comm-syscall' || by === 'syscall' ? sys : null, comm: withComm ? own(r.comm) : null,
+        pid: by === 'pid' ? r.pid : null, uid: by === 'uid' ? r.uid : null, count: n });
     },
     end(ctx: ViewContext) {
       let first = true;
-      for (const [errno, label] of [[13, 'EACCES'], [1, 'EPERM']] as const) {
-        const rows = [...tables.get(errno)!].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
-        if (ctx.json) {
-          for (const [k, n] of rows) {
-            const p = keyOf.get(k)!;
-            const names = by === 'comm-syscall' ? ['comm', 'syscall'] : by === 'pid' ? ['pid', 'comm'] : by === 'uid' ? ['user'] : [by];
-            ctx.out.line(JSON.stringify({ errno: label, ...Object.fromEntries(names.map((n2, i) => [n2, n2 === 'pid' ? Number(p[i]) : p[i]])), count: n }));
-          }
-          continue;
-        }
+      for (const errno of [13, 1]) {
+        // ascending by count, then by the key's text
+        const rows = [...tables.get(errno)!].sort((a, b) => a[1].count - b[1].count || (sortKey(a, by, ctx) < sortKey(b, by, ctx) ? -1 : 1));
         if (!rows.length) continue;
-        if (!first) ctx.out.line('');
+        if (!first) ctx.out.textLine('');
         first = false;
-        for (const [k, n] of rows) ctx.out.line(`@${label}[${keyOf.get(k)!.join(', ')}]: ${n}`);
+        for (const [, c] of rows) ctx.out.row(table, c, ctx);
       }
     },
   };
 }
 
+/** The order the counts had when their key was the joined text shown (uid: the user name). */
+function sortKey([k, c]: [string, Count], by: EpermKey, ctx: ViewContext): string {
+  return by === 'uid' ? esc(userName(ctx.users, c.uid!)) : k;
+}
+
 /** A failed open (EPERM/EACCES) recorded just before the syscall error of the same thread. */
 const OPEN_WINDOW_NS = 5e6;
 
+interface Denial { r: Record; open: { ts: number; path: Uint8Array; cut: boolean } | undefined }
+
+const LIST_EXTRA: ViewColumn[] = [
+  { name: 'user', type: 'str', doc: 'user name of uid on the recorded host; null when unknown' },
+  { name: 'path', type: 'bin', doc: 'path of the open this denial failed (a failed open of the same thread just before); else null' },
+  { name: 'path_text', type: 'str', doc: 'path as text; null when not valid UTF-8 or no path' },
+  { name: 'path_truncated', type: 'bool', doc: 'the path was cut at the recorder\'s limit' },
+];
+
 function epermList(o: EpermOptions): View {
-  const lastOpen = new Map<number, { ts: number; path: string }>();
-  let headerDone = false;
+  const lastOpen = new Map<number, { ts: number; path: Uint8Array; cut: boolean }>();
+  const table: ViewTable<Denial> = {
+    view: 'eperm --list',
+    schema: 'syscall_errors',
+    extra: LIST_EXTRA,
+    row({ r, open }, ctx) {
+      const row = syscallErrorRow(r, rowsFor(ctx));
+      row['user'] = ctx.users.get(r.uid) ?? null;
+      row['path'] = open ? open.path : null; row['path_text'] = open ? text(open.path) : null; row['path_truncated'] = open ? open.cut : null;
+      return row;
+    },
+    header: () => `${pad('TIME', 12)} ${pad('PID', 7)} ${pad('TID', 7)} ${pad('USER', 10)} ${pad('COMM', 16)} ${pad('ERR', 6)} ${pad('SYSCALL', 18)} PATH`,
+    text({ r, open }, ctx) {
+      const s = r.syscallError!;
+      const sys = (o.sysPrefix ? 'sys_' : '') + syscallName(ctx.arch, s.nr ?? 0, s.abi === 1) + (s.abi === 1 ? ' (compat)' : '');
+      const label = s.errno === 1 ? 'EPERM' : 'EACCES';
+      const path = open ? esc(open.path) + (open.cut ? '[cut]' : '') : '';
+      const ms = String(Math.floor(ctx.clock.wallMs(r.ts) % 1000)).padStart(3, '0');
+      return `${pad(`${ctx.clock.hms(r.ts)}.${ms}`, 12)} ${pad(String(r.pid), 7)} ${pad(String(r.tid), 7)} ${pad(esc(userName(ctx.users, r.uid)), 10)} ${pad(esc(r.comm), 16)} ${pad(label, 6)} ${pad(sys, 18)} ${path || '-'}`;
+    },
+  };
   return {
+    tables: [table],
     probes: ['eperm'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
@@ -68,7 +127,7 @@ function epermList(o: EpermOptions): View {
         const ret = r.open!.ret ?? 0;
         if (ret === -1 || ret === -13) {
           if (lastOpen.size > 65536) lastOpen.clear(); // bounded: threads die without telling us
-          lastOpen.set(r.tid, { ts: r.ts, path: esc(r.open!.path) + (r.open!.pathTruncated ? '[cut]' : '') });
+          lastOpen.set(r.tid, { ts: r.ts, path: own(r.open!.path), cut: !!r.open!.pathTruncated });
         }
         return;
       }
@@ -78,21 +137,7 @@ function epermList(o: EpermOptions): View {
       if (errno !== 1 && errno !== 13) return;
       const name = syscallName(ctx.arch, s.nr ?? 0, s.abi === 1);
       const open = /^open/.test(name) ? lastOpen.get(r.tid) : undefined;
-      const path = open && r.ts - open.ts <= OPEN_WINDOW_NS && r.ts >= open.ts ? open.path : '';
-      const sys = (o.sysPrefix ? 'sys_' : '') + name + (s.abi === 1 ? ' (compat)' : '');
-      const label = errno === 1 ? 'EPERM' : 'EACCES';
-      const user = userName(ctx.users, r.uid);
-      if (ctx.json) {
-        ctx.out.line(JSON.stringify({ time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, pid: r.pid, tid: r.tid, uid: r.uid, user, comm: esc(r.comm),
-          syscall: sys, nr: s.nr ?? 0, abi: s.abi === 1 ? 'compat' : 'native', errno: label, ...(path ? { path } : {}) }));
-        return;
-      }
-      if (!headerDone) {
-        headerDone = true;
-        ctx.out.line(`${pad('TIME', 12)} ${pad('PID', 7)} ${pad('TID', 7)} ${pad('USER', 10)} ${pad('COMM', 16)} ${pad('ERR', 6)} ${pad('SYSCALL', 18)} PATH`);
-      }
-      const ms = String(Math.floor(ctx.clock.wallMs(r.ts) % 1000)).padStart(3, '0');
-      ctx.out.line(`${pad(`${ctx.clock.hms(r.ts)}.${ms}`, 12)} ${pad(String(r.pid), 7)} ${pad(String(r.tid), 7)} ${pad(esc(user), 10)} ${pad(esc(r.comm), 16)} ${pad(label, 6)} ${pad(sys, 18)} ${path || '-'}`);
+      ctx.out.row(table, { r, open: open && r.ts - open.ts <= OPEN_WINDOW_NS && r.ts >= open.ts ? open : undefined }, ctx);
     },
     end() {},
   };

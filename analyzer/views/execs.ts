@@ -5,6 +5,7 @@ import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { seconds } from '../time.js';
 import { resolveUid } from './common.js';
+import { execRow, own, rowsFor, text, type ViewColumn, type ViewRow, type ViewTable } from '../schema/views.js';
 
 export interface ExecsOptions {
   timestamp?: boolean;      // -T: HH:MM:SS
@@ -76,44 +77,56 @@ export function execSelector(o: Omit<ExecsOptions, 'maxArgs'> & { maxArgs?: numb
   };
 }
 
+/** The columns execs and elf add to the schema's execs row. */
+export const EXEC_EXTRA: ViewColumn[] = [
+  { name: 'ino_of', type: 'str', doc: 'whose inode ino and dev are: interpreter (a script: the kernel loaded its interpreter) or file' },
+  { name: 'unreadable_args', type: 'list_u32', doc: 'indices into argv of the arguments the recorder could not read' },
+  { name: 'truncated_args', type: 'list_u32', doc: 'indices into argv of the arguments cut at --arg-bytes' },
+];
+
+const isScript = (e: NonNullable<Record['exec']>): boolean => !!e.interp?.length && !Buffer.from(e.interp).equals(Buffer.from(e.filename ?? []));
+
+/** The schema's execs row of an exec record plus EXEC_EXTRA. */
+export function execViewRow(r: Record, ctx: ViewContext): ViewRow {
+  const e = r.exec!;
+  const row: ViewRow = execRow(r, rowsFor(ctx));
+  row['ino_of'] = isScript(e) ? 'interpreter' : 'file';
+  row['unreadable_args'] = [...(e.unreadableArgs ?? [])];
+  row['truncated_args'] = [...(e.truncatedArgs ?? [])];
+  return row;
+}
+
 export function execsView(o: ExecsOptions): View {
   const keep = execSelector(o);
-  let headerDone = false;
-  return {
-    probes: ['exec'],
-    kinds: ['exec'],
-    record(r: Record, ctx: ViewContext) {
-      if (!keep(r, ctx)) return;
+  const table: ViewTable<Record> = {
+    view: 'execs',
+    schema: 'execs',
+    extra: [...EXEC_EXTRA, { name: 'parent_comm', type: 'bin', doc: 'the parent\'s command name at the exec (execsnoop -M\'s PCOMM); null when unknown' },
+      { name: 'parent_comm_text', type: 'str', doc: 'parent_comm as text; null when not valid UTF-8' }],
+    row(r, ctx) {
+      const row = execViewRow(r, ctx);
+      const parent = ctx.tree.get(r.ppid)?.comm;
+      row['parent_comm'] = parent ? own(parent) : null;
+      row['parent_comm_text'] = parent ? text(parent) : null;
+      return row;
+    },
+    header: () => [o.timestamp ? pad('TIME', 8) : '', o.time ? pad('TIME(s)', 8) : '', o.printUid ? pad('UID', 6) : '', o.cpu ? pad('CPU', 3) : '',
+      pad('COMM', 16), pad('PID', 7), o.parentComm ? pad('PCOMM', 16) : '', pad('PPID', 7), 'RET', 'ARGS'].filter(Boolean).join(' '),
+    text(r, ctx) {
       const e = r.exec!;
-      const ret = e.ret ?? 0;
-      const comm = esc(r.comm);
       const flags = { unreadable: e.unreadableArgs, truncated: e.truncatedArgs };
       const args = execArgs(e.filename ?? new Uint8Array(), e.argv ?? [], o.maxArgs, !!o.quote, !!e.argsTruncated, e.interp, flags);
-      const parent = ctx.tree.get(r.ppid)?.comm;
-      const script = !!e.interp?.length && !Buffer.from(e.interp).equals(Buffer.from(e.filename ?? []));
-      if (ctx.json) {
-        const { args: list, from } = shownArgs(e.filename ?? new Uint8Array(), e.argv ?? [], e.interp);
-        ctx.out.line(JSON.stringify({
-          time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, uid: r.uid, cpu: r.cpu ?? 0, comm, pid: r.pid, ppid: r.ppid, ret,
-          args: list.map((a) => esc(a)), argsTruncated: !!e.argsTruncated, argc: e.argc || (e.argv?.length ? null : 0), // 0 with arguments: not recorded
-          unreadableArgs: from.map((k, i) => (k > 0 && (e.unreadableArgs ?? []).includes(k) ? i : -1)).filter((i) => i >= 0),
-          truncatedArgs: from.map((k, i) => (k > 0 && (e.truncatedArgs ?? []).includes(k) ? i : -1)).filter((i) => i >= 0),
-          ...(o.parentComm ? { pcomm: esc(parent) } : {}), filename: esc(e.filename),
-          ...(script ? { interpreter: esc(e.interp) } : {}),
-          // for a script the kernel loaded the interpreter: the recorded inode is the interpreter's
-          ino: e.ino ?? null, inoOf: script ? 'interpreter' : 'file',
-        }));
-        return;
-      }
-      if (!headerDone) {
-        headerDone = true;
-        ctx.out.line([o.timestamp ? pad('TIME', 8) : '', o.time ? pad('TIME(s)', 8) : '', o.printUid ? pad('UID', 6) : '', o.cpu ? pad('CPU', 3) : '',
-          pad('COMM', 16), pad('PID', 7), o.parentComm ? pad('PCOMM', 16) : '', pad('PPID', 7), 'RET', 'ARGS'].filter(Boolean).join(' '));
-      }
-      ctx.out.line([o.timestamp ? pad(ctx.clock.hms(r.ts), 8) : '', o.time ? pad(seconds(r.ts), 8) : '', o.printUid ? pad(String(r.uid), 6) : '',
-        o.cpu ? pad(String(r.cpu ?? 0), 3) : '', pad(comm, 16), pad(String(r.pid), 7), o.parentComm ? pad(parent ? esc(parent) : '?', 16) : '',
-        pad(r.ppid ? String(r.ppid) : '?', 7), padl(String(ret), 3), args].filter((s) => s !== '').join(' '));
+      const parent = o.parentComm ? ctx.tree.get(r.ppid)?.comm : undefined;
+      return [o.timestamp ? pad(ctx.clock.hms(r.ts), 8) : '', o.time ? pad(seconds(r.ts), 8) : '', o.printUid ? pad(String(r.uid), 6) : '',
+        o.cpu ? pad(String(r.cpu ?? 0), 3) : '', pad(esc(r.comm), 16), pad(String(r.pid), 7), o.parentComm ? pad(parent ? esc(parent) : '?', 16) : '',
+        pad(r.ppid ? String(r.ppid) : '?', 7), padl(String(e.ret ?? 0), 3), args].filter((s) => s !== '').join(' ');
     },
+  };
+  return {
+    tables: [table],
+    probes: ['exec'],
+    kinds: ['exec'],
+    record(r: Record, ctx: ViewContext) { if (keep(r, ctx)) ctx.out.row(table, r, ctx); },
     end() {},
   };
 }

@@ -9,6 +9,9 @@ import { syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
 import { ttyName } from './common.js';
 import { pathKey, showPath } from '../triage/facts.js';
+import { NearestAncestor, walkUp } from '../state/ancestry.js';
+import { rowsFor, type ViewColumn, type ViewTable } from '../schema/views.js';
+import { WHEN } from '../schema/tables.js';
 
 export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | 'lost';
 export interface Item { ts: number; kind: ItemKind; session: number | null; pid: number; uid: number; comm: string; text: string }
@@ -22,7 +25,8 @@ export class HostTimeline {
   readonly items: Item[] = [];
   cut = false;
   private readonly sessions = new Map<Proc, { tty: string; via: string; pending: Buffer[]; pendingTs: number; prompt: string | null }>();
-  private readonly memo = new Map<Proc, Proc | null>();
+  /** Nearest session shell above a process: memoized; reset when a session opens. */
+  private readonly shellAbove = new NearestAncestor((q) => this.sessions.has(q), 4096);
   private readonly writes = new Map<string, { ts: number; pid: number; comm: string }>();
   private lastOut: Item | null = null;
   private lastDenied: Item | null = null;
@@ -40,22 +44,14 @@ export class HostTimeline {
   shells(): Proc[] { return [...this.sessions.keys()]; }
 
   /** The session a process belongs to: the nearest session shell above it (or itself). */
-  sessionOf(p: Proc): Proc | null {
-    let s = this.memo.get(p);
-    if (s === undefined) {
-      s = null;
-      for (let q: Proc | null = p, n = 0; q && n < 4096; q = q.parent, n++) if (this.sessions.has(q)) { s = q; break; }
-      this.memo.set(p, s);
-    }
-    return s;
-  }
+  sessionOf(p: Proc): Proc | null { return this.shellAbove.of(p); }
 
   private open(p: Proc, ts: number, tty: string, ctx: ViewContext): void {
     if (this.sessions.has(p)) return;
-    let via = '';
-    for (let q = p.parent, n = 0; q && n < 64; q = q.parent, n++) if (esc(q.comm).startsWith('sshd')) { via = ` via sshd pid ${q.pid}`; break; }
+    const sshd = walkUp(p.parent, (q) => esc(q.comm).startsWith('sshd'), 64);
+    const via = sshd ? ` via sshd pid ${sshd.pid}` : '';
     this.sessions.set(p, { tty, via, pending: [], pendingTs: 0, prompt: null });
-    this.memo.clear();
+    this.shellAbove.reset();
     const user = ctx.users.get(p.uid) ?? String(p.uid);
     this.add({ ts, kind: 'session', session: p.pid, pid: p.pid, uid: p.uid, comm: esc(p.comm),
       text: `session: ${esc(p.comm)} pid ${p.pid} on ${tty}, user ${esc(user)}${via}${p.start !== null && p.start < 0 ? ' (running at the start)' : ''}` });
@@ -172,8 +168,36 @@ export class HostTimeline {
   }
 }
 
+/** timeline's rows (--json, --csv). */
+const ITEM_COLUMNS: ViewColumn[] = [
+  ...WHEN,
+  { name: 'kind', type: 'str', doc: 'session, command, exec, output, denied, written, written-exec, module or lost' },
+  { name: 'session', type: 'u32', doc: 'pid of the session\'s shell; null outside a session' },
+  { name: 'pid', type: 'u32', doc: 'process id' },
+  { name: 'uid', type: 'u32', doc: 'user id' },
+  { name: 'text', type: 'str', doc: 'the item as the text output shows it (captured bytes escaped)' },
+];
+
+const ms = (ctx: ViewContext, ts: number): string => String(Math.floor(((ctx.clock.wallMs(ts) % 1000) + 1000) % 1000)).padStart(3, '0');
+
+const ITEMS: ViewTable<Item> = {
+  view: 'timeline',
+  schema: null,
+  extra: ITEM_COLUMNS,
+  row(it, ctx) {
+    const clock = rowsFor(ctx).clock;
+    const ns = clock.epochNs(it.ts);
+    return { ts_ns: ns, time: clock.text(ns), offset_ns: it.ts, kind: it.kind, session: it.session, pid: it.pid, uid: it.uid, text: it.text };
+  },
+  text(it, ctx) {
+    const indent = it.kind === 'exec' ? '  ' : it.kind === 'output' ? '    ' : '';
+    return `${ctx.clock.hms(it.ts)}.${ms(ctx, it.ts)}  ${it.session !== null ? `[${it.session}] ` : ''}${indent}${it.text}`;
+  },
+};
+
 export function hostTimelineView(t: HostTimeline, print = true): View {
   return {
+    tables: [ITEMS],
     probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open'],
     filtered: false,
     record(r, ctx) { t.observe(r, ctx); },
@@ -181,12 +205,7 @@ export function hostTimelineView(t: HostTimeline, print = true): View {
       t.finish();
       if (!print) return;
       const items = t.result(ctx);
-      const ms = (ts: number) => String(Math.floor(((ctx.clock.wallMs(ts) % 1000) + 1000) % 1000)).padStart(3, '0');
-      for (const it of items) {
-        if (ctx.json) { ctx.out.line(JSON.stringify({ time: ctx.clock.iso(it.ts), ...it, ts: it.ts / 1e9 })); continue; }
-        const indent = it.kind === 'exec' ? '  ' : it.kind === 'output' ? '    ' : '';
-        ctx.out.line(`${ctx.clock.hms(it.ts)}.${ms(it.ts)}  ${it.session !== null ? `[${it.session}] ` : ''}${indent}${it.text}`);
-      }
+      for (const it of items) ctx.out.row(ITEMS, it, ctx);
       if (t.cut) ctx.warn(`the timeline kept only the first ${ITEM_LIMIT} items`);
       if (!items.length) ctx.warn('nothing in the timeline for these filters');
     },

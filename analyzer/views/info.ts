@@ -49,7 +49,7 @@ export function infoView(): View {
         chain: rd.endMarker ? rd.endMarker.chain.toString('hex') : null,
         problems: rd.describeIssues(),
       };
-      if (ctx.json) { ctx.out.line(JSON.stringify(info)); return; }
+      if (ctx.out.format === 'json') { ctx.out.line(JSON.stringify(info)); return; }
       const o = ctx.out;
       const row = (k: string, v: unknown) => o.line(`${(k + ':').padEnd(22)}${v}`);
       row('File', esc(info.file));

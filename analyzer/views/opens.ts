@@ -5,6 +5,7 @@ import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { errnoName } from '../syscalls.js';
 import { UsageError } from '../errors.js';
+import { openRow, rowsFor, type ViewTable } from '../schema/views.js';
 
 export interface OpensOptions {
   timestamp?: boolean; printUid?: boolean; failed?: boolean; pid?: number; tid?: number; uid?: number;
@@ -36,8 +37,32 @@ export function parseOpenFlags(names: string[], arch = 'x86_64'): number[] {
 export function opensView(o: OpensOptions): View {
   let want: number[] | null = null;
   if (o.flags?.length) parseOpenFlags(o.flags);
-  let headerDone = false;
+  const table: ViewTable<Record> = {
+    view: 'opens',
+    schema: 'opens',
+    extra: [],
+    row: (r, ctx) => openRow(r, rowsFor(ctx)),
+    header: () => [o.timestamp ? pad('TIME(s)', 14) : '', o.printUid ? pad('UID', 6) : '', pad(o.tid !== undefined ? 'TID' : 'PID', 6), pad('COMM', 16),
+      padl('FD', 4), o.errname ? pad('ERR', 7) : padl('ERR', 3), o.extended ? pad('FLAGS', 8) + ' ' + pad('MODE', 4) : '', 'PATH'].filter(Boolean).join(' '),
+    text(r) {
+      const e = r.open!;
+      const ret = e.ret ?? 0;
+      const flags = e.flags ?? 0;
+      const rel = e.path && e.path.length && e.path[0] !== 0x2f;
+      // truncation is shown where it happened: "…" before a cut directory, "[cut]" after a cut path
+      const cutPath = `${esc(e.path)}${e.pathTruncated ? '[cut]' : ''}`;
+      const path = o.fullPath && rel && e.dir?.length ? `${e.dirTruncated ? '…' : ''}${esc(e.dir)}/${cutPath}` : cutPath;
+      const fd = ret >= 0 ? ret : -1;
+      const err = ret >= 0 ? 0 : -ret;
+      const creates = (flags & 0o100) !== 0 || (flags & 0o20000000) !== 0;
+      const mode = creates ? (e.mode ?? 0).toString(8).padStart(4, '0') : 'n/a';
+      return [o.timestamp ? pad((r.ts / 1e9).toFixed(9), 14) : '', o.printUid ? pad(String(r.uid), 6) : '', pad(String(o.tid !== undefined ? r.tid : r.pid), 6), pad(esc(r.comm), 16),
+        padl(String(fd), 4), o.errname ? pad(err ? errnoName(err) : '0', 7) : padl(String(err), 3),
+        o.extended ? flags.toString(8).padStart(8, '0') + ' ' + pad(mode, 4) : '', path].filter((s) => s !== '').join(' ');
+    },
+  };
   return {
+    tables: [table],
     probes: ['open'],
     kinds: ['open'],
     tree: false,
@@ -49,37 +74,13 @@ export function opensView(o: OpensOptions): View {
       if (o.pid !== undefined && r.pid !== o.pid) return;
       if (o.tid !== undefined && r.tid !== o.tid) return;
       if (o.uid !== undefined && r.uid !== o.uid) return;
-      const comm = esc(r.comm);
-      if (o.name && !comm.includes(o.name)) return;
-      const flags = e.flags ?? 0;
+      if (o.name && !esc(r.comm).includes(o.name)) return;
       if (o.flags?.length) {
+        const flags = e.flags ?? 0;
         want ??= parseOpenFlags(o.flags, ctx.arch);
         if (!want.some((v) => (v === 0 ? (flags & 3) === 0 : (flags & v) === v))) return;
       }
-      const rel = e.path && e.path.length && e.path[0] !== 0x2f;
-      // truncation is shown where it happened: "…" before a cut directory, "[cut]" after a cut path
-      const cutPath = `${esc(e.path)}${e.pathTruncated ? '[cut]' : ''}`;
-      const path = o.fullPath && rel && e.dir?.length ? `${e.dirTruncated ? '…' : ''}${esc(e.dir)}/${cutPath}` : cutPath;
-      const fd = ret >= 0 ? ret : -1;
-      const err = ret >= 0 ? 0 : -ret;
-      const creates = (flags & 0o100) !== 0 || (flags & 0o20000000) !== 0;
-      const mode = creates ? (e.mode ?? 0).toString(8).padStart(4, '0') : 'n/a';
-      if (ctx.json) {
-        ctx.out.line(JSON.stringify({
-          time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, uid: r.uid, pid: r.pid, tid: r.tid, comm, fd, err,
-          errname: err ? errnoName(err) : null, flags, mode: creates ? e.mode : null, path, dir: esc(e.dir), dirfd: e.dirfd,
-          pathTruncated: !!e.pathTruncated, dirTruncated: !!e.dirTruncated,
-        }));
-        return;
-      }
-      if (!headerDone) {
-        headerDone = true;
-        ctx.out.line([o.timestamp ? pad('TIME(s)', 14) : '', o.printUid ? pad('UID', 6) : '', pad(o.tid !== undefined ? 'TID' : 'PID', 6), pad('COMM', 16),
-          padl('FD', 4), o.errname ? pad('ERR', 7) : padl('ERR', 3), o.extended ? pad('FLAGS', 8) + ' ' + pad('MODE', 4) : '', 'PATH'].filter(Boolean).join(' '));
-      }
-      ctx.out.line([o.timestamp ? pad((r.ts / 1e9).toFixed(9), 14) : '', o.printUid ? pad(String(r.uid), 6) : '', pad(String(o.tid !== undefined ? r.tid : r.pid), 6), pad(comm, 16),
-        padl(String(fd), 4), o.errname ? pad(err ? errnoName(err) : '0', 7) : padl(String(err), 3),
-        o.extended ? flags.toString(8).padStart(8, '0') + ' ' + pad(mode, 4) : '', path].filter((s) => s !== '').join(' '));
+      ctx.out.row(table, r, ctx);
     },
     end() {},
   };

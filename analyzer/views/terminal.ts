@@ -5,40 +5,46 @@ import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { parseTty, ttyName } from './common.js';
+import { NearestAncestor } from '../state/ancestry.js';
+import { rowsFor, ttyWriteRow, type ViewTable } from '../schema/views.js';
 
 export interface RawOptions { escape?: boolean }
 
-function rawSink(ctx: ViewContext, o: RawOptions, what: string): (data: Uint8Array) => void {
-  let bytes = 0;
-  return (data) => {
-    if (bytes === 0 && !o.escape && !ctx.json) {
-      ctx.warn(process.stdout.isTTY
-        ? `writing the raw bytes of ${what} to this terminal, escape sequences included (--escape shows them as text)`
-        : `writing the raw bytes of ${what}; control characters are not escaped (--escape to escape them)`);
-    }
-    bytes += data.length;
-    if (ctx.json) return;
-    if (o.escape) ctx.out.line(esc(data));
-    else ctx.out.raw(data);
+/** ttysnoop's and shellsnoop's rows: the schema's tty_writes; as text, the bytes as they were
+ * written (a warning first), or escaped with --escape. */
+function writesTable(view: string, o: RawOptions, what: string): ViewTable<Record> {
+  let warned = false;
+  return {
+    view,
+    schema: 'tty_writes',
+    extra: [],
+    row: (r, ctx) => ttyWriteRow(r, rowsFor(ctx)),
+    text(r, ctx) {
+      const data = r.ttyWrite!.data ?? new Uint8Array();
+      if (o.escape) return esc(data);
+      if (!warned) {
+        warned = true;
+        ctx.warn(ctx.out.isTTY
+          ? `writing the raw bytes of ${what} to this terminal, escape sequences included (--escape shows them as text)`
+          : `writing the raw bytes of ${what}; control characters are not escaped (--escape to escape them)`);
+      }
+      return data;
+    },
   };
 }
 
 export function ttyView(dev: string, o: RawOptions): View {
   const name = parseTty(dev);
-  let sink: ((d: Uint8Array) => void) | null = null;
+  const table = writesTable('tty', o, name);
   let n = 0;
   return {
+    tables: [table],
     probes: ['tty'],
     record(r: Record, ctx: ViewContext) {
       if (r.body !== 'ttyWrite' || !r.ttyWrite!.isTty || ttyName(r.ttyWrite!.rdev ?? 0) !== name) return;
       const w = r.ttyWrite!;
       n++;
-      if (ctx.json) {
-        ctx.out.line(JSON.stringify({ time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, pid: r.pid, comm: esc(r.comm), fd: w.fd, tty: name, len: w.len, data: esc(w.data) }));
-        return;
-      }
-      sink ??= rawSink(ctx, o, name);
-      sink(w.data ?? new Uint8Array());
+      ctx.out.row(table, r, ctx);
       if (Number(w.len ?? 0) > (w.data?.length ?? 0)) ctx.warn(`a write of ${w.len} bytes was kept at ${w.data?.length} (--write-bytes when recording)`);
     },
     end(ctx: ViewContext) { if (n === 0) ctx.warn(`no writes to ${name} in this capture`); },
@@ -48,7 +54,7 @@ export function ttyView(dev: string, o: RawOptions): View {
 /** Selects writes to fd 1/2 by the shell `pid` (and, unless shellOnly, its descendants). */
 export class ShellSelector {
   private shell: Proc | null = null;
-  private readonly memo = new Map<Proc, boolean>();
+  private readonly below = new NearestAncestor((q) => q === this.shell);
   constructor(readonly pid: number, readonly shellOnly: boolean) {}
   matches(r: Record, ctx: ViewContext): boolean {
     if (r.body !== 'ttyWrite') return false;
@@ -63,40 +69,22 @@ export class ShellSelector {
     const p = ctx.tree.procOf(r);
     if (p === this.shell) return true;
     if (this.shellOnly) return false;
-    // memoize the whole walked path: amortized linear, and finite since the tree is a forest
-    let hit = this.memo.get(p);
-    if (hit === undefined) {
-      const path: Proc[] = [];
-      hit = false;
-      for (let q: Proc | null = p; q; q = q.parent) {
-        if (q === this.shell) { hit = true; break; }
-        const m = this.memo.get(q);
-        if (m !== undefined) { hit = m; break; }
-        path.push(q);
-      }
-      for (const q of path) this.memo.set(q, hit);
-    }
-    return hit;
+    return this.below.of(p) !== null;
   }
 }
 
 export function shellView(pid: number, shellOnly: boolean, o: RawOptions): View {
   const sel = new ShellSelector(pid, shellOnly);
-  let sink: ((d: Uint8Array) => void) | null = null;
+  const table = writesTable('shell', o, `shell ${pid}`);
   let n = 0;
   return {
+    tables: [table],
     probes: ['tty', 'proc'],
     filtered: false,
     record(r: Record, ctx: ViewContext) {
       if (!sel.matches(r, ctx)) return;
       n++;
-      const w = r.ttyWrite!;
-      if (ctx.json) {
-        ctx.out.line(JSON.stringify({ time: ctx.clock.iso(r.ts), ts: r.ts / 1e9, pid: r.pid, comm: esc(r.comm), fd: w.fd, len: w.len, data: esc(w.data) }));
-        return;
-      }
-      sink ??= rawSink(ctx, o, `shell ${pid}`);
-      sink(w.data ?? new Uint8Array());
+      ctx.out.row(table, r, ctx);
     },
     end(ctx: ViewContext) { if (n === 0) ctx.warn(`no output from shell ${pid}${shellOnly ? '' : ' or its descendants'} in this capture`); },
   };

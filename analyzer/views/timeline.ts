@@ -8,6 +8,9 @@ import { esc } from '../text.js';
 import { syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
 import { ttyName } from './common.js';
+import { NearestAncestor } from '../state/ancestry.js';
+import { rowsFor, type ViewTable } from '../schema/views.js';
+import { WHEN } from '../schema/tables.js';
 
 interface Item { ts: number; kind: string; pid: number; text: string }
 interface Loss { ts: number; probe: string; count: number }
@@ -16,32 +19,17 @@ interface Session { shell: Proc; tty: string; items: Item[]; lastErr: Item | nul
 export function timelineView(maxArgs = 20): View {
   const sessions = new Map<Proc, Session>();
   const lost: Loss[] = [];
-  // nearest session shell above each process; every process on a walked path is memoized, so
-  // walks are amortized (the tree is a forest: see ProcessTree)
-  const memo = new Map<Proc, Proc | null>();
-  const sessionOf = (p: Proc): Session | undefined => {
-    let s = memo.get(p);
-    if (s === undefined) {
-      const path: Proc[] = [];
-      s = null;
-      for (let q: Proc | null = p; q; q = q.parent) {
-        if (sessions.has(q)) { s = q; break; }
-        const m = memo.get(q);
-        if (m !== undefined) { s = m; break; }
-        path.push(q);
-      }
-      for (const q of path) memo.set(q, s);
-    }
-    return s ? sessions.get(s) : undefined;
-  };
+  const shellAbove = new NearestAncestor((q) => sessions.has(q)); // reset when a session opens
+  const sessionOf = (p: Proc): Session | undefined => { const s = shellAbove.of(p); return s ? sessions.get(s) : undefined; };
   return {
+    tables: [SESSION_ITEMS],
     probes: ['readline', 'exec', 'tty', 'eperm', 'proc'],
     record(r: Record, ctx: ViewContext) {
       if (r.body === 'lost') { lost.push({ ts: r.ts, probe: esc(r.lost!.probe), count: Number(r.lost!.count ?? 0) }); return; }
       const p = ctx.tree.procOf(r);
       if (r.body === 'readline') {
         let s = sessions.get(p);
-        if (!s) { s = { shell: p, tty: p.tty ? ttyName(p.tty) : '?', items: [], lastErr: null, lastErrKey: '', lastOut: null }; sessions.set(p, s); memo.clear(); }
+        if (!s) { s = { shell: p, tty: p.tty ? ttyName(p.tty) : '?', items: [], lastErr: null, lastErrKey: '', lastOut: null }; sessions.set(p, s); shellAbove.reset(); }
         s.items.push({ ts: r.ts, kind: 'command', pid: r.pid, text: `$ ${esc(r.readline!.line)}` });
         s.lastOut = null;
         return;
@@ -83,17 +71,33 @@ export function timelineView(maxArgs = 20): View {
       for (const s of sessions.values()) {
         const items = withLossMarkers(s.items.sort((a, b) => a.ts - b.ts), gaps);
         const who = `${esc(s.shell.comm)} pid ${s.shell.pid}, user ${esc(userName(ctx.users, s.shell.uid))}`;
-        if (ctx.json) {
-          for (const it of items) ctx.out.line(JSON.stringify({ session: s.shell.pid, tty: s.tty, time: ctx.clock.iso(it.ts), ts: it.ts / 1e9, kind: it.kind, pid: it.pid, text: it.text.trim() }));
-          continue;
-        }
-        ctx.out.line(`== session on ${s.tty}: ${who} ==`);
-        for (const it of items) ctx.out.line(`${ctx.clock.hms(it.ts)}.${String(Math.floor((ctx.clock.wallMs(it.ts) % 1000))).padStart(3, '0')}  ${it.text}`);
-        ctx.out.line('');
+        ctx.out.textLine(`== session on ${s.tty}: ${who} ==`);
+        for (const it of items) ctx.out.row(SESSION_ITEMS, { s, it }, ctx);
+        ctx.out.textLine('');
       }
     },
   };
 }
+
+/** sessions' rows: one per item of a session, in the session's time order. */
+const SESSION_ITEMS: ViewTable<{ s: Session; it: Item }> = {
+  view: 'sessions',
+  schema: null,
+  extra: [
+    { name: 'session', type: 'u32', doc: 'pid of the session\'s shell' },
+    { name: 'tty', type: 'str', doc: 'the shell\'s terminal (pts/N, ttyN; ? when unknown)' },
+    ...WHEN,
+    { name: 'kind', type: 'str', doc: 'command, exec, output, denied or lost' },
+    { name: 'pid', type: 'u32', doc: 'process id of the item (0 for lost)' },
+    { name: 'text', type: 'str', doc: 'the item as the text output shows it (captured bytes escaped)' },
+  ],
+  row({ s, it }, ctx) {
+    const clock = rowsFor(ctx).clock;
+    const ns = clock.epochNs(it.ts);
+    return { session: s.shell.pid, tty: s.tty, ts_ns: ns, time: clock.text(ns), offset_ns: it.ts, kind: it.kind, pid: it.pid, text: it.text.trim() };
+  },
+  text: ({ it }, ctx) => `${ctx.clock.hms(it.ts)}.${String(Math.floor((ctx.clock.wallMs(it.ts) % 1000))).padStart(3, '0')}  ${it.text}`,
+};
 
 interface LossIndex { ts: number[]; count: number[]; probes: string[]; nextProbe: number[] }
 

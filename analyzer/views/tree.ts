@@ -8,6 +8,8 @@ import type { ExecInfo, Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { errnoName } from '../syscalls.js';
 import { execArgs } from './execs.js';
+import { ancestry, walkUp } from '../state/ancestry.js';
+import { processRow, rowsFor, type ViewColumn, type ViewTable } from '../schema/views.js';
 
 const MAX_INDENT = 64;
 
@@ -15,22 +17,6 @@ export interface TreeOptions {
   pid?: number; all?: boolean; maxArgs: number; ancestry?: number;
   /** Chooses the process(es) for --pid/--ancestry (state/resolve.ts: PID@START, never silently). */
   pick?: (tree: ViewContext['tree']) => Proc[];
-}
-
-function describe(p: Proc, ctx: ViewContext, maxArgs: number) {
-  const execs = p.execs.map((e) => ({
-    args: execArgs(e.filename, e.argv, maxArgs, false, e.argsTruncated, e.interp),
-    ok: e.ret === 0, ret: e.ret, snapshot: e.snapshot, ts: e.ts,
-  }));
-  const start = p.start;
-  const end = p.exit?.ts ?? null;
-  const exit = p.exit ? (p.exit.signal ? `killed by signal ${p.exit.signal}${p.exit.core ? ' (core)' : ''}` : `exit ${p.exit.code}`) : null;
-  return {
-    pid: p.pid, ppid: p.ppid, user: userName(ctx.users, p.uid), uid: p.uid, comm: esc(p.comm),
-    start: start === null ? null : start / 1e9, duration: start !== null && end !== null ? (end - start) / 1e9 : null,
-    exit, origin: p.origin, inferredParent: p.inferredParent, execs,
-    ...(p.cycleWith !== null ? { cycleParent: p.cycleWith } : {}),
-  };
 }
 
 /** The ancestry view's indentation, capped like the tree's. */
@@ -84,33 +70,56 @@ function line(p: Proc, o: TreeOptions, user: (uid: number) => string): string {
   return `${cmd}  [pid ${p.pid}, ${user(p.uid)}, ${when}${dur}${exit}]${inferred}${cycle}`;
 }
 
+/** A process as the tree shows it: its depth, and the branch drawing before its line. */
+interface Shown { p: Proc; depth: number; prefix: string; last: boolean }
+
+const TREE_EXTRA: ViewColumn[] = [
+  { name: 'depth', type: 'u32', doc: 'levels below the first process shown (tree: a root; ancestry: the oldest ancestor)' },
+  { name: 'cycle_parent', type: 'u32', doc: 'the parent pid the capture claimed when linking to it was refused (it would close a cycle); else null' },
+  { name: 'line', type: 'str', doc: 'the process as the text output shows it (commands of each exec, escaped; pid, user, times, exit)' },
+];
+
 export function treeView(o: TreeOptions): View {
+  const names = new Map<number, string>();
+  let users: Map<number, string> | null = null;
+  /** The escaped user name of a uid, once per uid. */
+  const user = (uid: number): string => {
+    let n = names.get(uid);
+    if (n === undefined) { n = esc(userName(users!, uid)); names.set(uid, n); }
+    return n;
+  };
+  const table: ViewTable<Shown> = {
+    view: 'tree',
+    schema: 'processes',
+    extra: TREE_EXTRA,
+    row({ p, depth }, ctx) {
+      const row = processRow(p, rowsFor(ctx));
+      row['depth'] = depth; row['cycle_parent'] = p.cycleWith; row['line'] = line(p, o, user);
+      return row;
+    },
+    text: ({ p, prefix }) => `${prefix}${line(p, o, user)}`,
+  };
   return {
+    tables: [table],
     probes: ['proc', 'exec'],
     filtered: false,
     end(ctx: ViewContext) {
       const tree = ctx.tree;
       const keep = new Uint8Array(tree.all.length); // by Proc.index: a byte per process, not a Set entry
-      const names = new Map<number, string>();
-      const user = (uid: number): string => {
-        let n = names.get(uid);
-        if (n === undefined) { n = esc(userName(ctx.users, uid)); names.set(uid, n); }
-        return n;
-      };
+      users = ctx.users;
       const isKernelThread = (p: Proc) => p.origin === 'snapshot' && p.execs.length === 1 && p.execs[0]!.filePacked.length === 0 && p.execs[0]!.argc === 0;
       if (o.all) {
         for (const p of tree.all) if (!isKernelThread(p)) keep[p.index] = 1;
       } else {
         // each active process and its ancestors; stop at the first kept one: linear overall
-        for (const p of tree.all) if (p.active) for (let q: Proc | null = p; q && !keep[q.index]; q = q.parent) keep[q.index] = 1;
+        for (const p of tree.all) if (p.active) walkUp(p, (q) => { if (keep[q.index]) return true; keep[q.index] = 1; return false; });
       }
       let roots: Proc[];
       if (o.ancestry !== undefined) {
         const ps = o.pick ? o.pick(tree) : tree.byPid(o.ancestry);
         if (!ps.length) throw new Error(`no process ${o.ancestry} in this capture`);
-        const chain = tree.ancestry(ps[ps.length - 1]!);
-        if (ctx.json) { for (const p of chain) ctx.out.line(JSON.stringify(describe(p, ctx, o.maxArgs))); return; }
-        chain.forEach((p, i) => ctx.out.line(`${indent(i)}${line(p, o, user)}`));
+        const chain = ancestry(ps[ps.length - 1]!);
+        chain.forEach((p, i) => ctx.out.row(table, { p, depth: i, prefix: indent(i), last: true }, ctx));
         return;
       }
       if (o.pid !== undefined || (o.pick && o.ancestry === undefined)) {
@@ -125,10 +134,7 @@ export function treeView(o: TreeOptions): View {
       for (let i = roots.length - 1; i >= 0; i--) stack.push({ p: roots[i]!, prefix: '', last: true, depth: 0 });
       while (stack.length) {
         const { p, prefix, last, depth } = stack.pop()!;
-        if (ctx.json) ctx.out.line(JSON.stringify({ depth, ...describe(p, ctx, o.maxArgs) }));
-        else if (depth === 0) ctx.out.line(line(p, o, user));
-        else if (depth > MAX_INDENT) ctx.out.line(`${prefix}[depth ${depth}] ${last ? '└─ ' : '├─ '}${line(p, o, user)}`);
-        else ctx.out.line(`${prefix}${last ? '└─ ' : '├─ '}${line(p, o, user)}`);
+        ctx.out.row(table, { p, depth, prefix: depth === 0 ? '' : depth > MAX_INDENT ? `${prefix}[depth ${depth}] ${last ? '└─ ' : '├─ '}` : `${prefix}${last ? '└─ ' : '├─ '}`, last }, ctx);
         const kids = p.children.filter((c) => keep[c.index]);
         const next = depth === 0 || depth > MAX_INDENT ? prefix : prefix + (last ? '   ' : '│  ');
         for (let i = kids.length - 1; i >= 0; i--) stack.push({ p: kids[i]!, prefix: next, last: i === kids.length - 1, depth: depth + 1 });

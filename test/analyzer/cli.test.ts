@@ -76,6 +76,7 @@ describe('registering a subcommand from another module', () => {
     expect(await main(['count', FIX, 'exec', '--pid', '6848'], cmds)).toBe(0);
     expect(seen).toEqual([String(1000 + 31 + JSON.parse(cli(['info', FIX, '--json']).stdout).eventsPerKind.exit), '10']);
     await expect(main(['count', FIX, 'exec', '--json'], cmds)).rejects.toThrow(/count does not take --json: it prints one number/);
+    await expect(main(['count', FIX, 'exec', '--csv'], cmds)).rejects.toThrow(/count does not take --csv: it prints one number/);
   });
 });
 
@@ -87,6 +88,9 @@ describe('filters are applied or refused', () => {
     [['shell', FIX, '6852', '--pid', '1'], /shell does not take --pid/],
     [['replay', FIX, '6852', '--json'], /replay does not take --json/],
     [['chart', FIX, 'events', '-o', '/tmp/x.svg', '--json'], /chart does not take --json/],
+    [['chart', FIX, 'events', '-o', '/tmp/x.svg', '--csv'], /chart does not take --csv: a chart is written to -o FILE/],
+    [['info', FIX, '--csv'], /info does not take --csv: info is one object/],
+    [['execs', FIX, '--json', '--csv'], /give --json or --csv, not both/],
     [['info', FIX, '--since', '1'], /info does not take --since/],
   ])('%j', (args, msg) => {
     const r = cli(args as string[]);
@@ -126,7 +130,17 @@ describe('exit codes', () => {
     const f = writeCapture(recs).path;
     const r = spawnSync('bash', ['-c', `set -o pipefail; node dist/analyzer/cli.js opens ${f} --json | head -1`], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).path).toBe('/tmp/file-0');
+    expect(JSON.parse(r.stdout).path_text).toBe('/tmp/file-0');
     expect(r.stderr).toBe('');
+  });
+
+  it('--csv: a header and the rows --json gives, in the legacy form too', () => {
+    const lines = cli(['execs', FIX, '-x', '--json']).stdout.trim().split('\n');
+    const json = lines.map((l) => JSON.parse(l));
+    const csv = cli([FIX, '--execs', '-x', '--csv']).stdout.trim().split('\n');
+    expect(csv[0]!.split(',')).toEqual(Object.keys(json[0]));
+    expect(csv.length - 1).toBe(json.length);
+    const tsNs = /"ts_ns":(\d+)/.exec(lines[0]!)![1]; // exact digits (JSON.parse would round)
+    expect(csv[1]!.split(',').slice(0, 5)).toEqual([json[0].hostname, json[0].boot_id, tsNs, json[0].time, String(json[0].offset_ns)]);
   });
 });

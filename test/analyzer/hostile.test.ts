@@ -60,7 +60,7 @@ describe('process-tree cycles (issue 15 item 1)', () => {
     const text = (await runView(path, treeView({ maxArgs: 20, all: true }))).text;
     expect(text).toMatch(/claims parent \d+: refused, it closes a cycle/);
     const rows = (await runView(path, treeView({ maxArgs: 20, all: true }), { json: true })).text.trim().split('\n').map((l) => JSON.parse(l));
-    expect(rows.filter((r) => r.cycleParent !== undefined).length).toBe(2);
+    expect(rows.filter((r) => r.cycle_parent !== null).length).toBe(2);
     const anc = (await runView(path, treeView({ maxArgs: 20, ancestry: 12 }))).text.trim().split('\n');
     expect(anc.length).toBe(2); // bash 10 → ls 12: 10 came first and waited for 11, whose claim closed the cycle
   });

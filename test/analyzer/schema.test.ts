@@ -2,32 +2,27 @@
 // export; clock text and identities; the generated docs list every column.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import type { Record } from '../../format/index.js';
-import type { View, ViewContext } from '../../analyzer/pipeline.js';
-import { rowsFor, toJsonLine, execRow, syscallErrorRow } from '../../analyzer/schema/views.js';
+import { toJsonLine } from '../../analyzer/schema/encode.js';
+import { execsView } from '../../analyzer/views/execs.js';
+import { epermView } from '../../analyzer/views/eperm.js';
 import { captureRows } from '../../analyzer/library.js';
 import { HostClock } from '../../analyzer/schema/clock.js';
-import { TABLES, TABLE_NAMES } from '../../analyzer/schema/tables.js';
+import { TABLES, TABLE_NAMES, type TableName } from '../../analyzer/schema/tables.js';
 import { ttyName } from '../../analyzer/schema/rows.js';
 import { runView } from '../helpers.js';
 
 const FIX = 'fixtures/incident.cap';
 
 describe('schema rows', () => {
-  it('a view switched to the schema prints what export writes (one line per view)', async () => {
-    const view: View = {
-      probes: ['exec', 'eperm'],
-      record(r: Record, ctx: ViewContext) {
-        if (r.body === 'exec' && ctx.json) ctx.out.line(toJsonLine('execs', execRow(r, rowsFor(ctx))));
-        if (r.body === 'syscallError' && ctx.json) ctx.out.line(toJsonLine('syscall_errors', syscallErrorRow(r, rowsFor(ctx))));
-      },
-      end() {},
-    };
-    const fromView = (await runView(FIX, view, { json: true })).text.trim().split('\n');
-    const fromExport: string[] = [];
-    for await (const [t, row] of captureRows(FIX)) if (t === 'execs' || t === 'syscall_errors') fromExport.push(toJsonLine(t, row));
-    expect(fromView.length).toBeGreaterThan(30);
-    expect(fromView).toEqual(fromExport);
+  it('views\' --json rows carry what export writes for their kind (execs -x, eperm --list)', async () => {
+    const pick = (line: string, table: TableName) => { const o = JSON.parse(line); return Object.fromEntries(TABLES[table].columns.map((c) => [c.name, o[c.name]])); };
+    for (const [view, table] of [[execsView({ fails: true, maxArgs: 20 }), 'execs'], [epermView('comm-syscall', { list: true }), 'syscall_errors']] as const) {
+      const fromView = (await runView(FIX, view, { json: true })).text.trim().split('\n').map((l) => pick(l, table));
+      const fromExport: object[] = [];
+      for await (const [t, row] of captureRows(FIX)) if (t === table) fromExport.push(pick(toJsonLine(t, row), table));
+      expect(fromView.length).toBeGreaterThan(table === 'execs' ? 30 : 1);
+      expect(fromView).toEqual(fromExport);
+    }
   });
 
   it('times: ns since the epoch and the host clock with its offset, across a DST change', () => {

@@ -75,9 +75,10 @@ describe('synthetic captures', () => {
     const rows = out.text.trim().split('\n').map((l) => JSON.parse(l));
     const p200 = rows.filter((r) => r.pid === 200);
     expect(p200.length).toBe(2);
-    expect(p200[0].execs[0].args).toBe('/bin/a');
-    expect(p200[1].execs[0].args).toBe('/bin/b');
-    expect(rows.find((r) => r.pid === 300).inferredParent).toBe(true);
+    expect(p200[0].exe_text).toBe('/bin/a');
+    expect(p200[1].exe_text).toBe('/bin/b');
+    expect(p200[0].process).not.toBe(p200[1].process);
+    expect(rows.find((r) => r.pid === 300).parent_inferred).toBe(true);
     expect(out.warnings.join('\n')).toMatch(/5 proc events were lost/);
   });
 

@@ -34,7 +34,7 @@ describe('notebooks', () => {
     const nExecs = (await runView(FIX, execsView({ fails: true, maxArgs: 20 }), { json: true })).text.trim().split('\n').length;
     expect(execs).toContain(`${nExecs} execs, 2 from /tmp or /dev/shm`);
     const view = (await runView(FIX, epermView('uid'), { json: true })).text.trim().split('\n').map((l) => JSON.parse(l));
-    for (const v of view) expect(eperm).toMatch(new RegExp(`^${v.user} ${v.errno} \\w+: ${v.count}$`, 'm'));
+    for (const v of view) expect(eperm).toMatch(new RegExp(`^${v.user} ${v.errno_name} \\w+: ${v.count}$`, 'm'));
     expect(chart).toMatch(/^chart: \d+ bars, \d+ bytes of SVG/);
   });
 

@@ -51,8 +51,10 @@ describe('execsnoop', () => {
     expect(q.stdout.split('\n')[1]).toMatch(/ "\/bin\/echo" "a\\b" "line1\\nline2" "say \\"hi\\""$/);
     expect(q.stdout.trim().split('\n')).toHaveLength(2);
     const json = JSON.parse(cli(['execs', f, '--json', '-n', '^payload']).stdout);
-    expect(json.args).toEqual(['/tmp/x/payload.sh', 'a', 'b']);
-    expect(json).toMatchObject({ interpreter: '/bin/sh', ino: '555', inoOf: 'interpreter', cpu: 3 });
+    expect(json.argv_text).toEqual(['/bin/sh', '/tmp/x/payload.sh', 'a', 'b']);
+    expect(json).toMatchObject({ filename_text: '/tmp/x/payload.sh', interp_text: '/bin/sh', ino: '555', ino_of: 'interpreter', cpu: 3, parent_comm_text: 'bash' });
+    const cut = JSON.parse(cli(['execs', f, '--json', '-n', '^x$']).stdout);
+    expect(cut).toMatchObject({ unreadable_args: [2], truncated_args: [1], args_truncated: true });
   });
 });
 
@@ -103,7 +105,7 @@ describe('eperm', () => {
     expect(l.stdout).toMatch(/ alice +cat +EPERM +setgid +-/);
     expect(cli(['eperm', f, '--sys-prefix']).stdout).toContain('@EACCES[cat, sys_openat]: 1');
     const j = cli(['eperm', f, '--list', '--json']).stdout.trim().split('\n').map((x) => JSON.parse(x));
-    expect(j[0]).toMatchObject({ pid: 40, tid: 40, syscall: 'openat', errno: 'EACCES', abi: 'native', path: 'very/long/na[cut]' });
+    expect(j[0]).toMatchObject({ pid: 40, tid: 40, syscall: 'openat', errno: 13, errno_name: 'EACCES', abi: 'native', path_text: 'very/long/na', path_truncated: true, user: 'root' });
   });
 });
 

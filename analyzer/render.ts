@@ -1,0 +1,88 @@
+// The pipeline's last phase: what a view emits → the output sink. A tabular view emits items of
+// its ViewTable (schema/views.ts) and the renderer writes each as the classic tool's text line,
+// an NDJSON row or a CSV row; every view may also write plain lines (tree, info, scripts).
+// Text and JSON pass through guard() (terminal escapes become \uXXXX: lossless in JSON); CSV has
+// no escape syntax, so it is guarded only when the sink is a terminal.
+import type { ViewContext } from './pipeline.js';
+import { columnsOf, csvHeaderOf, csvLine, jsonLine, type ViewTable } from './schema/views.js';
+import { guard } from './text.js';
+
+export type OutputFormat = 'text' | 'json' | 'csv';
+export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'csv'];
+
+/** Where results go: process.stdout, a file (replay -o), or a test's buffer. */
+export interface Sink {
+  write(chunk: string | Uint8Array): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** A sink that keeps everything written (tests, the report, charts). */
+export class MemorySink implements Sink {
+  readonly parts: Buffer[] = [];
+  write(chunk: string | Uint8Array): void { this.parts.push(typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : Buffer.from(chunk)); }
+  get bytes(): Buffer { return Buffer.concat(this.parts); }
+  get text(): string { return this.bytes.toString('utf8'); }
+}
+
+/** Buffered: a view writes many lines; one write per 64 KiB. */
+export class Renderer {
+  private parts: string[] = [];
+  private size = 0;
+  private readonly started = new WeakSet<ViewTable<any>>();
+  private readonly guarded: boolean;
+  constructor(readonly format: OutputFormat = 'text', private readonly sink: Sink = process.stdout) {
+    this.guarded = format !== 'csv' || !!sink.isTTY;
+  }
+
+  /** Whether the sink is a terminal (a view warns before writing raw bytes to one). */
+  get isTTY(): boolean { return !!this.sink.isTTY; }
+
+  /** One item of a view's table, in the chosen format. */
+  row<I>(t: ViewTable<I>, item: I, ctx: ViewContext): void {
+    const first = !this.started.has(t);
+    if (first) this.started.add(t);
+    if (this.format === 'text') {
+      if (first && t.header) this.line(t.header(ctx));
+      const s = t.text(item, ctx);
+      if (typeof s === 'string') this.line(s); else this.raw(s);
+      return;
+    }
+    const cols = columnsOf(t);
+    if (this.format === 'csv') {
+      if (first) this.line(csvHeaderOf(cols));
+      this.line(csvLine(cols, t.row(item, ctx)));
+    } else {
+      this.line(jsonLine(cols, t.row(item, ctx)));
+    }
+  }
+
+  /** CSV: the header line of each table that had no row (an empty result still names its columns). */
+  finish(tables: readonly ViewTable<any>[]): void {
+    if (this.format !== 'csv') return;
+    for (const t of tables) if (!this.started.has(t)) { this.started.add(t); this.line(csvHeaderOf(columnsOf(t))); }
+  }
+
+  /** A line of text output only (blank lines and titles between a table's groups). */
+  textLine(s: string): void { if (this.format === 'text') this.line(s); }
+
+  /** A line as it is (scripts, trees, info); guarded like every line. */
+  line(s: string): void {
+    this.parts.push(s, '\n');
+    this.size += s.length + 1;
+    if (this.size >= 65536) this.flush();
+  }
+
+  /** Bytes written unchanged (ttysnoop's raw mode), after what is buffered. */
+  raw(s: string | Uint8Array): void {
+    this.flush();
+    this.sink.write(s);
+  }
+
+  flush(): void {
+    if (!this.parts.length) return;
+    const s = this.parts.join('');
+    this.sink.write(this.guarded ? guard(s) : s); // per character, so once per chunk is guard() per line
+    this.parts = [];
+    this.size = 0;
+  }
+}
