@@ -6,6 +6,7 @@ import { existsSync, mkdtempSync, statSync, symlinkSync, writeFileSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureReader, type Record } from '../../format/index.js';
+import { FAMILY_NAMES } from '../../recorder/probes/index.js';
 
 const canRecord = process.getuid?.() === 0 && existsSync('/sys/kernel/btf/vmlinux') && existsSync('bpf/.output/exec.bpf.o');
 if (!canRecord) console.warn('\n*** SKIPPING live recorder tests: need root, /sys/kernel/btf/vmlinux and built BPF objects (npm run build) ***\n');
@@ -63,7 +64,7 @@ describe.runIf(canRecord)('secrec on this kernel', () => {
   it('writes an intact capture with a header naming every probe', () => {
     expect(reader.integrity()).toEqual({ verdict: 'intact', text: 'intact', cleanEnd: true });
     const names = (reader.header!.probes ?? []).map((p) => p.name);
-    expect(names).toEqual(['proc', 'exec', 'open', 'tty', 'eperm', 'readline', 'module']);
+    expect(names).toEqual(FAMILY_NAMES);
     expect(reader.header!.probes!.find((p) => p.name === 'module')!.reason).toMatch(/module_load/);
     expect(recs.filter((r) => r.body === 'process').length).toBeGreaterThan(5);
     expect(reader.trailer!.reason).toBe('signal SIGINT');
