@@ -15,6 +15,7 @@ export const BODY = [
   ['header', 20, 'Header'],
   ['trailer', 21, 'Trailer'],
   ['malformed', 22, 'Malformed'],
+  ['cred', 23, 'Cred'],
 ] as const;
 
 /** Fields by number of each body made only of scalars and bytes (what the lazy decoder can read itself). */
@@ -26,4 +27,5 @@ export const SCALAR_BODIES = {
   exit: { 1: ['code', 'sint32'], 2: ['signal', 'uint32'], 3: ['coreDumped', 'bool'], 4: ['start', 'sint64'] },
   readline: { 1: ['line', 'bytes'], 2: ['truncated', 'bool'] },
   moduleLoad: { 1: ['name', 'bytes'], 2: ['taints', 'uint32'] },
+  cred: { 1: ['call', 'int32'], 2: ['oldUid', 'uint32'], 3: ['oldEuid', 'uint32'], 4: ['oldSuid', 'uint32'], 5: ['oldFsuid', 'uint32'], 6: ['oldGid', 'uint32'], 7: ['oldEgid', 'uint32'], 8: ['oldSgid', 'uint32'], 9: ['oldFsgid', 'uint32'], 10: ['uid', 'uint32'], 11: ['euid', 'uint32'], 12: ['suid', 'uint32'], 13: ['fsuid', 'uint32'], 14: ['gid', 'uint32'], 15: ['egid', 'uint32'], 16: ['sgid', 'uint32'], 17: ['fsgid', 'uint32'] },
 } as const;

@@ -123,6 +123,30 @@ export const syserr_event = {
   pad: 76,
 } as const;
 
+export const cred_event = {
+  $size: 136,
+  h: 0,
+  old_uid: 64,
+  old_gid: 68,
+  old_suid: 72,
+  old_sgid: 76,
+  old_euid: 80,
+  old_egid: 84,
+  old_fsuid: 88,
+  old_fsgid: 92,
+  uid: 96,
+  gid: 100,
+  suid: 104,
+  sgid: 108,
+  euid: 112,
+  egid: 116,
+  fsuid: 120,
+  fsgid: 124,
+  ret: 128,
+  call: 132,
+  pad: 134,
+} as const;
+
 // Enums: record kinds, caps compiled into the programs, flag bits.
 
 export const event_kind = {
@@ -134,6 +158,7 @@ export const event_kind = {
   EV_TTY: 6,
   EV_READLINE: 7,
   EV_MODULE: 8,
+  EV_CRED: 9,
 } as const;
 
 export const secrec_caps = {
@@ -182,4 +207,15 @@ export const write_call = {
 
 export const tty_flags = {
   TTY_CUT: 1,
+} as const;
+
+export const cred_call = {
+  CRED_CALL_SETUID: 0,
+  CRED_CALL_SETGID: 1,
+  CRED_CALL_SETREUID: 2,
+  CRED_CALL_SETREGID: 3,
+  CRED_CALL_SETRESUID: 4,
+  CRED_CALL_SETRESGID: 5,
+  CRED_CALL_SETFSUID: 6,
+  CRED_CALL_SETFSGID: 7,
 } as const;

@@ -180,3 +180,23 @@ describe('readline, module and syscall error decoders', () => {
     malformed(resized(ring(L.syserr_event, K.EV_SYSERR), 8), /syscall error record of \d+ bytes/);
   });
 });
+
+describe('cred decoder', () => {
+  const C = L.cred_event;
+  const ids = (p: string, v: number[]): { [f: string]: ['u32', number] } =>
+    Object.fromEntries(['uid', 'euid', 'suid', 'fsuid', 'gid', 'egid', 'sgid', 'fsgid'].map((f, i) => [`${p}${f}`, ['u32', v[i]!]]));
+
+  it('the call and every id before and after', () => {
+    const r = one(ring(C, K.EV_CRED, { ...ids('old_', [1000, 1001, 1002, 1003, 100, 101, 102, 103]), ...ids('', [0, 1, 2, 3, 10, 11, 12, 13]), call: ['u16', L.cred_call.CRED_CALL_SETRESUID] }));
+    expect(r.cred).toMatchObject({
+      call: 4, oldUid: 1000, oldEuid: 1001, oldSuid: 1002, oldFsuid: 1003, oldGid: 100, oldEgid: 101, oldSgid: 102, oldFsgid: 103,
+      uid: 0, euid: 1, suid: 2, fsuid: 3, gid: 10, egid: 11, sgid: 12, fsgid: 13,
+    });
+  });
+
+  it('malformed: another size, an unknown call', () => {
+    malformed(resized(ring(C, K.EV_CRED), 8), /cred record of \d+ bytes/);
+    malformed(resized(ring(C, K.EV_CRED), -4), /cred record of \d+ bytes/);
+    malformed(ring(C, K.EV_CRED, { call: ['u16', 8] }), /cred call 8 is unknown/);
+  });
+});

@@ -131,6 +131,43 @@ describe.runIf(canRecord)('secrec on this kernel', () => {
     expect(trues.every((r, i) => r.exec!.argv!.map(str).join(' ') === `true n${i} second-arg`)).toBe(true);
   }, 60_000);
 
+  it('records credential changes with the ids before and after, and only changes', async () => {
+    // setpriv in the scenario: root became nobody
+    const drop = recs.filter((r) => r.body === 'cred' && str(r.comm) === 'setpriv');
+    expect(drop.some((r) => (r.cred!.oldUid ?? 0) === 0 && r.cred!.uid === 65534 && r.cred!.euid === 65534)).toBe(true);
+    const src = join(dir, 'cred.c');
+    writeFileSync(src, '#define _GNU_SOURCE\n#include <unistd.h>\n#include <sys/fsuid.h>\nint main(void){' +
+      'if(setresgid(2222,2223,2224))return 1;' + // every gid
+      'setgid(2222);' + // as root: sets all four gids to 2222
+      'setgid(2222);' + // again: no change, not recorded
+      'setfsuid(3333);' +
+      'if(setreuid(-1,1111))return 2;' + // euid 1111 (suid follows), still ruid 0
+      'if(setresuid(5,5,5)==0)return 3;' + // refused (no CAP_SETUID): not recorded
+      'if(setuid(0))return 4;' + // allowed back to euid 0 since ruid is 0
+      'return 0;}\n');
+    execFileSync('cc', ['-O2', '-o', join(dir, 'credchange'), src]);
+    const out = join(dir, 'cred.cap');
+    const rec = await start(out, ['--probes', 'cred']);
+    execFileSync(join(dir, 'credchange'));
+    await sleep(200);
+    await stop(rec);
+    const { recs: got } = await read(out);
+    const ids = (c: NonNullable<Record['cred']>) => ({
+      call: c.call ?? 0, old: [c.oldUid, c.oldEuid, c.oldSuid, c.oldFsuid, c.oldGid, c.oldEgid, c.oldSgid, c.oldFsgid].map((v) => v ?? 0),
+      now: [c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid].map((v) => v ?? 0),
+    });
+    const mine = got.filter((r) => r.body === 'cred' && str(r.comm) === 'credchange');
+    expect(mine.map((r) => ids(r.cred!))).toEqual([
+      { call: 5, old: [0, 0, 0, 0, 0, 0, 0, 0], now: [0, 0, 0, 0, 2222, 2223, 2224, 2223] },
+      { call: 1, old: [0, 0, 0, 0, 2222, 2223, 2224, 2223], now: [0, 0, 0, 0, 2222, 2222, 2222, 2222] },
+      { call: 6, old: [0, 0, 0, 0, 2222, 2222, 2222, 2222], now: [0, 0, 0, 3333, 2222, 2222, 2222, 2222] },
+      { call: 2, old: [0, 0, 0, 3333, 2222, 2222, 2222, 2222], now: [0, 1111, 1111, 1111, 2222, 2222, 2222, 2222] },
+      { call: 0, old: [0, 1111, 1111, 1111, 2222, 2222, 2222, 2222], now: [0, 0, 1111, 0, 2222, 2222, 2222, 2222] },
+    ]);
+    // the record's own uid/gid are those after the call
+    expect(mine.map((r) => [r.uid, r.gid])).toEqual(mine.map((r) => [r.cred!.uid ?? 0, r.cred!.gid ?? 0]));
+  }, 60_000);
+
   it('leaves every complete frame readable after SIGKILL', async () => {
     const out = join(dir, 'killed.cap');
     const rec = await start(out, ['--flush-ms', '100']);

@@ -83,6 +83,13 @@ export const MAKERS: { [k: number]: () => Buffer } = {
   },
   [K.EV_READLINE]: () => { const R = L.readline_event; const line = text(pick([0, 1, 80, 16383])); const b = headOf(K.EV_READLINE, R.$size + line.length); b.writeUInt32LE(line.length, R.line_len); b.writeUInt32LE(rnd(2), R.truncated); line.copy(b, R.$size); return b; },
   [K.EV_MODULE]: () => { const M = L.module_event; const n = text(pick([0, 6, 63])); const b = headOf(K.EV_MODULE, M.$size + n.length); b.writeUInt32LE(pick(U32), M.taints); b.writeUInt32LE(n.length, M.name_len); n.copy(b, M.$size); return b; },
+  [K.EV_CRED]: () => {
+    const C = L.cred_event;
+    const b = headOf(K.EV_CRED, C.$size);
+    for (const f of ['old_uid', 'old_gid', 'old_suid', 'old_sgid', 'old_euid', 'old_egid', 'old_fsuid', 'old_fsgid', 'uid', 'gid', 'suid', 'sgid', 'euid', 'egid', 'fsuid', 'fsgid'] as const) b.writeUInt32LE(pick(U32), C[f]);
+    b.writeUInt16LE(rnd(8), C.call);
+    return b;
+  },
 };
 
 
