@@ -6,6 +6,7 @@ import { ProcessTree, type Proc } from '../state/processes.js';
 import { errnoName, syscallName } from '../syscalls.js';
 import { HostClock } from './clock.js';
 import type { Row, TableName } from './tables.js';
+import { credCall, credIds } from '../views/creds.js';
 
 export interface RowContext {
   clock: HostClock;
@@ -171,6 +172,14 @@ export function moduleRow(r: Record, ctx: RowContext): Row {
   return row;
 }
 
+export function credRow(r: Record, ctx: RowContext): Row {
+  const c = r.cred!;
+  const row = eventRow(r, ctx);
+  row['call'] = credCall(c);
+  for (const id of credIds(c)) { row[`old_${id.name}`] = id.before; row[`new_${id.name}`] = id.after; }
+  return row;
+}
+
 export function lostRow(r: Record, ctx: RowContext): Row {
   const l = r.lost!;
   const ns = ctx.clock.epochNs(r.ts);
@@ -200,6 +209,9 @@ export function processRow(p: Proc, ctx: RowContext): Row {
   };
 }
 
+/** A body kind with no case above does not compile: each kind has a table or says why not. */
+function unhandled(kind: never): null { throw new Error(`no table for body kind ${String(kind)}`); }
+
 /** Feeds a capture's records in order; yields each record's row with the table it belongs to.
  * The processes table comes from processes() once every record has been seen. */
 export class CaptureRows {
@@ -218,8 +230,11 @@ export class CaptureRows {
       case 'readline': return ['readline', readlineRow(r, ctx)];
       case 'fork': return ['forks', forkRow(r, ctx)];
       case 'moduleLoad': return ['modules', moduleRow(r, ctx)];
+      case 'cred': return ['creds', credRow(r, ctx)];
       case 'lost': return ['lost', lostRow(r, ctx)];
-      default: return null;
+      // no table of their own (process snapshots make the processes table)
+      case 'process': case 'header': case 'trailer': case 'malformed': case undefined: case null: return null;
+      default: return unhandled(r.body);
     }
   }
 

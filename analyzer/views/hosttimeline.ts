@@ -1,16 +1,17 @@
 // `secanalyze timeline FILE`: the whole host in one time-ordered list: sessions (shells on a tty,
 // sshd-spawned or not), commands typed, the processes each started and their output, denials,
-// files written then executed, module loads, and markers where the capture lost events.
+// files written then executed, module loads, credential changes, and markers where the capture lost events.
 import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
+import { credCall, credChanges } from './creds.js';
 import { ttyName } from './common.js';
 import { pathKey, showPath } from '../triage/facts.js';
 
-export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | 'lost';
+export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | 'cred' | 'lost';
 export interface Item { ts: number; kind: ItemKind; session: number | null; pid: number; uid: number; comm: string; text: string }
 export interface HostTimelineOptions { pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs?: number }
 
@@ -130,7 +131,9 @@ export class HostTimeline {
         return;
       }
       case 'moduleLoad': this.add(base(p, 'module', `!! module loaded: ${esc(r.moduleLoad!.name)} (${esc(r.comm)} pid ${r.pid})`)); return;
-      default: return;
+      case 'cred': this.add(base(p, 'cred', `!! ${credCall(r.cred!)}: ${credChanges(r.cred!)} (${esc(r.comm)} pid ${r.pid})`)); return;
+      case 'malformed': return;
+      default: { const kind: never = r.body; return kind; } // a new body kind: say here whether the timeline shows it
     }
   }
 
@@ -174,7 +177,7 @@ export class HostTimeline {
 
 export function hostTimelineView(t: HostTimeline, print = true): View {
   return {
-    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open'],
+    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open', 'cred'],
     filtered: false,
     record(r, ctx) { t.observe(r, ctx); },
     end(ctx) {
