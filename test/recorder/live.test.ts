@@ -37,6 +37,17 @@ async function read(path: string) {
 const str = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Compiles a C program, runs it while secrec records with these probes, and reads the capture. */
+async function recordProgram(name: string, src: string, probes: string): Promise<Record[]> {
+  execFileSync('cc', ['-O2', '-o', join(dir, name), src]);
+  const out = join(dir, `${name}.cap`);
+  const rec = await start(out, ['--probes', probes]);
+  execFileSync(join(dir, name));
+  await sleep(200);
+  await stop(rec);
+  return (await read(out)).recs;
+}
+
 describe.runIf(canRecord)('secrec on this kernel', () => {
   let recs: Record[] = [];
   let reader: CaptureReader;
@@ -118,15 +129,11 @@ describe.runIf(canRecord)('secrec on this kernel', () => {
   it('keeps full argv for every exec of a C fork+exec loop (the paged-out argv problem)', async () => {
     const src = join(dir, 'loop.c');
     writeFileSync(src, '#include <unistd.h>\n#include <sys/wait.h>\n#include <stdio.h>\nint main(void){for(int i=0;i<500;i++){pid_t p=fork();if(!p){char a[16];snprintf(a,16,"n%d",i);execl("/bin/true","true",a,"second-arg",(char*)0);_exit(1);}waitpid(p,0,0);}return 0;}\n');
-    execFileSync('cc', ['-O2', '-o', join(dir, 'loop'), src]);
-    const out = join(dir, 'loop.cap');
-    const rec = await start(out, ['--probes', 'exec,proc']);
-    execFileSync(join(dir, 'loop'));
-    await sleep(200);
-    await stop(rec);
-    const { recs: got } = await read(out);
-    // the loop's children only (other processes on the host may run /bin/true meanwhile)
-    const trues = got.filter((r) => r.body === 'exec' && str(r.exec!.filename) === '/bin/true' && str(r.exec!.argv![2]) === 'second-arg');
+    const got = await recordProgram('loop', src, 'exec,proc');
+    // the loop's children only (other processes on the host, this very test elsewhere included,
+    // may run /bin/true meanwhile): the loop is the exec of this test's own file
+    const loop = got.find((r) => r.body === 'exec' && str(r.exec!.filename) === join(dir, 'loop'))!;
+    const trues = got.filter((r) => r.body === 'exec' && r.ppid === loop.pid && str(r.exec!.filename) === '/bin/true' && str(r.exec!.argv![2]) === 'second-arg');
     expect(trues.length).toBe(500);
     expect(trues.every((r, i) => r.exec!.argv!.map(str).join(' ') === `true n${i} second-arg`)).toBe(true);
   }, 60_000);
@@ -145,18 +152,13 @@ describe.runIf(canRecord)('secrec on this kernel', () => {
       'if(setresuid(5,5,5)==0)return 3;' + // refused (no CAP_SETUID): not recorded
       'if(setuid(0))return 4;' + // allowed back to euid 0 since ruid is 0
       'return 0;}\n');
-    execFileSync('cc', ['-O2', '-o', join(dir, 'credchange'), src]);
-    const out = join(dir, 'cred.cap');
-    const rec = await start(out, ['--probes', 'cred']);
-    execFileSync(join(dir, 'credchange'));
-    await sleep(200);
-    await stop(rec);
-    const { recs: got } = await read(out);
+    const got = await recordProgram('credchange', src, 'cred,exec');
+    const helper = got.find((r) => r.body === 'exec' && str(r.exec!.filename) === join(dir, 'credchange'))!;
     const ids = (c: NonNullable<Record['cred']>) => ({
       call: c.call ?? 0, old: [c.oldUid, c.oldEuid, c.oldSuid, c.oldFsuid, c.oldGid, c.oldEgid, c.oldSgid, c.oldFsgid].map((v) => v ?? 0),
       now: [c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid].map((v) => v ?? 0),
     });
-    const mine = got.filter((r) => r.body === 'cred' && str(r.comm) === 'credchange');
+    const mine = got.filter((r) => r.body === 'cred' && r.pid === helper.pid);
     expect(mine.map((r) => ids(r.cred!))).toEqual([
       { call: 5, old: [0, 0, 0, 0, 0, 0, 0, 0], now: [0, 0, 0, 0, 2222, 2223, 2224, 2223] },
       { call: 1, old: [0, 0, 0, 0, 2222, 2223, 2224, 2223], now: [0, 0, 0, 0, 2222, 2222, 2222, 2222] },
