@@ -51,7 +51,7 @@ export class RingEncoder {
   begin(kind: BodyKind, tag: number, bodyLen: number): void {
     const o = this.out;
     const key = (tag << 3) | 2; // one byte up to field 15, two past it
-    const len = this.headSize + varintSize(key) + varintSize(bodyLen) + bodyLen;
+    const len = this.headSize + (key < 0x80 ? 1 : 2) + varintSize(bodyLen) + bodyLen;
     o.open(len, kind, this.ts);
     o.vf(1, this.ts);
     o.vf(2, this.pid);
@@ -62,7 +62,7 @@ export class RingEncoder {
     o.vf(7, this.gid);
     o.vf(8, this.cpu);
     o.vf(9, this.cgroup);
-    o.varint(key);
+    if (key < 0x80) o.byte(key); else o.varint(key);
     o.varint(bodyLen);
   }
 }
