@@ -3,6 +3,10 @@
 // + protobufjs; both must decode to the same record. Malformed records are kept, not dropped.
 import { describe, it, expect } from 'vitest';
 import * as L from '../../recorder/layout.gen.js';
+import { pb, type Record } from '../../format/index.js';
+import { BODY_TAG, RingEncoder } from '../../recorder/encode.js';
+import { FrameBuffer } from '../../recorder/wire.js';
+import { ctx } from './records.js';
 import { K, MAKERS, headOf, plain, reference, transcode } from './records.js';
 
 describe('wire encoders', () => {
@@ -16,6 +20,19 @@ describe('wire encoders', () => {
     expect(malformed).toBe(0);
     expect(out).toHaveLength(recs.length);
     out.forEach((r, i) => expect(plain(r)).toEqual(plain(reference(recs[i]!))));
+  });
+
+  it('writes a body tag past field 15 (cred, 23) in two bytes', () => {
+    const frame = new FrameBuffer(1024);
+    const enc = new RingEncoder(ctx.clock, frame);
+    const r = MAKERS[K.EV_CRED]!();
+    enc.head(r, 0, r.length, L.event_head.$size, 'cred');
+    enc.begin('cred', BODY_TAG.cred, 2);
+    enc.out.vf(1, 4);
+    const [rec] = pb.Capture.decode(frame.take().raw).record as Record[];
+    expect(rec!.body).toBe('cred');
+    expect(rec!.cred!.call).toBe(4);
+    expect(plain(rec!)).toMatchObject({ pid: plain(reference(r)).pid, comm: plain(reference(r)).comm });
   });
 
   it('keeps a malformed record as data, with its bytes and why, and goes on', () => {
