@@ -10,7 +10,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptureError, CaptureWriter, type BodyKind, type Header, type RecordInit } from '../format/index.js';
+import { CaptureError, CaptureWriter, bodyKindOf, type Header, type RecordInit } from '../format/index.js';
 import { run, type View } from '../analyzer/pipeline.js';
 import { infoView } from '../analyzer/views/info.js';
 import { treeView } from '../analyzer/views/tree.js';
@@ -45,8 +45,7 @@ const pick = <T>(a: readonly T[]): T => a[int(a.length)]!;
 const bytes = (n: number): Buffer => { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = int(256); return b; };
 const s = (x: string): Buffer => Buffer.from(x, 'latin1');
 
-const KINDS: readonly BodyKind[] = ['header', 'process', 'fork', 'exec', 'exit', 'open', 'syscallError', 'ttyWrite', 'readline', 'moduleLoad', 'lost', 'malformed', 'trailer'];
-const kindOf = (r: RecordInit): BodyKind => KINDS.find((k) => r[k] !== undefined && r[k] !== null)!;
+const kindOf = bodyKindOf;
 
 const HEADER: Header = {
   hostname: 'fuzz', kernelRelease: '6.18.0', arch: 'x86_64', startWallSec: 1_700_000_000, timezone: 'Europe/Paris', utcOffsetSec: 3600,

@@ -16,6 +16,7 @@ enum event_kind {
 	EV_TTY = 6,
 	EV_READLINE = 7,
 	EV_MODULE = 8,
+	EV_CRED = 9,
 };
 
 /* Hard caps compiled into the programs; the run-time settings in secrec_config may be lower.
@@ -161,6 +162,22 @@ struct syserr_event {
 	__s32 ret;
 	__u32 compat;
 	__u32 pad;
+};
+
+/* A credential change: a set*uid/set*gid call that changed an id, with the ids before and after (kernel ids, as
+ * struct cred holds them: the initial user namespace). The order of each group is struct cred's. */
+enum cred_call {
+	CRED_CALL_SETUID = 0, CRED_CALL_SETGID = 1, CRED_CALL_SETREUID = 2, CRED_CALL_SETREGID = 3,
+	CRED_CALL_SETRESUID = 4, CRED_CALL_SETRESGID = 5, CRED_CALL_SETFSUID = 6, CRED_CALL_SETFSGID = 7,
+};
+
+struct cred_event {
+	struct event_head h;  /* h.uid/h.gid: after the call */
+	__u32 old_uid, old_gid, old_suid, old_sgid, old_euid, old_egid, old_fsuid, old_fsgid;
+	__u32 uid, gid, suid, sgid, euid, egid, fsuid, fsgid;
+	__s32 ret;            /* 0; for setfsuid/setfsgid, the previous fs id */
+	__u16 call;           /* enum cred_call */
+	__u16 pad;
 };
 
 #endif

@@ -4,27 +4,15 @@
 // recognise exactly (unknown fields, odd wire types, long varints, two bodies) goes to it, so its
 // bounds and errors stay. test/format/lazy.test.ts compares the two on every kind and on damage.
 import { pb, type BodyKind, type Record } from './proto.js';
+import { BODY, SCALAR_BODIES } from './kinds.gen.js';
 
 type Scalar = 'uint32' | 'int32' | 'sint32' | 'uint64' | 'sint64' | 'bool' | 'bytes';
 type FieldTable = { readonly [n: number]: readonly [string, Scalar] };
 
-/** Body fields the fast path decodes (scalars and bytes; checked against capture.proto in the tests).
- * Kinds not listed here (exec, process, lost, header, trailer, malformed) are decoded by protobufjs. */
-export const BODY_FIELDS: { readonly [K in BodyKind]?: FieldTable } = {
-  syscallError: { 1: ['nr', 'uint32'], 2: ['errno', 'uint32'], 3: ['abi', 'int32'] },
-  open: {
-    1: ['path', 'bytes'], 2: ['ret', 'sint32'], 3: ['flags', 'uint32'], 4: ['mode', 'uint32'], 5: ['dirfd', 'sint32'],
-    6: ['call', 'int32'], 7: ['dir', 'bytes'], 8: ['pathTruncated', 'bool'], 9: ['dirTruncated', 'bool'], 10: ['resolve', 'uint64'],
-  },
-  ttyWrite: {
-    1: ['rdev', 'uint32'], 2: ['fd', 'uint32'], 3: ['data', 'bytes'], 4: ['len', 'uint64'], 5: ['call', 'int32'],
-    6: ['isTty', 'bool'], 7: ['rows', 'uint32'], 8: ['cols', 'uint32'], 9: ['cut', 'bool'],
-  },
-  fork: { 1: ['childPid', 'uint32'], 2: ['childTid', 'uint32'], 3: ['thread', 'bool'] },
-  exit: { 1: ['code', 'sint32'], 2: ['signal', 'uint32'], 3: ['coreDumped', 'bool'], 4: ['start', 'sint64'] },
-  readline: { 1: ['line', 'bytes'], 2: ['truncated', 'bool'] },
-  moduleLoad: { 1: ['name', 'bytes'], 2: ['taints', 'uint32'] },
-};
+/** Body fields the fast path decodes: every body made only of scalars and bytes, by field number
+ * (generated from capture.proto). The others (exec, process, lost, header, trailer, malformed) are
+ * decoded by protobufjs. */
+export const BODY_FIELDS: { readonly [K in BodyKind]?: FieldTable } = SCALAR_BODIES;
 
 /** Per kind, by one-byte tag: how body() reads the field (0: not recognised; 5 or 10: a varint of at
  * most that many bytes; 4: bytes, its length a varint of at most 4 bytes). For check(). */
@@ -38,17 +26,17 @@ const TAG_READS: { readonly [K in BodyKind]?: Uint8Array } = Object.fromEntries(
   return [k, t];
 }));
 
-/** Record's oneof body, by field number - 10. */
-export const BODY_BY_FIELD: readonly BodyKind[] = [
-  'syscallError', 'open', 'ttyWrite', 'exec', 'fork', 'exit', 'readline', 'moduleLoad', 'lost', 'process', 'header', 'trailer', 'malformed',
-];
+/** Record's oneof body, by field number - FIRST_BODY. */
+const FIRST_BODY = BODY[0][1];
+const LAST_BODY = BODY[BODY.length - 1]![1];
+export const BODY_BY_FIELD: readonly BodyKind[] = Array.from({ length: LAST_BODY - FIRST_BODY + 1 }, (_, i) => {
+  const b = BODY.find(([, n]) => n === FIRST_BODY + i);
+  if (!b) throw new Error(`capture.proto: Record field ${FIRST_BODY + i} is not a body (the lazy decoder needs body numbers without gaps)`);
+  return b[0];
+});
 
 interface Decodes { decode(r: never, len?: number): object; new (): object }
-const TYPES: { readonly [K in BodyKind]: Decodes } = {
-  syscallError: pb.SyscallError, open: pb.Open, ttyWrite: pb.TtyWrite, exec: pb.Exec, fork: pb.Fork, exit: pb.Exit,
-  readline: pb.Readline, moduleLoad: pb.ModuleLoad, lost: pb.Lost, process: pb.ProcessSnapshot, header: pb.Header,
-  trailer: pb.Trailer, malformed: pb.Malformed,
-} as unknown as { readonly [K in BodyKind]: Decodes };
+const TYPES = Object.fromEntries(BODY.map(([k, , msg]) => [k, pb[msg]])) as unknown as { readonly [K in BodyKind]: Decodes };
 
 export interface RecordPlan {
   /** Body kinds to yield; null: every record. Header and trailer are always decoded whole. */
@@ -172,7 +160,7 @@ export class LazyDecoder {
           case 8: cpu = v; break;
           default: cgroup = v + h * TWO32;
         }
-      } else if (f === 5 || (f >= 10 && f <= 22)) {
+      } else if (f === 5 || (f >= FIRST_BODY && f <= LAST_BODY)) {
         if (wt !== 2 || p >= end) return this.reference(r, start, end);
         let n = buf[p]!;
         if (n < 0x80) p++;
@@ -191,7 +179,7 @@ export class LazyDecoder {
         return this.reference(r, start, end);
       }
     }
-    const kind = bodyField === 0 ? undefined : BODY_BY_FIELD[bodyField - 10]!;
+    const kind = bodyField === 0 ? undefined : BODY_BY_FIELD[bodyField - FIRST_BODY]!;
     if (this.kinds !== null && (kind === undefined || !this.kinds.has(kind))) return null;
     if (this.sink !== null && kind !== undefined) {
       if (this.touchKinds.has(kind)) {
@@ -271,8 +259,8 @@ export class LazyDecoder {
           if (b < 0x80) break;
         }
         const f = tag >>> 3;
-        if (f >= 10 && f <= 22) {
-          const kind = BODY_BY_FIELD[f - 10]!;
+        if (f >= FIRST_BODY && f <= LAST_BODY) {
+          const kind = BODY_BY_FIELD[f - FIRST_BODY]!;
           return p + n === end && !this.kinds!.has(kind);
         }
         p += n;

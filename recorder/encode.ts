@@ -7,8 +7,8 @@ import { Clock, ShortRecord } from './decode.js';
 import { FrameBuffer, lfield, varintSize, vfield } from './wire.js';
 import type { BodyKind } from '../format/index.js';
 
-/** Record body field numbers (format/capture.proto, Record.body). */
-export const BODY_TAG = { syscallError: 10, open: 11, ttyWrite: 12, exec: 13, fork: 14, exit: 15 } as const;
+/** Record body field numbers (format/capture.proto, Record.body), generated. */
+export { BODY_FIELD as BODY_TAG } from '../format/proto.js';
 
 export class RingEncoder {
   ts = 0;
@@ -50,7 +50,8 @@ export class RingEncoder {
   /** Opens the record and writes the common fields, then the body's tag and length. */
   begin(kind: BodyKind, tag: number, bodyLen: number): void {
     const o = this.out;
-    const len = this.headSize + 1 + varintSize(bodyLen) + bodyLen;
+    const key = (tag << 3) | 2; // one byte up to field 15, two past it
+    const len = this.headSize + (key < 0x80 ? 1 : 2) + varintSize(bodyLen) + bodyLen;
     o.open(len, kind, this.ts);
     o.vf(1, this.ts);
     o.vf(2, this.pid);
@@ -61,7 +62,7 @@ export class RingEncoder {
     o.vf(7, this.gid);
     o.vf(8, this.cpu);
     o.vf(9, this.cgroup);
-    o.byte((tag << 3) | 2);
+    if (key < 0x80) o.byte(key); else o.varint(key);
     o.varint(bodyLen);
   }
 }

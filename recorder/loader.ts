@@ -1,15 +1,12 @@
-// Loading the probe families: the two lane rings are created once, here, and every object
-// reuses them; each object gets the settings in .rodata, loses the programs this kernel lacks,
-// is loaded (the verifier runs in a libuv worker thread, so objects load in parallel and a
-// signal is noticed between them), and is attached.
+// Loading the probe families and wiring their maps: the two lane rings are created once, here,
+// and every object reuses them; each object gets the settings in .rodata (config.ts), loses the
+// programs this kernel lacks, is loaded (the verifier runs in a libuv worker thread, so objects
+// load in parallel and a signal is noticed between them), and is attached.
 import { join } from 'node:path';
-import { fstatSync } from 'node:fs';
-import { secrec_config as CFG } from './layout.gen.js';
 import type { Libbpf, Ptr } from './libbpf.js';
 import type { Probe } from '../format/index.js';
 import type { AttachResult, Lane, Program, ProbeFamily } from './probes/types.js';
-import { CAPS, DEFAULTS, type RecorderSettings } from './settings.js';
-import { kernelDev } from './host.js';
+import type { RecorderSettings } from './settings.js';
 
 export interface Loaded {
   family: ProbeFamily;
@@ -22,32 +19,20 @@ export interface Loaded {
 
 export interface LaneFds { prio: number; bulk: number }
 
-/** The settings block the programs read from .rodata (struct secrec_config). */
-export function encodeConfig(s: RecorderSettings, initial: Buffer | null, size: number, selfPid: number, out: { ino: bigint; dev: number } | null): Buffer {
-  const b = Buffer.alloc(Math.max(size, CFG.$size));
-  initial?.copy(b);
-  b.writeUInt32LE(selfPid, CFG.self_tgid);
-  b.writeUInt32LE(Math.min(s.argBytes, CAPS.argBytes) + 1, CFG.arg_bytes);
-  b.writeUInt32LE(Math.min(s.writeBytes, CAPS.writeBytes), CFG.write_bytes);
-  b.writeUInt32LE(Math.min(s.pathBytes, CAPS.pathBytes), CFG.path_bytes);
-  b.writeUInt32LE(Math.min(s.readlineBytes, CAPS.readlineBytes), CFG.readline_bytes);
-  b.writeUInt32LE(s.stdio ? 1 : 0, CFG.stdio);
-  b.writeUInt32LE(Math.min(s.dirDepth, CAPS.dirDepth), CFG.dir_depth);
-  // one more than kept, so the kernel can tell "exactly max" from "more than max"
-  b.writeUInt32LE(Math.min(s.maxArgs + 1, CAPS.maxArgs + 1), CFG.max_args);
-  b.writeUInt32LE(Math.min(s.argsBytes, CAPS.argsBytes), CFG.args_bytes);
-  b.writeUInt32LE(DEFAULTS.wakeBytes, CFG.wake_bytes);
-  b.writeBigUInt64LE(out?.ino ?? 0n, CFG.out_ino);
-  b.writeUInt32LE(out?.dev ?? 0, CFG.out_dev);
-  return b.subarray(0, size);
+/** The two lane rings every object shares (bpf/common.bpf.h). */
+export function createLanes(lib: Libbpf, s: RecorderSettings): LaneFds {
+  return { prio: lib.createRing('prio', s.prioRingBytes), bulk: lib.createRing('bulk', s.ringBytes) };
 }
 
-/** When the capture goes to a pipe, its inode: the pipe's readers are not traced (feedback). */
-export function outputPipe(fd: number): { ino: bigint; dev: number } | null {
-  try {
-    const st = fstatSync(fd, { bigint: true });
-    return st.isFIFO() ? { ino: st.ino, dev: kernelDev(st.dev) } : null;
-  } catch { return null; }
+/** Loads the families concurrently; once `stopped()` gives a reason, no new load starts. */
+export async function loadFamilies(lib: Libbpf, families: readonly ProbeFamily[], s: RecorderSettings, lanes: LaneFds,
+  config: (initial: Buffer | null, size: number) => Buffer, stopped: () => string | null): Promise<Loaded[]> {
+  return Promise.all(families.map(async (family) => {
+    await new Promise((r) => setImmediate(r));
+    const why = stopped();
+    if (why !== null) return { family, obj: null, links: [], dropsMap: null, lostSoFar: 0, probe: { name: family.name, attached: false, reason: `not loaded: ${why} during set-up`, targets: [] } } satisfies Loaded;
+    return loadFamily(lib, family, s, lanes, config);
+  }));
 }
 
 function attachAll(lib: Libbpf, progs: Program[]): AttachResult {

@@ -1,31 +1,26 @@
-// A recording session: open the output, load and attach every probe family, consume the two
-// lane rings (priority first), encode records straight into frames, and end cleanly with a
-// trailer on every path, a signal during set-up included.
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
-import { release } from 'node:os';
+// A recording session: check the host (environment.ts), open the output, load and attach every
+// probe family (loader.ts, with config.ts's settings block), consume the two lane rings
+// (runloop.ts), encode records straight into frames, and end cleanly with a trailer on every
+// path, a signal during set-up included.
 import { ThreadedCaptureWriter, type BodyKind } from '../format/index.js';
 import { openLibbpf, type Libbpf } from './libbpf.js';
 import { Clock, type DecodeContext } from './decode.js';
 import { RingEncoder } from './encode.js';
 import { FrameBuffer } from './wire.js';
-import { LaneTranscoder } from './transcode.js';
 import { FAMILIES } from './probes/index.js';
 import type { Lane } from './probes/types.js';
 import { ensureTracefs, hostHeader, monoNow, processSnapshot, readClocks, unmountTracefs, type ClockPair } from './host.js';
 import { openOutput, type Output } from './output.js';
-import { encodeConfig, loadFamily, outputPipe, type LaneFds, type Loaded } from './loader.js';
-import { Ring, RingWaiter } from './ring.js';
-import { POLL_MS, type RecorderSettings } from './settings.js';
+import { createLanes, loadFamilies, type LaneFds, type Loaded } from './loader.js';
+import { encodeConfig, outputPipe } from './config.js';
+import type { RingWaiter } from './ring.js';
+import type { RecorderSettings } from './settings.js';
+import { EXIT, SetupError, checkEnvironment } from './environment.js';
+import { drainAll, drainRound, openLanes, rest, type LaneState } from './runloop.js';
+
+export { EXIT, SetupError } from './environment.js';
 
 export const RECORDER_VERSION = '0.3.0';
-
-/** Exit codes of secrec (documented in the README). */
-export const EXIT = { ok: 0, error: 1, usage: 2, environment: 3, output: 4, nothingAttached: 5 } as const;
-
-export class SetupError extends Error {
-  constructor(message: string, readonly exitCode: number) { super(message); this.name = 'SetupError'; }
-}
 
 export interface Summary {
   reason: string;
@@ -41,8 +36,6 @@ export interface Summary {
   setupSeconds: number;
   malformed: number;
 }
-
-interface LaneState { ring: Ring; lane: Lane; t: LaneTranscoder }
 
 export class Recorder {
   private lib: Libbpf | null = null;
@@ -88,30 +81,19 @@ export class Recorder {
       this.clock = new Clock(this.clocks.monoNs);
       this.dctx = { clock: this.clock, maxArgs: this.s.maxArgs, argBytes: this.s.argBytes };
       this.enc = new RingEncoder(this.clock, this.frame);
-      this.lanes = { prio: this.lib.createRing('prio', this.s.prioRingBytes), bulk: this.lib.createRing('bulk', this.s.ringBytes) };
+      this.lanes = createLanes(this.lib, this.s);
       const pipe = this.s.output === '-' ? outputPipe(1) : null;
       const config = (initial: Buffer | null, size: number) => encodeConfig(this.s, initial, size, process.pid, pipe);
-      const lib = this.lib;
-      const lanes = this.lanes;
-      // Families load concurrently (the verifier runs off the main thread); a signal stops
-      // new loads, and whatever did load is detached again below.
-      const pending = FAMILIES.map(async (f) => {
-        await new Promise((r) => setImmediate(r));
-        if (this.stopping) return { family: f, obj: null, links: [], dropsMap: null, lostSoFar: 0, probe: { name: f.name, attached: false, reason: `not loaded: ${this.stopReason} during set-up`, targets: [] } } satisfies Loaded;
-        return loadFamily(lib, f, this.s, lanes, config);
-      });
-      this.loaded.push(...await Promise.all(pending));
+      // a signal stops new loads, and whatever did load is detached again below
+      this.loaded.push(...await loadFamilies(this.lib, FAMILIES, this.s, this.lanes, config, () => this.stopReason));
       if (!this.stopping && !this.loaded.some((l) => l.probe.attached)) {
         throw new SetupError(`no probe could be attached:\n${this.loaded.map((l) => `  ${l.family.name}: ${l.probe.reason}`).join('\n')}`, EXIT.nothingAttached);
       }
-      this.rings = (['prio', 'bulk'] as const).map((lane) => {
-        const ring = new Ring(lanes[lane], lane === 'prio' ? this.s.prioRingBytes : this.s.ringBytes, lane);
-        const t = new LaneTranscoder(lane, FAMILIES, this.enc, this.dctx, (why) => {
-          if (++this.malformed <= 5) this.log(`malformed kernel record kept in the capture (${lane} lane): ${why}`);
-        });
-        return { ring, lane, t };
+      const lanes = openLanes(this.lanes, this.s, FAMILIES, this.enc, this.dctx, (lane, why) => {
+        if (++this.malformed <= 5) this.log(`malformed kernel record kept in the capture (${lane} lane): ${why}`);
       });
-      this.waiter = new RingWaiter([lanes.prio, lanes.bulk]);
+      this.rings = [lanes.prio, lanes.bulk];
+      this.waiter = lanes.waiter;
     } catch (e) {
       // nothing was written yet: leave no empty file behind
       this.teardownKernel();
@@ -146,25 +128,10 @@ export class Recorder {
     this.startedAt = Date.now();
     let lastTick = this.startedAt;
     const [prio, bulk] = this.rings as [LaneState, LaneState];
-    const onPrio = (v: Buffer, off: number, size: number) => this.onRecord(prio, v, off, size);
-    const onBulk = (v: Buffer, off: number, size: number) => this.onRecord(bulk, v, off, size);
+    const flush = () => this.flushFrame();
     this.frameSince = Date.now();
     while (this.stopReason === null) {
-      // The priority lane is emptied before each bounded batch of the bulk lane. Both are taken
-      // in batches small enough that a frame stays near frameBytes whatever the records' sizes
-      // (a whole 32 MiB lane in one frame would make frames the reader must refuse past 64 MiB).
-      let n = 0;
-      for (let i = 0; i < 256; i++) {
-        for (let p = PRIO_BATCH; p === PRIO_BATCH;) {
-          p = prio.ring.drain(onPrio, PRIO_BATCH);
-          n += p;
-          if (this.frame.pos >= this.s.frameBytes) this.flushFrame();
-        }
-        const b = bulk.ring.drain(onBulk, BULK_BATCH);
-        n += b;
-        if (this.frame.pos >= this.s.frameBytes) this.flushFrame();
-        if (b < BULK_BATCH) break;
-      }
+      const n = drainRound(prio, bulk, this.frame, this.s.frameBytes, flush);
       const now = Date.now();
       if (now - lastTick >= 1000) {
         lastTick = now;
@@ -175,11 +142,7 @@ export class Recorder {
       this.writer!.poll();
       if (this.s.durationMs > 0 && now - this.startedAt >= this.s.durationMs) this.stop('duration');
       if (this.s.maxSize > 0 && this.writer!.bytesWritten >= this.s.maxSize) this.stop('max-size');
-      // A ring's poll reports ready as soon as it holds one record, so waiting on it after a small
-      // batch would spin at a trickle of events: sleep instead (the rings hold far more than one
-      // sleep's worth), and only block on the rings when they are empty.
-      if (n === 0) this.waiter!.wait(Math.min(POLL_MS, this.s.flushMs));
-      else if (n < TRICKLE) sleepMs(Math.min(POLL_MS, this.s.flushMs));
+      rest(n, this.waiter!, this.s.flushMs);
       await new Promise((r) => setImmediate(r));
     }
     return this.finish();
@@ -190,10 +153,7 @@ export class Recorder {
     const lib = this.lib;
     // Stop producing first, then take what the rings still hold.
     if (lib) for (const l of this.loaded) { for (const k of l.links) lib.destroyLink(k); l.links = []; }
-    for (const st of this.rings) {
-      const on = (v: Buffer, off: number, size: number) => this.onRecord(st, v, off, size);
-      while (st.ring.drain(on, 1 << 30) > 0) { /* until empty */ }
-    }
+    for (const st of this.rings) drainAll(st);
     this.collectLost();
     this.flushFrame();
     const reason = this.stopReason ?? 'unknown';
@@ -208,8 +168,6 @@ export class Recorder {
       setupSeconds: this.setupMs / 1000, malformed: this.malformed,
     };
   }
-
-  private onRecord(st: LaneState, buf: Buffer, off: number, size: number): void { st.t.handle(buf, off, size); }
 
   private flushFrame(): void {
     this.frameSince = Date.now();
@@ -263,32 +221,8 @@ export class Recorder {
   }
 }
 
-/** Records drained between frame-size checks, per lane: at most 128 x 64 KiB tty writes or
- *  2048 x 4 KiB paths (8 MiB) past frameBytes in the worst case. */
-const PRIO_BATCH = 128;
-const BULK_BATCH = 2048;
-/** Fewer records than this in one round: the host is quiet enough to sleep between rounds. */
-const TRICKLE = 1024;
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-function sleepMs(ms: number): void { Atomics.wait(sleeper, 0, 0, ms); }
-
 function monoBuf(): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64LE(monoNow());
   return b;
-}
-
-/** Refuses to start, with the fix, when this host cannot record. */
-export function checkEnvironment(s: RecorderSettings): void {
-  if (process.getuid?.() !== 0) throw new SetupError('secrec must run as root (it loads BPF programs): sudo secrec ...', EXIT.environment);
-  if (!existsSync('/sys/kernel/btf/vmlinux')) {
-    throw new SetupError('this kernel has no BTF (/sys/kernel/btf/vmlinux): secrec needs a kernel built with CONFIG_DEBUG_INFO_BTF=y', EXIT.environment);
-  }
-  const m = /^(\d+)\.(\d+)/.exec(release());
-  const [maj, min] = m ? [Number(m[1]), Number(m[2])] : [0, 0];
-  if (maj < 5 || (maj === 5 && min < 17)) throw new SetupError(`kernel ${maj}.${min} is too old: secrec needs Linux 5.17 or later (BPF ring buffer, bpf_loop)`, EXIT.environment);
-  const missing = FAMILIES.filter((f) => s.probes.includes(f.name) && !existsSync(join(s.objDir, f.object)));
-  if (missing.length) {
-    throw new SetupError(`BPF objects not built (${missing.map((f) => f.object).join(', ')} missing in ${s.objDir}): run npm run build:bpf`, EXIT.environment);
-  }
 }

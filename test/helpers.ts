@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BODY_KINDS, CaptureWriter, type BodyKind, type Header, type RecordInit } from '../format/index.js';
+import { bodyKindOf, CaptureWriter, type Header, type RecordInit } from '../format/index.js';
 import { run, type Filters, type View } from '../analyzer/pipeline.js';
 import { MemorySink, type OutputFormat } from '../analyzer/render.js';
 
@@ -14,12 +14,7 @@ export const HEADER: Header = {
   probes: [{ name: 'exec', attached: true }, { name: 'module', attached: true }], recorderVersion: 'test',
 };
 
-export function kindOf(r: RecordInit): BodyKind {
-  for (const k of BODY_KINDS) {
-    if (r[k]) return k;
-  }
-  throw new Error('record without body');
-}
+export const kindOf = bodyKindOf;
 
 /** Writes records into a capture; returns its bytes and path. */
 export function writeCapture(records: RecordInit[], opts: { frameBytes?: number; finish?: boolean; header?: Header } = {}): { path: string; bytes: Buffer } {

@@ -64,6 +64,10 @@ export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
     ['start_ns', ['val', 'start === null ? null : c.clock.epochNs(start)']], ['duration_ns', ['val', 'start === null ? null : r.ts - start']],
   ], 'const live = c.tree.get(r.pid); const start = live?.start ?? (x.start !== undefined && x.start !== null ? Number(x.start) : null); const P = c.clock.processId(r.pid, start);'),
   modules: event('moduleLoad', [...bytes('name', 'x.name'), ['taints', ['val', 'x.taints ?? 0']]]),
+  creds: event('cred', [
+    ['call', ['val', 'H.credCall(x)']],
+    ['old_uid', ['val', 'x.oldUid ?? 0']], ['new_uid', ['val', 'x.uid ?? 0']], ['old_euid', ['val', 'x.oldEuid ?? 0']], ['new_euid', ['val', 'x.euid ?? 0']], ['old_suid', ['val', 'x.oldSuid ?? 0']], ['new_suid', ['val', 'x.suid ?? 0']], ['old_fsuid', ['val', 'x.oldFsuid ?? 0']], ['new_fsuid', ['val', 'x.fsuid ?? 0']], ['old_gid', ['val', 'x.oldGid ?? 0']], ['new_gid', ['val', 'x.gid ?? 0']], ['old_egid', ['val', 'x.oldEgid ?? 0']], ['new_egid', ['val', 'x.egid ?? 0']], ['old_sgid', ['val', 'x.oldSgid ?? 0']], ['new_sgid', ['val', 'x.sgid ?? 0']], ['old_fsgid', ['val', 'x.oldFsgid ?? 0']], ['new_fsgid', ['val', 'x.fsgid ?? 0']],
+  ]),
   lost: {
     body: 'lost', pre: PRE('lost'),
     cols: [...EVENT.slice(0, 5), ['probe', ['val', "x.probe ?? ''"]], ['lane', ['val', "x.lane ?? ''"]], ['count', ['val', 'x.count ?? 0']]],

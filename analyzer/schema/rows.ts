@@ -5,6 +5,7 @@ import type { Header, Record } from '../../format/index.js';
 import { ProcessTree, type Proc } from '../state/processes.js';
 import { errnoName, syscallName } from '../syscalls.js';
 import { HostClock } from './clock.js';
+import { credCall } from '../views/creds.js';
 import type { Row, TableName } from './tables.js';
 import { compileFields, EVENT_FIELDS, FIELDS, TABLE_OF_BODY, type EventTable, type FieldSpec, type Source } from './fields.js';
 
@@ -62,7 +63,7 @@ export function procId(ctx: RowContext, p: Proc | undefined, pid: number): strin
 const raw = (b: Uint8Array | null | undefined): Uint8Array => b ?? EMPTY;
 const textOf = (b: Uint8Array | null | undefined): string | null => (b && b.length ? text(b) : '');
 export const HELPERS = {
-  procId, errnoName, syscallName, ttyName, pair, list, raw, textOf,
+  procId, credCall, errnoName, syscallName, ttyName, pair, list, raw, textOf,
   raws: (l: Uint8Array[] | null | undefined): Uint8Array[] => (l ?? []).map(raw),
   texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), OPEN_CALLS: ['openat', 'open', 'openat2'], WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
 
@@ -107,6 +108,7 @@ export const forkRow = build('forks');
 /** Built before the tree sees the exit (the process leaves the live set then). */
 export const exitRow = build('exits');
 export const moduleRow = build('modules');
+export const credRow = build('creds');
 export const lostRow = build('lost');
 
 export function processRow(p: Proc, ctx: RowContext): Row {

@@ -16,7 +16,7 @@ export interface Column {
 export type Value = string | number | bigint | boolean | Uint8Array | readonly Uint8Array[] | readonly (string | null)[] | null;
 export type Row = { [column: string]: Value };
 
-export const TABLE_NAMES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits', 'modules', 'lost'] as const;
+export const TABLE_NAMES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits', 'modules', 'creds', 'lost'] as const;
 export type TableName = typeof TABLE_NAMES[number];
 
 const c = (name: string, type: ColumnType, unit: string, doc: string): Column => ({ name, type, unit, doc });
@@ -169,6 +169,15 @@ export const TABLES: { readonly [T in TableName]: { readonly doc: string; readon
   modules: {
     doc: 'One row per kernel module load.',
     columns: [...EVENT_COLUMNS, ...bytes('name', 'module name'), c('taints', 'u32', 'bit mask', 'taint flags of the module')],
+  },
+  creds: {
+    doc: 'One row per credential change: a set*uid/set*gid call that changed an id (kernel ids, initial user namespace).',
+    columns: [
+      ...EVENT_COLUMNS,
+      c('call', 'str', '', 'setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid or setfsgid'),
+      ...['uid', 'euid', 'suid', 'fsuid', 'gid', 'egid', 'sgid', 'fsgid'].flatMap((id) => [
+        c(`old_${id}`, 'u32', '', `${id} before the call`), c(`new_${id}`, 'u32', '', `${id} after the call (uid, gid: as the row's uid, gid)`)]),
+    ],
   },
   lost: {
     doc: 'One row per loss report: events the kernel dropped before the recorder read them.',

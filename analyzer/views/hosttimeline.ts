@@ -1,19 +1,20 @@
 // `secanalyze timeline FILE`: the whole host in one time-ordered list: sessions (shells on a tty,
 // sshd-spawned or not), commands typed, the processes each started and their output, denials,
-// files written then executed, module loads, and markers where the capture lost events.
+// files written then executed, module loads, credential changes, and markers where the capture lost events.
 import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
+import { credCall, credChanges } from './creds.js';
 import { ttyName } from './common.js';
 import { pathKey, showPath } from '../triage/facts.js';
 import { NearestAncestor, walkUp } from '../state/ancestry.js';
 import { rowsFor, type ViewColumn, type ViewTable } from '../schema/views.js';
 import { WHEN } from '../schema/tables.js';
 
-export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | 'lost';
+export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | 'cred' | 'lost';
 export interface Item { ts: number; kind: ItemKind; session: number | null; pid: number; uid: number; comm: string; text: string }
 export interface HostTimelineOptions { pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs?: number }
 
@@ -126,7 +127,9 @@ export class HostTimeline {
         return;
       }
       case 'moduleLoad': this.add(base(p, 'module', `!! module loaded: ${esc(r.moduleLoad!.name)} (${esc(r.comm)} pid ${r.pid})`)); return;
-      default: return;
+      case 'cred': this.add(base(p, 'cred', `!! ${credCall(r.cred!)}: ${credChanges(r.cred!)} (${esc(r.comm)} pid ${r.pid})`)); return;
+      case 'malformed': return;
+      default: { const kind: never = r.body; return kind; } // a new body kind: say here whether the timeline shows it
     }
   }
 
@@ -171,7 +174,7 @@ export class HostTimeline {
 /** timeline's rows (--json, --csv). */
 const ITEM_COLUMNS: ViewColumn[] = [
   ...WHEN,
-  { name: 'kind', type: 'str', doc: 'session, command, exec, output, denied, written, written-exec, module or lost' },
+  { name: 'kind', type: 'str', doc: 'session, command, exec, output, denied, written, written-exec, module, cred or lost' },
   { name: 'session', type: 'u32', doc: 'pid of the session\'s shell; null outside a session' },
   { name: 'pid', type: 'u32', doc: 'process id' },
   { name: 'uid', type: 'u32', doc: 'user id' },
@@ -198,7 +201,7 @@ const ITEMS: ViewTable<Item> = {
 export function hostTimelineView(t: HostTimeline, print = true): View {
   return {
     tables: [ITEMS],
-    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open'],
+    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open', 'cred'],
     filtered: false,
     record(r, ctx) { t.observe(r, ctx); },
     end(ctx) {

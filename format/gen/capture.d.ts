@@ -61,7 +61,8 @@ export namespace secrec {
             header?: (secrec.v1.Header.$Properties|null);
             trailer?: (secrec.v1.Trailer.$Properties|null);
             malformed?: (secrec.v1.Malformed.$Properties|null);
-            body?: ("syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed");
+            cred?: (secrec.v1.Cred.$Properties|null);
+            body?: ("syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed"|"cred");
             static create(properties: secrec.v1.Record.$Shape): secrec.v1.Record & secrec.v1.Record.$Shape;
             static create(properties?: secrec.v1.Record.$Properties): secrec.v1.Record;
             static encode(message: secrec.v1.Record.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -95,7 +96,8 @@ export namespace secrec {
                 header?: (secrec.v1.Header.$Properties|null);
                 trailer?: (secrec.v1.Trailer.$Properties|null);
                 malformed?: (secrec.v1.Malformed.$Properties|null);
-                body?: ("syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed");
+                cred?: (secrec.v1.Cred.$Properties|null);
+                body?: ("syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed"|"cred");
                 $unknowns?: Uint8Array[];
             }
             type $Shape = {
@@ -121,9 +123,10 @@ export namespace secrec {
               header?: secrec.v1.Header.$Shape|null;
               trailer?: secrec.v1.Trailer.$Shape|null;
               malformed?: secrec.v1.Malformed.$Shape|null;
+              cred?: secrec.v1.Cred.$Shape|null;
               $unknowns?: Uint8Array[];
             } & (
-              ({ body?: undefined; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "syscallError"; syscallError: secrec.v1.SyscallError.$Shape; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "open"; syscallError?: null; open: secrec.v1.Open.$Shape; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "ttyWrite"; syscallError?: null; open?: null; ttyWrite: secrec.v1.TtyWrite.$Shape; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "exec"; syscallError?: null; open?: null; ttyWrite?: null; exec: secrec.v1.Exec.$Shape; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "fork"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork: secrec.v1.Fork.$Shape; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "exit"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit: secrec.v1.Exit.$Shape; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "readline"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline: secrec.v1.Readline.$Shape; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "moduleLoad"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad: secrec.v1.ModuleLoad.$Shape; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "lost"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost: secrec.v1.Lost.$Shape; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "process"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process: secrec.v1.ProcessSnapshot.$Shape; header?: null; trailer?: null; malformed?: null }|{ body?: "header"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header: secrec.v1.Header.$Shape; trailer?: null; malformed?: null }|{ body?: "trailer"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer: secrec.v1.Trailer.$Shape; malformed?: null }|{ body?: "malformed"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed: secrec.v1.Malformed.$Shape })
+              ({ body?: undefined; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "syscallError"; syscallError: secrec.v1.SyscallError.$Shape; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "open"; syscallError?: null; open: secrec.v1.Open.$Shape; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "ttyWrite"; syscallError?: null; open?: null; ttyWrite: secrec.v1.TtyWrite.$Shape; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "exec"; syscallError?: null; open?: null; ttyWrite?: null; exec: secrec.v1.Exec.$Shape; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "fork"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork: secrec.v1.Fork.$Shape; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "exit"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit: secrec.v1.Exit.$Shape; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "readline"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline: secrec.v1.Readline.$Shape; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "moduleLoad"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad: secrec.v1.ModuleLoad.$Shape; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "lost"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost: secrec.v1.Lost.$Shape; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "process"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process: secrec.v1.ProcessSnapshot.$Shape; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "header"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header: secrec.v1.Header.$Shape; trailer?: null; malformed?: null; cred?: null }|{ body?: "trailer"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer: secrec.v1.Trailer.$Shape; malformed?: null; cred?: null }|{ body?: "malformed"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed: secrec.v1.Malformed.$Shape; cred?: null }|{ body?: "cred"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred: secrec.v1.Cred.$Shape })
             );
         }
 
@@ -420,6 +423,73 @@ export namespace secrec {
                 $unknowns?: Uint8Array[];
             }
             type $Shape = secrec.v1.ModuleLoad.$Properties;
+        }
+
+        enum CredCall {
+            CRED_CALL_SETUID = 0,
+            CRED_CALL_SETGID = 1,
+            CRED_CALL_SETREUID = 2,
+            CRED_CALL_SETREGID = 3,
+            CRED_CALL_SETRESUID = 4,
+            CRED_CALL_SETRESGID = 5,
+            CRED_CALL_SETFSUID = 6,
+            CRED_CALL_SETFSGID = 7
+        }
+
+        interface ICred extends secrec.v1.Cred.$Properties {
+        }
+
+        class Cred {
+            constructor(properties?: secrec.v1.Cred.$Properties);
+            $unknowns?: Uint8Array[];
+            call: secrec.v1.CredCall;
+            oldUid: number;
+            oldEuid: number;
+            oldSuid: number;
+            oldFsuid: number;
+            oldGid: number;
+            oldEgid: number;
+            oldSgid: number;
+            oldFsgid: number;
+            uid: number;
+            euid: number;
+            suid: number;
+            fsuid: number;
+            gid: number;
+            egid: number;
+            sgid: number;
+            fsgid: number;
+            static create(properties: secrec.v1.Cred.$Shape): secrec.v1.Cred & secrec.v1.Cred.$Shape;
+            static create(properties?: secrec.v1.Cred.$Properties): secrec.v1.Cred;
+            static encode(message: secrec.v1.Cred.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
+            static decode(reader: ($protobuf.Reader|Uint8Array), length?: number): secrec.v1.Cred & secrec.v1.Cred.$Shape;
+            static fromObject(object: { [k: string]: any }): secrec.v1.Cred;
+            static toObject(message: secrec.v1.Cred, options?: $protobuf.IConversionOptions): { [k: string]: any };
+            toJSON(): { [k: string]: any };
+        }
+
+        namespace Cred {
+            interface $Properties {
+                call?: (secrec.v1.CredCall|null);
+                oldUid?: (number|null);
+                oldEuid?: (number|null);
+                oldSuid?: (number|null);
+                oldFsuid?: (number|null);
+                oldGid?: (number|null);
+                oldEgid?: (number|null);
+                oldSgid?: (number|null);
+                oldFsgid?: (number|null);
+                uid?: (number|null);
+                euid?: (number|null);
+                suid?: (number|null);
+                fsuid?: (number|null);
+                gid?: (number|null);
+                egid?: (number|null);
+                sgid?: (number|null);
+                fsgid?: (number|null);
+                $unknowns?: Uint8Array[];
+            }
+            type $Shape = secrec.v1.Cred.$Properties;
         }
 
         interface ILost extends secrec.v1.Lost.$Properties {

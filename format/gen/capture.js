@@ -279,7 +279,8 @@ export const secrec = $root.secrec = (() => {
              * @property {secrec.v1.Header.$Properties|null} [header] Record header
              * @property {secrec.v1.Trailer.$Properties|null} [trailer] Record trailer
              * @property {secrec.v1.Malformed.$Properties|null} [malformed] Record malformed
-             * @property {"syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed"} [body] Record body
+             * @property {secrec.v1.Cred.$Properties|null} [cred] Record cred
+             * @property {"syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed"|"cred"} [body] Record body
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -316,9 +317,10 @@ export const secrec = $root.secrec = (() => {
              *   header?: secrec.v1.Header.$Shape|null;
              *   trailer?: secrec.v1.Trailer.$Shape|null;
              *   malformed?: secrec.v1.Malformed.$Shape|null;
+             *   cred?: secrec.v1.Cred.$Shape|null;
              *   $unknowns?: Array.<Uint8Array>;
              * } & (
-             *   ({ body?: undefined; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "syscallError"; syscallError: secrec.v1.SyscallError.$Shape; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "open"; syscallError?: null; open: secrec.v1.Open.$Shape; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "ttyWrite"; syscallError?: null; open?: null; ttyWrite: secrec.v1.TtyWrite.$Shape; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "exec"; syscallError?: null; open?: null; ttyWrite?: null; exec: secrec.v1.Exec.$Shape; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "fork"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork: secrec.v1.Fork.$Shape; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "exit"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit: secrec.v1.Exit.$Shape; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "readline"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline: secrec.v1.Readline.$Shape; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "moduleLoad"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad: secrec.v1.ModuleLoad.$Shape; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "lost"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost: secrec.v1.Lost.$Shape; process?: null; header?: null; trailer?: null; malformed?: null }|{ body?: "process"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process: secrec.v1.ProcessSnapshot.$Shape; header?: null; trailer?: null; malformed?: null }|{ body?: "header"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header: secrec.v1.Header.$Shape; trailer?: null; malformed?: null }|{ body?: "trailer"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer: secrec.v1.Trailer.$Shape; malformed?: null }|{ body?: "malformed"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed: secrec.v1.Malformed.$Shape })
+             *   ({ body?: undefined; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "syscallError"; syscallError: secrec.v1.SyscallError.$Shape; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "open"; syscallError?: null; open: secrec.v1.Open.$Shape; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "ttyWrite"; syscallError?: null; open?: null; ttyWrite: secrec.v1.TtyWrite.$Shape; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "exec"; syscallError?: null; open?: null; ttyWrite?: null; exec: secrec.v1.Exec.$Shape; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "fork"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork: secrec.v1.Fork.$Shape; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "exit"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit: secrec.v1.Exit.$Shape; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "readline"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline: secrec.v1.Readline.$Shape; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "moduleLoad"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad: secrec.v1.ModuleLoad.$Shape; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "lost"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost: secrec.v1.Lost.$Shape; process?: null; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "process"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process: secrec.v1.ProcessSnapshot.$Shape; header?: null; trailer?: null; malformed?: null; cred?: null }|{ body?: "header"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header: secrec.v1.Header.$Shape; trailer?: null; malformed?: null; cred?: null }|{ body?: "trailer"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer: secrec.v1.Trailer.$Shape; malformed?: null; cred?: null }|{ body?: "malformed"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed: secrec.v1.Malformed.$Shape; cred?: null }|{ body?: "cred"; syscallError?: null; open?: null; ttyWrite?: null; exec?: null; fork?: null; exit?: null; readline?: null; moduleLoad?: null; lost?: null; process?: null; header?: null; trailer?: null; malformed?: null; cred: secrec.v1.Cred.$Shape })
              * )} secrec.v1.Record.$Shape
              */
 
@@ -513,12 +515,20 @@ export const secrec = $root.secrec = (() => {
              */
             Record.prototype.malformed = null;
 
+            /**
+             * Record cred.
+             * @member {secrec.v1.Cred.$Properties|null|undefined} cred
+             * @memberof secrec.v1.Record
+             * @instance
+             */
+            Record.prototype.cred = null;
+
             // OneOf field names bound to virtual getters and setters
             let $oneOfFields;
 
             /**
              * Record body.
-             * @member {"syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed"|undefined} body
+             * @member {"syscallError"|"open"|"ttyWrite"|"exec"|"fork"|"exit"|"readline"|"moduleLoad"|"lost"|"process"|"header"|"trailer"|"malformed"|"cred"|undefined} body
              * @memberof secrec.v1.Record
              * @instance
              */
@@ -600,6 +610,8 @@ export const secrec = $root.secrec = (() => {
                     $root.secrec.v1.Trailer.encode(message.trailer, writer.uint32(/* id 21, wireType 2 =*/170).fork(), _depth + 1).ldelim();
                 if (message.malformed != null && $Object.hasOwnProperty.call(message, "malformed"))
                     $root.secrec.v1.Malformed.encode(message.malformed, writer.uint32(/* id 22, wireType 2 =*/178).fork(), _depth + 1).ldelim();
+                if (message.cred != null && $Object.hasOwnProperty.call(message, "cred"))
+                    $root.secrec.v1.Cred.encode(message.cred, writer.uint32(/* id 23, wireType 2 =*/186).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -816,6 +828,13 @@ export const secrec = $root.secrec = (() => {
                             message.body = "malformed";
                             continue;
                         }
+                    case 23: {
+                            if (wireType !== 2)
+                                break;
+                            message.cred = $root.secrec.v1.Cred.decode(reader, reader.size(), $undefined, _depth + 1, message.cred);
+                            message.body = "cred";
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -960,6 +979,11 @@ export const secrec = $root.secrec = (() => {
                         throw $TypeError(".secrec.v1.Record.malformed: object expected");
                     message.malformed = $root.secrec.v1.Malformed.fromObject(object.malformed, _depth + 1);
                 }
+                if (object.cred != null) {
+                    if (!$util.isObject(object.cred))
+                        throw $TypeError(".secrec.v1.Record.cred: object expected");
+                    message.cred = $root.secrec.v1.Cred.fromObject(object.cred, _depth + 1);
+                }
                 return message;
             };
 
@@ -1097,6 +1121,11 @@ export const secrec = $root.secrec = (() => {
                     object.malformed = $root.secrec.v1.Malformed.toObject(message.malformed, options, _depth + 1);
                     if (options.oneofs)
                         object.body = "malformed";
+                }
+                if (message.cred != null && $Object.hasOwnProperty.call(message, "cred")) {
+                    object.cred = $root.secrec.v1.Cred.toObject(message.cred, options, _depth + 1);
+                    if (options.oneofs)
+                        object.body = "cred";
                 }
                 return object;
             };
@@ -4135,6 +4164,695 @@ export const secrec = $root.secrec = (() => {
             };
 
             return ModuleLoad;
+        })();
+
+        /**
+         * CredCall enum.
+         * @name secrec.v1.CredCall
+         * @enum {number}
+         * @property {number} CRED_CALL_SETUID=0 CRED_CALL_SETUID value
+         * @property {number} CRED_CALL_SETGID=1 CRED_CALL_SETGID value
+         * @property {number} CRED_CALL_SETREUID=2 CRED_CALL_SETREUID value
+         * @property {number} CRED_CALL_SETREGID=3 CRED_CALL_SETREGID value
+         * @property {number} CRED_CALL_SETRESUID=4 CRED_CALL_SETRESUID value
+         * @property {number} CRED_CALL_SETRESGID=5 CRED_CALL_SETRESGID value
+         * @property {number} CRED_CALL_SETFSUID=6 CRED_CALL_SETFSUID value
+         * @property {number} CRED_CALL_SETFSGID=7 CRED_CALL_SETFSGID value
+         */
+        v1.CredCall = (function() {
+            const valuesById = $Object.create(null), values = $Object.create(valuesById);
+            values[valuesById[0] = "CRED_CALL_SETUID"] = 0;
+            values[valuesById[1] = "CRED_CALL_SETGID"] = 1;
+            values[valuesById[2] = "CRED_CALL_SETREUID"] = 2;
+            values[valuesById[3] = "CRED_CALL_SETREGID"] = 3;
+            values[valuesById[4] = "CRED_CALL_SETRESUID"] = 4;
+            values[valuesById[5] = "CRED_CALL_SETRESGID"] = 5;
+            values[valuesById[6] = "CRED_CALL_SETFSUID"] = 6;
+            values[valuesById[7] = "CRED_CALL_SETFSGID"] = 7;
+            return values;
+        })();
+
+        v1.Cred = (function() {
+
+            /**
+             * Properties of a Cred.
+             * @typedef {Object} secrec.v1.Cred.$Properties
+             * @property {secrec.v1.CredCall|null} [call] Cred call
+             * @property {number|null} [oldUid] Cred oldUid
+             * @property {number|null} [oldEuid] Cred oldEuid
+             * @property {number|null} [oldSuid] Cred oldSuid
+             * @property {number|null} [oldFsuid] Cred oldFsuid
+             * @property {number|null} [oldGid] Cred oldGid
+             * @property {number|null} [oldEgid] Cred oldEgid
+             * @property {number|null} [oldSgid] Cred oldSgid
+             * @property {number|null} [oldFsgid] Cred oldFsgid
+             * @property {number|null} [uid] Cred uid
+             * @property {number|null} [euid] Cred euid
+             * @property {number|null} [suid] Cred suid
+             * @property {number|null} [fsuid] Cred fsuid
+             * @property {number|null} [gid] Cred gid
+             * @property {number|null} [egid] Cred egid
+             * @property {number|null} [sgid] Cred sgid
+             * @property {number|null} [fsgid] Cred fsgid
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+
+            /**
+             * Properties of a Cred.
+             * @memberof secrec.v1
+             * @interface ICred
+             * @augments secrec.v1.Cred.$Properties
+             * @deprecated Use secrec.v1.Cred.$Properties instead.
+             */
+
+            /**
+             * Shape of a Cred.
+             * @typedef {secrec.v1.Cred.$Properties} secrec.v1.Cred.$Shape
+             */
+
+            /**
+             * Constructs a new Cred.
+             * @memberof secrec.v1
+             * @classdesc Represents a Cred.
+             * @constructor
+             * @param {secrec.v1.Cred.$Properties=} [properties] Properties to set
+             * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
+             */
+            const Cred = function (properties) {
+                if (properties)
+                    for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
+                        if (properties[keys[i]] != null && keys[i] !== "__proto__")
+                            this[keys[i]] = properties[keys[i]];
+            };
+
+            /**
+             * Cred call.
+             * @member {secrec.v1.CredCall} call
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.call = 0;
+
+            /**
+             * Cred oldUid.
+             * @member {number} oldUid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.oldUid = 0;
+
+            /**
+             * Cred oldEuid.
+             * @member {number} oldEuid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.oldEuid = 0;
+
+            /**
+             * Cred oldSuid.
+             * @member {number} oldSuid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.oldSuid = 0;
+
+            /**
+             * Cred oldFsuid.
+             * @member {number} oldFsuid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.oldFsuid = 0;
+
+            /**
+             * Cred oldGid.
+             * @member {number} oldGid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.oldGid = 0;
+
+            /**
+             * Cred oldEgid.
+             * @member {number} oldEgid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.oldEgid = 0;
+
+            /**
+             * Cred oldSgid.
+             * @member {number} oldSgid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.oldSgid = 0;
+
+            /**
+             * Cred oldFsgid.
+             * @member {number} oldFsgid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.oldFsgid = 0;
+
+            /**
+             * Cred uid.
+             * @member {number} uid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.uid = 0;
+
+            /**
+             * Cred euid.
+             * @member {number} euid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.euid = 0;
+
+            /**
+             * Cred suid.
+             * @member {number} suid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.suid = 0;
+
+            /**
+             * Cred fsuid.
+             * @member {number} fsuid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.fsuid = 0;
+
+            /**
+             * Cred gid.
+             * @member {number} gid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.gid = 0;
+
+            /**
+             * Cred egid.
+             * @member {number} egid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.egid = 0;
+
+            /**
+             * Cred sgid.
+             * @member {number} sgid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.sgid = 0;
+
+            /**
+             * Cred fsgid.
+             * @member {number} fsgid
+             * @memberof secrec.v1.Cred
+             * @instance
+             */
+            Cred.prototype.fsgid = 0;
+
+            /**
+             * Creates a new Cred instance using the specified properties.
+             * @function create
+             * @memberof secrec.v1.Cred
+             * @static
+             * @param {secrec.v1.Cred.$Properties=} [properties] Properties to set
+             * @returns {secrec.v1.Cred} Cred instance
+             * @type {{
+             *   (properties: secrec.v1.Cred.$Shape): secrec.v1.Cred & secrec.v1.Cred.$Shape;
+             *   (properties?: secrec.v1.Cred.$Properties): secrec.v1.Cred;
+             * }}
+             */
+            Cred.create = function(properties) {
+                return new Cred(properties);
+            };
+
+            /**
+             * Encodes the specified Cred message. Does not implicitly {@link secrec.v1.Cred.verify|verify} messages.
+             * @function encode
+             * @memberof secrec.v1.Cred
+             * @static
+             * @param {secrec.v1.Cred.$Properties} message Cred message or plain object to encode
+             * @param {$protobuf.Writer} [writer] Writer to encode to
+             * @returns {$protobuf.Writer} Writer
+             */
+            Cred.encode = function (message, writer, _depth) {
+                if (!writer)
+                    writer = $Writer.create();
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                if (message.call != null && $Object.hasOwnProperty.call(message, "call") && message.call !== 0)
+                    writer.uint32(/* id 1, wireType 0 =*/8).int32(message.call);
+                if (message.oldUid != null && $Object.hasOwnProperty.call(message, "oldUid") && message.oldUid !== 0)
+                    writer.uint32(/* id 2, wireType 0 =*/16).uint32(message.oldUid);
+                if (message.oldEuid != null && $Object.hasOwnProperty.call(message, "oldEuid") && message.oldEuid !== 0)
+                    writer.uint32(/* id 3, wireType 0 =*/24).uint32(message.oldEuid);
+                if (message.oldSuid != null && $Object.hasOwnProperty.call(message, "oldSuid") && message.oldSuid !== 0)
+                    writer.uint32(/* id 4, wireType 0 =*/32).uint32(message.oldSuid);
+                if (message.oldFsuid != null && $Object.hasOwnProperty.call(message, "oldFsuid") && message.oldFsuid !== 0)
+                    writer.uint32(/* id 5, wireType 0 =*/40).uint32(message.oldFsuid);
+                if (message.oldGid != null && $Object.hasOwnProperty.call(message, "oldGid") && message.oldGid !== 0)
+                    writer.uint32(/* id 6, wireType 0 =*/48).uint32(message.oldGid);
+                if (message.oldEgid != null && $Object.hasOwnProperty.call(message, "oldEgid") && message.oldEgid !== 0)
+                    writer.uint32(/* id 7, wireType 0 =*/56).uint32(message.oldEgid);
+                if (message.oldSgid != null && $Object.hasOwnProperty.call(message, "oldSgid") && message.oldSgid !== 0)
+                    writer.uint32(/* id 8, wireType 0 =*/64).uint32(message.oldSgid);
+                if (message.oldFsgid != null && $Object.hasOwnProperty.call(message, "oldFsgid") && message.oldFsgid !== 0)
+                    writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.oldFsgid);
+                if (message.uid != null && $Object.hasOwnProperty.call(message, "uid") && message.uid !== 0)
+                    writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.uid);
+                if (message.euid != null && $Object.hasOwnProperty.call(message, "euid") && message.euid !== 0)
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.euid);
+                if (message.suid != null && $Object.hasOwnProperty.call(message, "suid") && message.suid !== 0)
+                    writer.uint32(/* id 12, wireType 0 =*/96).uint32(message.suid);
+                if (message.fsuid != null && $Object.hasOwnProperty.call(message, "fsuid") && message.fsuid !== 0)
+                    writer.uint32(/* id 13, wireType 0 =*/104).uint32(message.fsuid);
+                if (message.gid != null && $Object.hasOwnProperty.call(message, "gid") && message.gid !== 0)
+                    writer.uint32(/* id 14, wireType 0 =*/112).uint32(message.gid);
+                if (message.egid != null && $Object.hasOwnProperty.call(message, "egid") && message.egid !== 0)
+                    writer.uint32(/* id 15, wireType 0 =*/120).uint32(message.egid);
+                if (message.sgid != null && $Object.hasOwnProperty.call(message, "sgid") && message.sgid !== 0)
+                    writer.uint32(/* id 16, wireType 0 =*/128).uint32(message.sgid);
+                if (message.fsgid != null && $Object.hasOwnProperty.call(message, "fsgid") && message.fsgid !== 0)
+                    writer.uint32(/* id 17, wireType 0 =*/136).uint32(message.fsgid);
+                if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
+                    for (let i = 0; i < message.$unknowns.length; ++i)
+                        writer.raw(message.$unknowns[i]);
+                return writer;
+            };
+
+            /**
+             * Decodes a Cred message from the specified reader or buffer.
+             * @function decode
+             * @memberof secrec.v1.Cred
+             * @static
+             * @param {$protobuf.Reader|Uint8Array} reader Reader or buffer to decode from
+             * @param {number} [length] Message length if known beforehand
+             * @returns {secrec.v1.Cred & secrec.v1.Cred.$Shape} Cred
+             * @throws {Error} If the payload is not a reader or valid buffer
+             * @throws {$protobuf.util.ProtocolError} If required fields are missing
+             */
+            Cred.decode = function (reader, length, _end, _depth, _target) {
+                if (!(reader instanceof $Reader))
+                    reader = $Reader.create(reader);
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $Reader.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let end, message, value;
+                if (length === $undefined)
+                    end = reader.len;
+                else {
+                    end = reader.pos + length;
+                    if (end > reader.len)
+                        throw $RangeError("index out of range");
+                    length = reader.len;
+                    reader.len = end;
+                }
+                message = _target || new $root.secrec.v1.Cred();
+                while (reader.pos < end) {
+                    let start = reader.pos;
+                    let tag = reader.tag();
+                    if (tag === _end) {
+                        _end = $undefined;
+                        break;
+                    }
+                    let wireType = tag & 7;
+                    switch (tag >>>= 3) {
+                    case 1: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.int32())
+                                message.call = value;
+                            else
+                                delete message.call;
+                            continue;
+                        }
+                    case 2: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.oldUid = value;
+                            else
+                                delete message.oldUid;
+                            continue;
+                        }
+                    case 3: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.oldEuid = value;
+                            else
+                                delete message.oldEuid;
+                            continue;
+                        }
+                    case 4: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.oldSuid = value;
+                            else
+                                delete message.oldSuid;
+                            continue;
+                        }
+                    case 5: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.oldFsuid = value;
+                            else
+                                delete message.oldFsuid;
+                            continue;
+                        }
+                    case 6: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.oldGid = value;
+                            else
+                                delete message.oldGid;
+                            continue;
+                        }
+                    case 7: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.oldEgid = value;
+                            else
+                                delete message.oldEgid;
+                            continue;
+                        }
+                    case 8: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.oldSgid = value;
+                            else
+                                delete message.oldSgid;
+                            continue;
+                        }
+                    case 9: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.oldFsgid = value;
+                            else
+                                delete message.oldFsgid;
+                            continue;
+                        }
+                    case 10: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.uid = value;
+                            else
+                                delete message.uid;
+                            continue;
+                        }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.euid = value;
+                            else
+                                delete message.euid;
+                            continue;
+                        }
+                    case 12: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.suid = value;
+                            else
+                                delete message.suid;
+                            continue;
+                        }
+                    case 13: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.fsuid = value;
+                            else
+                                delete message.fsuid;
+                            continue;
+                        }
+                    case 14: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.gid = value;
+                            else
+                                delete message.gid;
+                            continue;
+                        }
+                    case 15: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.egid = value;
+                            else
+                                delete message.egid;
+                            continue;
+                        }
+                    case 16: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.sgid = value;
+                            else
+                                delete message.sgid;
+                            continue;
+                        }
+                    case 17: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.fsgid = value;
+                            else
+                                delete message.fsgid;
+                            continue;
+                        }
+                    }
+                    reader.skipType(wireType, _depth, tag);
+                    if (!reader.discardUnknown) {
+                        $util.makeProp(message, "$unknowns", false);
+                        (message.$unknowns || (message.$unknowns = [])).push(reader.raw(start, reader.pos));
+                    }
+                }
+                if (length !== $undefined) {
+                    if (reader.pos !== end)
+                        throw $RangeError("index out of range");
+                    reader.len = length;
+                }
+                if (_end !== $undefined)
+                    throw $Error("missing end group");
+                return message;
+            };
+
+            /**
+             * Creates a Cred message from a plain object. Also converts values to their respective internal types.
+             * @function fromObject
+             * @memberof secrec.v1.Cred
+             * @static
+             * @param {Object.<string,*>} object Plain object
+             * @returns {secrec.v1.Cred} Cred
+             */
+            Cred.fromObject = function (object, _depth) {
+                if (object instanceof $root.secrec.v1.Cred)
+                    return object;
+                if (!$util.isObject(object))
+                    throw $TypeError(".secrec.v1.Cred: object expected");
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let message = new $root.secrec.v1.Cred();
+                if (object.call !== 0 && (typeof object.call !== "string" || $root.secrec.v1.CredCall[object.call] !== 0))
+                    switch (object.call) {
+                    case "CRED_CALL_SETUID":
+                    case 0:
+                        message.call = 0;
+                        break;
+                    case "CRED_CALL_SETGID":
+                    case 1:
+                        message.call = 1;
+                        break;
+                    case "CRED_CALL_SETREUID":
+                    case 2:
+                        message.call = 2;
+                        break;
+                    case "CRED_CALL_SETREGID":
+                    case 3:
+                        message.call = 3;
+                        break;
+                    case "CRED_CALL_SETRESUID":
+                    case 4:
+                        message.call = 4;
+                        break;
+                    case "CRED_CALL_SETRESGID":
+                    case 5:
+                        message.call = 5;
+                        break;
+                    case "CRED_CALL_SETFSUID":
+                    case 6:
+                        message.call = 6;
+                        break;
+                    case "CRED_CALL_SETFSGID":
+                    case 7:
+                        message.call = 7;
+                        break;
+                    default:
+                        if (typeof object.call === "number" && (object.call | 0) === object.call)
+                            message.call = object.call;
+                    }
+                if (object.oldUid != null)
+                    if ($Number(object.oldUid) !== 0)
+                        message.oldUid = object.oldUid >>> 0;
+                if (object.oldEuid != null)
+                    if ($Number(object.oldEuid) !== 0)
+                        message.oldEuid = object.oldEuid >>> 0;
+                if (object.oldSuid != null)
+                    if ($Number(object.oldSuid) !== 0)
+                        message.oldSuid = object.oldSuid >>> 0;
+                if (object.oldFsuid != null)
+                    if ($Number(object.oldFsuid) !== 0)
+                        message.oldFsuid = object.oldFsuid >>> 0;
+                if (object.oldGid != null)
+                    if ($Number(object.oldGid) !== 0)
+                        message.oldGid = object.oldGid >>> 0;
+                if (object.oldEgid != null)
+                    if ($Number(object.oldEgid) !== 0)
+                        message.oldEgid = object.oldEgid >>> 0;
+                if (object.oldSgid != null)
+                    if ($Number(object.oldSgid) !== 0)
+                        message.oldSgid = object.oldSgid >>> 0;
+                if (object.oldFsgid != null)
+                    if ($Number(object.oldFsgid) !== 0)
+                        message.oldFsgid = object.oldFsgid >>> 0;
+                if (object.uid != null)
+                    if ($Number(object.uid) !== 0)
+                        message.uid = object.uid >>> 0;
+                if (object.euid != null)
+                    if ($Number(object.euid) !== 0)
+                        message.euid = object.euid >>> 0;
+                if (object.suid != null)
+                    if ($Number(object.suid) !== 0)
+                        message.suid = object.suid >>> 0;
+                if (object.fsuid != null)
+                    if ($Number(object.fsuid) !== 0)
+                        message.fsuid = object.fsuid >>> 0;
+                if (object.gid != null)
+                    if ($Number(object.gid) !== 0)
+                        message.gid = object.gid >>> 0;
+                if (object.egid != null)
+                    if ($Number(object.egid) !== 0)
+                        message.egid = object.egid >>> 0;
+                if (object.sgid != null)
+                    if ($Number(object.sgid) !== 0)
+                        message.sgid = object.sgid >>> 0;
+                if (object.fsgid != null)
+                    if ($Number(object.fsgid) !== 0)
+                        message.fsgid = object.fsgid >>> 0;
+                return message;
+            };
+
+            /**
+             * Creates a plain object from a Cred message. Also converts values to other types if specified.
+             * @function toObject
+             * @memberof secrec.v1.Cred
+             * @static
+             * @param {secrec.v1.Cred} message Cred
+             * @param {$protobuf.IConversionOptions} [options] Conversion options
+             * @returns {Object.<string,*>} Plain object
+             */
+            Cred.toObject = function (message, options, _depth) {
+                if (!options)
+                    options = {};
+                if (_depth === $undefined)
+                    _depth = 0;
+                if (_depth > $util.recursionLimit)
+                    throw $Error("max depth exceeded");
+                let object = {};
+                if (options.defaults) {
+                    object.call = options.enums === $String ? "CRED_CALL_SETUID" : 0;
+                    object.oldUid = 0;
+                    object.oldEuid = 0;
+                    object.oldSuid = 0;
+                    object.oldFsuid = 0;
+                    object.oldGid = 0;
+                    object.oldEgid = 0;
+                    object.oldSgid = 0;
+                    object.oldFsgid = 0;
+                    object.uid = 0;
+                    object.euid = 0;
+                    object.suid = 0;
+                    object.fsuid = 0;
+                    object.gid = 0;
+                    object.egid = 0;
+                    object.sgid = 0;
+                    object.fsgid = 0;
+                }
+                if (message.call != null && $Object.hasOwnProperty.call(message, "call"))
+                    object.call = options.enums === $String ? $root.secrec.v1.CredCall[message.call] === $undefined ? message.call : $root.secrec.v1.CredCall[message.call] : message.call;
+                if (message.oldUid != null && $Object.hasOwnProperty.call(message, "oldUid"))
+                    object.oldUid = message.oldUid;
+                if (message.oldEuid != null && $Object.hasOwnProperty.call(message, "oldEuid"))
+                    object.oldEuid = message.oldEuid;
+                if (message.oldSuid != null && $Object.hasOwnProperty.call(message, "oldSuid"))
+                    object.oldSuid = message.oldSuid;
+                if (message.oldFsuid != null && $Object.hasOwnProperty.call(message, "oldFsuid"))
+                    object.oldFsuid = message.oldFsuid;
+                if (message.oldGid != null && $Object.hasOwnProperty.call(message, "oldGid"))
+                    object.oldGid = message.oldGid;
+                if (message.oldEgid != null && $Object.hasOwnProperty.call(message, "oldEgid"))
+                    object.oldEgid = message.oldEgid;
+                if (message.oldSgid != null && $Object.hasOwnProperty.call(message, "oldSgid"))
+                    object.oldSgid = message.oldSgid;
+                if (message.oldFsgid != null && $Object.hasOwnProperty.call(message, "oldFsgid"))
+                    object.oldFsgid = message.oldFsgid;
+                if (message.uid != null && $Object.hasOwnProperty.call(message, "uid"))
+                    object.uid = message.uid;
+                if (message.euid != null && $Object.hasOwnProperty.call(message, "euid"))
+                    object.euid = message.euid;
+                if (message.suid != null && $Object.hasOwnProperty.call(message, "suid"))
+                    object.suid = message.suid;
+                if (message.fsuid != null && $Object.hasOwnProperty.call(message, "fsuid"))
+                    object.fsuid = message.fsuid;
+                if (message.gid != null && $Object.hasOwnProperty.call(message, "gid"))
+                    object.gid = message.gid;
+                if (message.egid != null && $Object.hasOwnProperty.call(message, "egid"))
+                    object.egid = message.egid;
+                if (message.sgid != null && $Object.hasOwnProperty.call(message, "sgid"))
+                    object.sgid = message.sgid;
+                if (message.fsgid != null && $Object.hasOwnProperty.call(message, "fsgid"))
+                    object.fsgid = message.fsgid;
+                return object;
+            };
+
+            /**
+             * Converts this Cred to JSON.
+             * @function toJSON
+             * @memberof secrec.v1.Cred
+             * @instance
+             * @returns {Object.<string,*>} JSON object
+             */
+            Cred.prototype.toJSON = function() {
+                return Cred.toObject(this, $protobuf.util.toJSONOptions);
+            };
+
+            return Cred;
         })();
 
         v1.Lost = (function() {

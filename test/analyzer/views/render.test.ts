@@ -9,6 +9,7 @@ import { columnsOf, type ViewColumn, type ViewTable } from '../../../analyzer/sc
 import { execsView } from '../../../analyzer/views/execs.js';
 import { opensView } from '../../../analyzer/views/opens.js';
 import { elfView } from '../../../analyzer/views/elf.js';
+import { credsView } from '../../../analyzer/views/creds.js';
 import { modulesView } from '../../../analyzer/views/modules.js';
 import { readlineView } from '../../../analyzer/views/readline.js';
 import { epermView, type EpermKey } from '../../../analyzer/views/eperm.js';
@@ -40,6 +41,7 @@ function hostile(): string {
     { ...r(4e6 + 10, { syscallError: { nr: 257, errno: 13 } }), pid: 78, tid: 78, ppid: 77 },
     { ...r(5e6, { ttyWrite: { rdev: PTS, fd: 1, isTty: true, data: ARG, len: ARG.length } }), pid: 78, tid: 78, ppid: 77 },
     { ...r(6e6, { moduleLoad: { name: ARG, taints: 1 } }), pid: 78, tid: 78, ppid: 77 },
+    { ...r(7e6, { cred: { call: 4, oldUid: 1000, uid: 0, oldEuid: 1000, euid: 0, oldSuid: 1000, suid: 0 } }), pid: 78, tid: 78, ppid: 77 },
   ]).path;
 }
 const HOSTILE = hostile();
@@ -50,6 +52,7 @@ const VIEWS: [string, () => View, string[]?][] = [
   ['opens', () => opensView({})],
   ['elf -x', () => elfView({ fails: true })],
   ['modules', () => modulesView()],
+  ['creds', () => credsView(), [HOSTILE]],
   ['readline', () => readlineView()],
   ...(['comm-syscall', 'syscall', 'comm', 'pid', 'uid'] as EpermKey[]).map((k): [string, () => View] => [`eperm --by ${k}`, () => epermView(k)]),
   ['eperm --list', () => epermView('comm-syscall', { list: true })],

@@ -1,0 +1,72 @@
+// The consuming loop's parts: the two lane rings with their transcoders, one bounded round of
+// draining (the priority lane emptied before each batch of the bulk lane), and the rest between
+// rounds. The Recorder (session.ts) drives them and owns frames, limits and the trailer.
+import { Ring, RingWaiter } from './ring.js';
+import { LaneTranscoder } from './transcode.js';
+import type { RingEncoder } from './encode.js';
+import type { DecodeContext } from './decode.js';
+import type { FrameBuffer } from './wire.js';
+import type { LaneFds } from './loader.js';
+import type { Lane, ProbeFamily } from './probes/types.js';
+import { POLL_MS, type RecorderSettings } from './settings.js';
+
+export interface LaneState { ring: Ring; lane: Lane; t: LaneTranscoder }
+
+/** Records drained between frame-size checks, per lane: at most 128 x 64 KiB tty writes or
+ *  2048 x 4 KiB paths (8 MiB) past frameBytes in the worst case. */
+export const PRIO_BATCH = 128;
+export const BULK_BATCH = 2048;
+/** Fewer records than this in one round: the host is quiet enough to sleep between rounds. */
+const TRICKLE = 1024;
+/** Bulk batches per round before the loop looks at the clock, limits and the writer again. */
+const BULK_BATCHES = 256;
+
+/** Maps both lanes and gives each its transcoder (the families of that lane decode its records). */
+export function openLanes(fds: LaneFds, s: RecorderSettings, families: readonly ProbeFamily[], enc: RingEncoder, dctx: DecodeContext,
+  onMalformed: (lane: Lane, why: string) => void): { prio: LaneState; bulk: LaneState; waiter: RingWaiter } {
+  const open = (lane: Lane): LaneState => ({
+    lane,
+    ring: new Ring(fds[lane], lane === 'prio' ? s.prioRingBytes : s.ringBytes, lane),
+    t: new LaneTranscoder(lane, families, enc, dctx, (why) => onMalformed(lane, why)),
+  });
+  return { prio: open('prio'), bulk: open('bulk'), waiter: new RingWaiter([fds.prio, fds.bulk]) };
+}
+
+/** One round. Both lanes are taken in batches small enough that a frame stays near frameBytes
+ * whatever the records' sizes (a whole 32 MiB lane in one frame would make frames the reader must
+ * refuse past 64 MiB); `flush` is called whenever the frame reaches frameBytes. Returns the
+ * records taken. */
+export function drainRound(prio: LaneState, bulk: LaneState, frame: FrameBuffer, frameBytes: number, flush: () => void): number {
+  let n = 0;
+  const onPrio = (v: Buffer, off: number, size: number) => prio.t.handle(v, off, size);
+  const onBulk = (v: Buffer, off: number, size: number) => bulk.t.handle(v, off, size);
+  for (let i = 0; i < BULK_BATCHES; i++) {
+    for (let p = PRIO_BATCH; p === PRIO_BATCH;) {
+      p = prio.ring.drain(onPrio, PRIO_BATCH);
+      n += p;
+      if (frame.pos >= frameBytes) flush();
+    }
+    const b = bulk.ring.drain(onBulk, BULK_BATCH);
+    n += b;
+    if (frame.pos >= frameBytes) flush();
+    if (b < BULK_BATCH) break;
+  }
+  return n;
+}
+
+/** Everything a lane still holds (at the end, once the programs are detached). */
+export function drainAll(st: LaneState): void {
+  const on = (v: Buffer, off: number, size: number) => st.t.handle(v, off, size);
+  while (st.ring.drain(on, 1 << 30) > 0) { /* until empty */ }
+}
+
+/** Between rounds. A ring's poll reports ready as soon as it holds one record, so waiting on it
+ * after a small batch would spin at a trickle of events: sleep instead (the rings hold far more
+ * than one sleep's worth), and only block on the rings when they are empty. */
+export function rest(taken: number, waiter: RingWaiter, flushMs: number): void {
+  if (taken === 0) waiter.wait(Math.min(POLL_MS, flushMs));
+  else if (taken < TRICKLE) sleepMs(Math.min(POLL_MS, flushMs));
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+function sleepMs(ms: number): void { Atomics.wait(sleeper, 0, 0, ms); }
