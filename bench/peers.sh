@@ -13,6 +13,6 @@ export SECANALYZE=$PWD/dist/analyzer/cli.js
 export TRACER_CMD="node $PWD/dist/recorder/cli.js -o /tmp/x.cap -f"
 export TRACER_OUT=/tmp/x.cap
 export TRACER_READY_REGEX='recording to'
-export TRACER_COUNT_CMD="bash $SHARED/tracers/secrec-count.sh"
+export TRACER_COUNT_CMD="bash $PWD/bench/secrec-count.sh"
 bash "$SHARED/run.sh"
 node dist/bench/flood.js "${OPEN_N:-2000000}" "${FLOOD_EXECS:-2000}" "${FLOOD_LINES:-50}"

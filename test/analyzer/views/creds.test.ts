@@ -43,9 +43,9 @@ describe('creds view', () => {
   it('--json: one object a change, every id before and after', async () => {
     const { text } = await runView(capture(), credsView(), { json: true });
     const rows = text.trim().split('\n').map((l) => JSON.parse(l));
-    expect(rows[0]).toMatchObject({ pid: 701, ppid: 700, call: 'setresuid', userBefore: 'alice', userAfter: 'root',
-      before: { uid: 1000, euid: 1000, suid: 1000, fsuid: 1000, gid: 1000 }, after: { uid: 0, euid: 0, suid: 0, fsuid: 0, gid: 1000 } });
-    expect(rows[1]).toMatchObject({ call: 'setfsuid', before: { fsuid: 0 }, after: { fsuid: 65534, uid: 0 } });
+    expect(rows[0]).toMatchObject({ pid: 701, ppid: 700, call: 'setresuid', user_before: 'alice', user_after: 'root',
+      old_uid: 1000, old_euid: 1000, old_suid: 1000, old_fsuid: 1000, old_gid: 1000, new_uid: 0, new_euid: 0, new_suid: 0, new_fsuid: 0, new_gid: 1000 });
+    expect(rows[1]).toMatchObject({ call: 'setfsuid', old_fsuid: 0, new_fsuid: 65534, new_uid: 0 });
   });
 
   it('an old capture (fixtures/incident.cap, no cred probe): nothing, and says why', async () => {
