@@ -5,7 +5,7 @@ import type { Header, Record } from '../../format/index.js';
 import { ProcessTree, type Proc } from '../state/processes.js';
 import { errnoName, syscallName } from '../syscalls.js';
 import { HostClock } from './clock.js';
-import { credCall } from '../views/creds.js';
+import { credCall } from './cred.js';
 import type { Row, TableName } from './tables.js';
 import { compileFields, EVENT_FIELDS, FIELDS, TABLE_OF_BODY, type EventTable, type FieldSpec, type Source } from './fields.js';
 

@@ -1,29 +1,10 @@
 // `secanalyze creds FILE`: credential changes (set*uid/set*gid that changed an id), each with the
 // ids before and after. "HH:MM:SS PID COMM CALL uid 1000→0, euid 1000→0 (user alice→root)".
-import { pb, type Record } from '../../format/index.js';
+import type { Record } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import { esc, pad } from '../text.js';
 import { credRow, rowsFor, type ViewTable } from '../schema/views.js';
-
-type Cred = NonNullable<Record['cred']>;
-/** The eight ids of a record, in the order they are shown: [name, before, after]. */
-export const CRED_IDS = ['uid', 'euid', 'suid', 'fsuid', 'gid', 'egid', 'sgid', 'fsgid'] as const;
-const OLD = { uid: 'oldUid', euid: 'oldEuid', suid: 'oldSuid', fsuid: 'oldFsuid', gid: 'oldGid', egid: 'oldEgid', sgid: 'oldSgid', fsgid: 'oldFsgid' } as const;
-
-export function credIds(c: Cred): { name: typeof CRED_IDS[number]; before: number; after: number }[] {
-  return CRED_IDS.map((name) => ({ name, before: c[OLD[name]] ?? 0, after: c[name] ?? 0 }));
-}
-
-/** setuid, setresgid, ... (the number when a newer recorder wrote a call this reader does not know). */
-export function credCall(c: Cred): string {
-  const n = c.call ?? 0;
-  return pb.CredCall[n]?.replace(/^CRED_CALL_/, '').toLowerCase() ?? `call ${n}`;
-}
-
-/** The ids that changed: "uid 1000→0, euid 1000→0". */
-export function credChanges(c: Cred): string {
-  return credIds(c).filter((i) => i.before !== i.after).map((i) => `${i.name} ${i.before}→${i.after}`).join(', ') || 'no id changed';
-}
+import { credCall, credChanges } from '../schema/cred.js';
 
 const table: ViewTable<Record> = {
   view: 'creds',

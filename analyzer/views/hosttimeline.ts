@@ -7,7 +7,7 @@ import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
-import { credCall, credChanges } from './creds.js';
+import { credCall, credChanges } from '../schema/cred.js';
 import { ttyName } from './common.js';
 import { pathKey, showPath } from '../triage/facts.js';
 import { NearestAncestor, walkUp } from '../state/ancestry.js';

@@ -40,7 +40,9 @@ describe('follow on a growing capture', () => {
   it('shows each frame when it is complete, waits, and ends at the end marker', async () => {
     const path = join(tmp(), 'growing.cap');
     writeFileSync(path, '');
-    const w = new CaptureWriter((x) => appendFileSync(path, x), { frameBytes: 1 << 20 });
+    // held: bytes the writer made that the test hands to the file itself, in pieces
+    let held: Buffer[] | null = null;
+    const w = new CaptureWriter((x) => { if (held) held.push(Buffer.from(x)); else appendFileSync(path, x); }, { frameBytes: 1 << 20 });
     w.start(HEADER);
     const f = follower([path, 'tty', 'pts/3']);
     const add = (r: RecordInit) => w.add(r, kindOf(r));
@@ -48,14 +50,15 @@ describe('follow on a growing capture', () => {
     w.flush();
     await f.waitFor('first line', 15_000);
     // an incomplete frame is not shown: write half of the next one, then the rest
+    held = [];
     add(tty(2e9, 'second line\r\n'));
-    const before = readFileSync(path).length;
     w.flush();
-    const whole = readFileSync(path);
-    writeFileSync(path, whole.subarray(0, before + 40));
+    const frame = Buffer.concat(held);
+    held = null;
+    appendFileSync(path, frame.subarray(0, 40));
     await sleep(300);
     expect(f.out()).not.toContain('second');
-    appendFileSync(path, whole.subarray(before + 40));
+    appendFileSync(path, frame.subarray(40));
     await f.waitFor('second line', 5_000);
     expect(await Promise.race([f.exit, sleep(300).then(() => 'running')])).toBe('running');
     w.finish({ clean: true, reason: 'test', lost: 0, ts: 3e9 });
