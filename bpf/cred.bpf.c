@@ -22,19 +22,19 @@ struct {
 	__type(value, struct cred_ids);
 } cred_before SEC(".maps");
 
+/* Plain loads through the task's BTF pointer (as fill_head does), not a helper call per id. */
 static __always_inline void read_ids(struct cred_ids *o)
 {
-	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
-	const struct cred *c = BPF_CORE_READ(task, real_cred);
+	const struct cred *c = bpf_get_current_task_btf()->real_cred;
 
-	o->uid = BPF_CORE_READ(c, uid.val);
-	o->gid = BPF_CORE_READ(c, gid.val);
-	o->suid = BPF_CORE_READ(c, suid.val);
-	o->sgid = BPF_CORE_READ(c, sgid.val);
-	o->euid = BPF_CORE_READ(c, euid.val);
-	o->egid = BPF_CORE_READ(c, egid.val);
-	o->fsuid = BPF_CORE_READ(c, fsuid.val);
-	o->fsgid = BPF_CORE_READ(c, fsgid.val);
+	o->uid = c->uid.val;
+	o->gid = c->gid.val;
+	o->suid = c->suid.val;
+	o->sgid = c->sgid.val;
+	o->euid = c->euid.val;
+	o->egid = c->egid.val;
+	o->fsuid = c->fsuid.val;
+	o->fsgid = c->fsgid.val;
 }
 
 static __always_inline bool changed(const struct cred_ids *a, const struct cred_ids *b)
