@@ -3,6 +3,7 @@
 # several builds of the BPF objects, interleaved rep by rep, so a kernel-side change is measured
 # against the old objects in one run (issue 9). The same recorder (dist/) loads every object dir.
 #   WL=openA N=1000000 REPS=3 bash bench/objab.sh none /tmp/old-objects bpf/.output
+# A variant may add recorder options after commas: bpf/.output,--no-open,--no-tty
 # WL: openA (openat ENOENT as root), openB (openat EACCES as nobody), dd (dd bs=1: N reads and N
 # writes). Needs root, a build, and ../shared/bench/build.sh's /tmp/bench-bin and /tmp/bench-secret.
 set -uo pipefail
@@ -18,7 +19,8 @@ for r in $(seq $REPS); do
   for v in "$@"; do
     if [ "$v" != none ]; then
       rm -f /tmp/ab.cap
-      node dist/recorder/cli.js -q -o /tmp/ab.cap --obj-dir $v 2>/tmp/ab.err & rp=$!
+      IFS=, read -r -a va <<< "$v"
+      node dist/recorder/cli.js -q -o /tmp/ab.cap --obj-dir "${va[@]:0:1}" "${va[@]:1}" 2>/tmp/ab.err & rp=$!
       for _ in $(seq 100); do bpftool prog show 2>/dev/null | grep -q handle_sys_exit && break; sleep 0.1; done; sleep 1
     fi
     t=$(run_wl)
