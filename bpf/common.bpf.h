@@ -68,7 +68,7 @@ struct {
 #if LANE_IS_BULK
 /* The bulk lane takes records in per-CPU batches: each record is built in place after the ones
  * before it, and the batch goes to the ring as one ring record once it holds BATCH_BYTES, or when
- * the recorder runs flush_batch on that CPU (at least every --flush-ms/2, and at the end). One
+ * the recorder runs flush_batch on that CPU (when it holds records, every 50 ms, and at the end). One
  * ring reservation per batch instead of per record: under an open storm the ring's reserve and
  * commit were over half of each program run (bench/progcost.sh). Records in a batch are 8-byte
  * aligned, each starting with its event_head (h.size bytes). */
@@ -82,9 +82,11 @@ struct batch_buf {
 	char b[BATCH_BYTES + SCRATCH_SIZE];
 };
 
-/* Indexed by CPU; max_entries is set to the number of possible CPUs by the recorder. */
+/* Indexed by CPU; max_entries is set to the number of possible CPUs by the recorder, which maps
+ * it read-only to see which CPUs hold a partial batch. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(max_entries, 1);
 	__type(key, __u32);
 	__type(value, struct batch_buf);

@@ -14,7 +14,7 @@ import { openOutput, type Output } from './output.js';
 import { createLanes, flushBatches, loadFamilies, type LaneFds, type Loaded } from './loader.js';
 import { encodeConfig, outputPipe } from './config.js';
 import type { RingWaiter } from './ring.js';
-import type { RecorderSettings } from './settings.js';
+import { POLL_MS, type RecorderSettings } from './settings.js';
 import { EXIT, SetupError, checkEnvironment } from './environment.js';
 import { drainAll, drainRound, openLanes, rest, sleepMs, type LaneState } from './runloop.js';
 
@@ -128,8 +128,9 @@ export class Recorder {
     this.startedAt = Date.now();
     let lastTick = this.startedAt;
     let lastKick = this.startedAt;
-    // a quiet CPU's bulk batch is handed over on time: the file lags an event by --flush-ms at most
-    const kickMs = Math.max(5, this.s.flushMs >> 1);
+    // a quiet CPU's partial bulk batch is handed over within POLL_MS (records from several CPUs
+    // reach the file at most that much out of time order; --flush-ms stays the bound to the file)
+    const kickMs = Math.min(POLL_MS, this.s.flushMs >> 1);
     const [prio, bulk] = this.rings as [LaneState, LaneState];
     const flush = () => this.flushFrame();
     this.frameSince = Date.now();
@@ -194,8 +195,11 @@ export class Recorder {
       for (const l of this.loaded) {
         for (const k of l.links) lib.destroyLink(k);
         if (l.obj !== null) lib.close(l.obj);
+        l.batches?.map.close();
         l.links = [];
         l.obj = null;
+        l.flush = null;
+        l.batches = null;
       }
       if (this.lanes) { lib.closeFd(this.lanes.prio); lib.closeFd(this.lanes.bulk); this.lanes = null; }
     }
