@@ -68,6 +68,9 @@ export const HELPERS = {
   raws: (l: Uint8Array[] | null | undefined): Uint8Array[] => (l ?? []).map(raw),
   texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), OPEN_CALLS: ['openat', 'open', 'openat2'], WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
 
+/** A kind's helper may not shadow another's (checked once at load). */
+for (const k of KINDS) for (const [n, f] of Object.entries(k.helpers ?? {})) if ((HELPERS as { [n: string]: unknown })[n] !== f) throw new Error(`analyzer/kinds: H.${n} of ${k.body} is taken`);
+
 type Build = (r: Record, c: RowContext, h: typeof HELPERS, t: null, p?: string) => Row;
 /** A row builder compiled from the table's fields: one object literal in schema order, so the rows
  * of a table share one shape (added by computed keys, a wide row fell into V8's dictionary mode). */

@@ -10,7 +10,7 @@ export { WHEN, EVENT_COLUMNS, type Column, type ColumnType, type Row, type Value
 /** The tables declared here; each kind of analyzer/kinds/ adds its own, before `lost`. */
 const OWN_TABLES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits', 'modules'] as const;
 export type TableName = typeof OWN_TABLES[number] | KindTable | 'lost';
-export const TABLE_NAMES: readonly TableName[] = [...OWN_TABLES, ...KINDS.map((k) => k.table.name), 'lost'];
+export const TABLE_NAMES: readonly TableName[] = [...OWN_TABLES, ...KINDS.map((k) => k.table.name as KindTable), 'lost'];
 
 interface TableDef { readonly doc: string; readonly columns: readonly Column[] }
 const KIND_TABLES = byTable((k): TableDef => ({ doc: k.table.doc, columns: [...EVENT_COLUMNS, ...k.table.columns] }));

@@ -7,7 +7,7 @@ import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
-import { KIND_OF_BODY, KINDS, type AnyKind, type KindItem } from '../kinds/index.js';
+import { KIND_OF_BODY, KINDS, type KindItem } from '../kinds/index.js';
 import { ttyName } from './common.js';
 import { pathKey, showPath } from '../triage/facts.js';
 import { NearestAncestor, walkUp } from '../state/ancestry.js';
@@ -16,7 +16,7 @@ import { WHEN } from '../schema/tables.js';
 
 export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | KindItem | 'lost';
 /** Every item kind, in the order the docs list them; the kinds of analyzer/kinds/ add theirs before `lost`. */
-const ITEM_KINDS: readonly ItemKind[] = ['session', 'command', 'exec', 'output', 'denied', 'written', 'written-exec', 'module', ...KINDS.flatMap((k: AnyKind) => k.timeline ? [k.timeline.item as KindItem] : []), 'lost'];
+const ITEM_KINDS: readonly ItemKind[] = ['session', 'command', 'exec', 'output', 'denied', 'written', 'written-exec', 'module', ...KINDS.flatMap((k) => k.timeline ? [k.timeline.item as KindItem] : []), 'lost'];
 export interface Item { ts: number; kind: ItemKind; session: number | null; pid: number; uid: number; comm: string; text: string }
 export interface HostTimelineOptions { pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs?: number }
 
@@ -206,7 +206,7 @@ const ITEMS: ViewTable<Item> = {
 export function hostTimelineView(t: HostTimeline, print = true): View {
   return {
     tables: [ITEMS],
-    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open', ...KINDS.flatMap((k: AnyKind) => k.timeline ? [k.probe] : [])],
+    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open', ...KINDS.flatMap((k) => k.timeline ? [k.probe] : [])],
     filtered: false,
     record(r, ctx) { t.observe(r, ctx); },
     end(ctx) {

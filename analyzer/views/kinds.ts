@@ -40,6 +40,6 @@ export function kindView(k: AnyKind): View {
 }
 
 /** The kinds' commands (the old `FILE --NAME` form too). */
-export const KIND_COMMANDS: CommandSpec[] = KINDS.flatMap((k: AnyKind) => k.view
+export const KIND_COMMANDS: CommandSpec[] = KINDS.flatMap((k) => k.view
   ? [{ name: k.view.command, legacy: `--${k.view.command}`, summary: k.view.summary, async run(r) { await r.view(kindView(k)); } } satisfies CommandSpec]
   : []);
