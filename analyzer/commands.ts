@@ -12,7 +12,7 @@ import { execsView } from './views/execs.js';
 import { opensView, parseOpenFlags } from './views/opens.js';
 import { elfView } from './views/elf.js';
 import { modulesView } from './views/modules.js';
-import { credsView } from './views/creds.js';
+import { KIND_COMMANDS } from './views/kinds.js';
 import { readlineView } from './views/readline.js';
 import { epermView, type EpermKey } from './views/eperm.js';
 import { ShellSelector, ttyView, shellView } from './views/terminal.js';
@@ -172,7 +172,7 @@ export const BUILTIN: CommandSpec[] = [
     async run(r) { await r.view(elfView({ fails: !!r.opts['fails'] })); },
   },
   { name: 'modules', legacy: '--modules', summary: 'modsnoop: kernel modules loaded', async run(r) { await r.view(modulesView()); } },
-  { name: 'creds', legacy: '--creds', summary: 'credential changes: set*uid/set*gid calls with the ids before and after', async run(r) { await r.view(credsView()); } },
+  ...KIND_COMMANDS,
   { name: 'readline', legacy: '--readline', summary: 'bashreadline: commands typed into bash', async run(r) { await r.view(readlineView()); } },
   {
     // `timeline` (the whole host) is another module's; the per-session view is `sessions`.

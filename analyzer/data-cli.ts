@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { EXPORT_FORMATS, exportCapture, type ExportFormat } from './export.js';
 import { sql, type QueryResult } from './sql.js';
 import { esc } from './text.js';
+import { TABLE_NAMES } from './schema/tables.js';
 
 const warn = (m: string): void => { process.stderr.write(`secanalyze: ${m}\n`); };
 
@@ -51,7 +52,7 @@ Tables and columns: docs/schema.md.`);
 
 function sqlCommand(): Command {
   return new Command('secanalyze sql')
-    .description('Run SQL (DuckDB) over captures and Parquet exports: tables processes, execs, opens, syscall_errors, tty_writes, readline, forks, exits, modules, lost.')
+    .description(`Run SQL (DuckDB) over captures and Parquet exports: tables ${TABLE_NAMES.join(', ')}.`)
     .argument('<query>', 'one SQL statement')
     .argument('<input...>', 'capture files, export folders, or quoted globs (caps/*.cap)')
     .option('--json', 'one JSON object per row')

@@ -1,6 +1,8 @@
-// Writes docs/schema.md from analyzer/schema/tables.ts (built to dist/). --check: fail if stale.
+// Writes docs/schema.md from analyzer/schema/tables.ts, the kinds' tables (analyzer/kinds/) and
+// info's keys (analyzer/views/info.ts), as built to dist/. --check: fail if stale.
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { TABLES, TABLE_NAMES, EVENT_COLUMNS } from '../dist/analyzer/schema/tables.js';
+import { INFO_KEYS } from '../dist/analyzer/views/info.js';
 
 const TYPES = {
   str: 'string (UTF-8)', bool: 'boolean', i32: 'int32', u32: 'uint32', i64: 'int64',
@@ -9,9 +11,10 @@ const TYPES = {
 
 const intro = `# Captures as data: the record schema
 
-Generated from \`analyzer/schema/tables.ts\` by \`node scripts/gen-schema-doc.mjs\` (CI fails when
-it drifts). \`secanalyze export\` and \`secanalyze sql\` write and read exactly these tables and
-columns; the library (\`import { toArrow, captureRows } from 'secrec'\`) gives the same rows.
+Generated from \`analyzer/schema/tables.ts\` and \`analyzer/kinds/\` by
+\`node scripts/gen-schema-doc.mjs\` (CI fails when it drifts). \`secanalyze export\` and
+\`secanalyze sql\` write and read exactly these tables and columns;
+the library (\`import { toArrow, captureRows } from 'secrec'\`) gives the same rows.
 
 ## Conventions
 
@@ -72,6 +75,17 @@ for (const t of TABLE_NAMES) {
   const own = t === 'processes' || t === 'lost' ? def.columns : def.columns.slice(EVENT_COLUMNS.length);
   out += `\n## \`${t}\`\n\n${def.doc}${own === def.columns ? '' : ' The common event columns, then:'}\n\n${table(own)}\n`;
 }
+
+out += `
+## \`secanalyze info --json\`
+
+Not a table: one JSON object describing the capture, with these keys in this order (the text
+output shows the same values).
+
+| key | meaning |
+| --- | --- |
+${INFO_KEYS.map(([k, doc]) => `| \`${k}\` | ${doc.replace(/\|/g, '\\|')} |`).join('\n')}
+`;
 
 const path = new URL('../docs/schema.md', import.meta.url);
 if (process.argv.includes('--check')) {

@@ -4,30 +4,15 @@
 // lists, once per table, so the three cannot disagree, and export appends a record's values to its
 // columns (or its line) with no row object in between.
 import { TABLES, type TableName } from './tables.js';
+import { bytes, event, EVENT, PRE, PROC, type FieldSpec, type Source } from './spec.js';
+import { byTable } from '../kinds/index.js';
 
-/** How a column's expression is read: a plain value, or raw bytes (a `Uint8Array`, null or
- * undefined for empty) given as bytes or as their lossless text, alone or in a list. */
-export type Source = 'val' | 'bin' | 'bin_text' | 'list_bin' | 'list_text';
-type Spec = readonly [Source, string];
+export type { FieldSpec, Source } from './spec.js';
 
 /** The tables built from one record (processes comes from the process tree: rows.ts). */
 export type EventTable = Exclude<TableName, 'processes'>;
 
-/** Statements before the columns: locals `x` (the body) and `ns` (the time as ns since the epoch). */
-const PRE = (body: string): string => `const x = r.${body}; const ns = c.clock.epochNs(r.ts);`;
-const bytes = (name: string, expr: string): [string, Spec][] => [[name, ['bin', expr]], [`${name}_text`, ['bin_text', expr]]];
-
-/** hostname … cgroup; `process` is the local P (a caller may give it: eventRow). */
-const EVENT: [string, Spec][] = [
-  ['hostname', ['val', 'c.clock.hostname']], ['boot_id', ['val', 'c.clock.bootId']], ['ts_ns', ['val', 'ns']],
-  ['time', ['val', 'c.clock.text(ns)']], ['offset_ns', ['val', 'r.ts']], ['process', ['val', 'P']],
-  ['pid', ['val', 'r.pid']], ['tid', ['val', 'r.tid']], ['ppid', ['val', 'r.ppid']], ['uid', ['val', 'r.uid']], ['gid', ['val', 'r.gid']],
-  ...bytes('comm', 'r.comm'), ['cpu', ['val', 'r.cpu']], ['cgroup', ['val', 'r.cgroup']],
-];
-const PROC = 'const P = p ?? H.procId(c, c.tree.get(r.pid), r.pid);';
-
-export interface FieldSpec { readonly body: string; readonly pre: string; readonly cols: readonly [string, Spec][] }
-const event = (body: string, cols: [string, Spec][], pre = ''): FieldSpec => ({ body, pre: `${PRE(body)} ${pre || PROC}`, cols: [...EVENT, ...cols] });
+const KIND_FIELDS = byTable((k) => event(k.body, k.fields.cols, k.fields.pre));
 
 export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
   execs: event('exec', [
@@ -64,10 +49,7 @@ export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
     ['start_ns', ['val', 'start === null ? null : c.clock.epochNs(start)']], ['duration_ns', ['val', 'start === null ? null : r.ts - start']],
   ], 'const live = c.tree.get(r.pid); const start = live?.start ?? (x.start !== undefined && x.start !== null ? Number(x.start) : null); const P = c.clock.processId(r.pid, start);'),
   modules: event('moduleLoad', [...bytes('name', 'x.name'), ['taints', ['val', 'x.taints ?? 0']]]),
-  creds: event('cred', [
-    ['call', ['val', 'H.credCall(x)']],
-    ['old_uid', ['val', 'x.oldUid ?? 0']], ['new_uid', ['val', 'x.uid ?? 0']], ['old_euid', ['val', 'x.oldEuid ?? 0']], ['new_euid', ['val', 'x.euid ?? 0']], ['old_suid', ['val', 'x.oldSuid ?? 0']], ['new_suid', ['val', 'x.suid ?? 0']], ['old_fsuid', ['val', 'x.oldFsuid ?? 0']], ['new_fsuid', ['val', 'x.fsuid ?? 0']], ['old_gid', ['val', 'x.oldGid ?? 0']], ['new_gid', ['val', 'x.gid ?? 0']], ['old_egid', ['val', 'x.oldEgid ?? 0']], ['new_egid', ['val', 'x.egid ?? 0']], ['old_sgid', ['val', 'x.oldSgid ?? 0']], ['new_sgid', ['val', 'x.sgid ?? 0']], ['old_fsgid', ['val', 'x.oldFsgid ?? 0']], ['new_fsgid', ['val', 'x.fsgid ?? 0']],
-  ]),
+  ...KIND_FIELDS,
   lost: {
     body: 'lost', pre: PRE('lost'),
     cols: [...EVENT.slice(0, 5), ['probe', ['val', "x.probe ?? ''"]], ['lane', ['val', "x.lane ?? ''"]], ['count', ['val', 'x.count ?? 0']]],

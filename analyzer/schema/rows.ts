@@ -5,7 +5,7 @@ import type { Header, Record } from '../../format/index.js';
 import { ProcessTree, type Proc } from '../state/processes.js';
 import { errnoName, syscallName } from '../syscalls.js';
 import { HostClock } from './clock.js';
-import { credCall } from './cred.js';
+import { KINDS } from '../kinds/index.js';
 import type { Row, TableName } from './tables.js';
 import { compileFields, EVENT_FIELDS, FIELDS, TABLE_OF_BODY, type EventTable, type FieldSpec, type Source } from './fields.js';
 
@@ -63,9 +63,13 @@ export function procId(ctx: RowContext, p: Proc | undefined, pid: number): strin
 const raw = (b: Uint8Array | null | undefined): Uint8Array => b ?? EMPTY;
 const textOf = (b: Uint8Array | null | undefined): string | null => (b && b.length ? text(b) : '');
 export const HELPERS = {
-  procId, credCall, errnoName, syscallName, ttyName, pair, list, raw, textOf,
+  ...Object.assign({}, ...KINDS.map((k) => k.helpers)) as { readonly [name: string]: (...args: never[]) => unknown },
+  procId, errnoName, syscallName, ttyName, pair, list, raw, textOf,
   raws: (l: Uint8Array[] | null | undefined): Uint8Array[] => (l ?? []).map(raw),
   texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), OPEN_CALLS: ['openat', 'open', 'openat2'], WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
+
+/** A kind's helper may not shadow another's (checked once at load). */
+for (const k of KINDS) for (const [n, f] of Object.entries(k.helpers ?? {})) if ((HELPERS as { [n: string]: unknown })[n] !== f) throw new Error(`analyzer/kinds: H.${n} of ${k.body} is taken`);
 
 type Build = (r: Record, c: RowContext, h: typeof HELPERS, t: null, p?: string) => Row;
 /** A row builder compiled from the table's fields: one object literal in schema order, so the rows
@@ -84,7 +88,8 @@ function rowBuilder(spec: FieldSpec): Build {
 }
 const BUILDERS = Object.fromEntries(Object.entries(FIELDS).map(([t, s]) => [t, rowBuilder(s)])) as { [T in EventTable]: Build };
 const eventBuilder = rowBuilder(EVENT_FIELDS);
-const build = (t: EventTable) => (r: Record, ctx: RowContext): Row => BUILDERS[t](r, ctx, HELPERS, null);
+/** The row builder of an event table. */
+export const rowOf = (t: EventTable) => (r: Record, ctx: RowContext): Row => BUILDERS[t](r, ctx, HELPERS, null);
 
 /** The columns every event row has (EVENT_COLUMNS). */
 export function eventRow(r: Record, ctx: RowContext, process?: string): Row { return eventBuilder(r, ctx, HELPERS, null, process); }
@@ -99,17 +104,16 @@ export function ttyName(rdev: number): string | null {
   return `${major}:${minor}`;
 }
 
-export const execRow = build('execs');
-export const openRow = build('opens');
-export const syscallErrorRow = build('syscall_errors');
-export const ttyWriteRow = build('tty_writes');
-export const readlineRow = build('readline');
-export const forkRow = build('forks');
+export const execRow = rowOf('execs');
+export const openRow = rowOf('opens');
+export const syscallErrorRow = rowOf('syscall_errors');
+export const ttyWriteRow = rowOf('tty_writes');
+export const readlineRow = rowOf('readline');
+export const forkRow = rowOf('forks');
 /** Built before the tree sees the exit (the process leaves the live set then). */
-export const exitRow = build('exits');
-export const moduleRow = build('modules');
-export const credRow = build('creds');
-export const lostRow = build('lost');
+export const exitRow = rowOf('exits');
+export const moduleRow = rowOf('modules');
+export const lostRow = rowOf('lost');
 
 export function processRow(p: Proc, ctx: RowContext): Row {
   const start = p.start === null ? null : ctx.clock.epochNs(p.start);

@@ -2,55 +2,20 @@
 // meaning. docs/schema.md is generated from these lists (scripts/gen-schema-doc.mjs), so the
 // documentation cannot drift from what export and sql write.
 
-/** Column types, as Arrow/Parquet see them. `bin` is raw bytes (base64 in JSON and CSV);
- * `list_*` are lists (JSON arrays in CSV); `i64` is a signed 64-bit integer (exact in JSON). */
-export type ColumnType = 'str' | 'bool' | 'i32' | 'u32' | 'i64' | 'bin' | 'list_bin' | 'list_str';
+import { c, bytes, listBytes, IDENTITY, WHEN, EVENT_COLUMNS, type Column } from './column.js';
+import { byTable, KINDS, type KindTable } from '../kinds/index.js';
 
-export interface Column {
-  readonly name: string;
-  readonly type: ColumnType;
-  readonly unit: string;
-  readonly doc: string;
-}
+export { WHEN, EVENT_COLUMNS, type Column, type ColumnType, type Row, type Value } from './column.js';
 
-export type Value = string | number | bigint | boolean | Uint8Array | readonly Uint8Array[] | readonly (string | null)[] | null;
-export type Row = { [column: string]: Value };
+/** The tables declared here; each kind of analyzer/kinds/ adds its own, before `lost`. */
+const OWN_TABLES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits', 'modules'] as const;
+export type TableName = typeof OWN_TABLES[number] | KindTable | 'lost';
+export const TABLE_NAMES: readonly TableName[] = [...OWN_TABLES, ...KINDS.map((k) => k.table.name as KindTable), 'lost'];
 
-export const TABLE_NAMES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits', 'modules', 'creds', 'lost'] as const;
-export type TableName = typeof TABLE_NAMES[number];
+interface TableDef { readonly doc: string; readonly columns: readonly Column[] }
+const KIND_TABLES = byTable((k): TableDef => ({ doc: k.table.doc, columns: [...EVENT_COLUMNS, ...k.table.columns] }));
 
-const c = (name: string, type: ColumnType, unit: string, doc: string): Column => ({ name, type, unit, doc });
-/** A bytes field and, beside it, its text when the bytes are valid UTF-8 (else null). */
-const bytes = (name: string, doc: string): Column[] => [c(name, 'bin', 'bytes', doc), c(`${name}_text`, 'str', 'UTF-8', `${name} as text; null when not valid UTF-8`)];
-const listBytes = (name: string, doc: string): Column[] => [c(name, 'list_bin', 'bytes', doc), c(`${name}_text`, 'list_str', 'UTF-8', `${name} as text; an element is null when not valid UTF-8`)];
-
-const IDENTITY: Column[] = [
-  c('hostname', 'str', '', 'Header.hostname of the recorded host (many captures concatenate)'),
-  c('boot_id', 'str', '', 'the recorded host\'s boot id (/proc/sys/kernel/random/boot_id)'),
-];
-
-/** When an event happened, in the three forms every event row has. */
-export const WHEN: readonly Column[] = [
-  c('ts_ns', 'i64', 'ns since the Unix epoch', 'when the event happened (Header.start_wall + offset_ns)'),
-  c('time', 'str', 'ISO 8601, ns', 'the same instant on the recorded host\'s clock and time zone (2026-11-23T17:26:39.123456789+01:00)'),
-  c('offset_ns', 'i64', 'ns', 'since the capture start (Header.start_mono); what --since/--until count'),
-];
-
-/** Columns every event row has (all tables but processes and lost). */
-export const EVENT_COLUMNS: readonly Column[] = [
-  ...IDENTITY, ...WHEN,
-  c('process', 'str', 'pid@start', 'the process: pid @ its start in ns of CLOCK_MONOTONIC on that boot (? when unknown)'),
-  c('pid', 'u32', '', 'process id (tgid)'),
-  c('tid', 'u32', '', 'thread id'),
-  c('ppid', 'u32', '', 'parent\'s process id (real_parent) at the event'),
-  c('uid', 'u32', '', 'user id'),
-  c('gid', 'u32', '', 'group id'),
-  ...bytes('comm', 'task command name (at most 16 bytes)'),
-  c('cpu', 'u32', '', 'CPU the event was recorded on'),
-  c('cgroup', 'i64', '', 'cgroup v2 id'),
-];
-
-export const TABLES: { readonly [T in TableName]: { readonly doc: string; readonly columns: readonly Column[] } } = {
+export const TABLES: { readonly [T in TableName]: TableDef } = {
   processes: {
     doc: 'One row per process seen (from the start snapshot, forks, execs and exits); a reused pid is a new row.',
     columns: [
@@ -170,15 +135,7 @@ export const TABLES: { readonly [T in TableName]: { readonly doc: string; readon
     doc: 'One row per kernel module load.',
     columns: [...EVENT_COLUMNS, ...bytes('name', 'module name'), c('taints', 'u32', 'bit mask', 'taint flags of the module')],
   },
-  creds: {
-    doc: 'One row per credential change: a set*uid/set*gid call that changed an id (kernel ids, initial user namespace).',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('call', 'str', '', 'setuid, setgid, setreuid, setregid, setresuid, setresgid, setfsuid or setfsgid'),
-      ...['uid', 'euid', 'suid', 'fsuid', 'gid', 'egid', 'sgid', 'fsgid'].flatMap((id) => [
-        c(`old_${id}`, 'u32', '', `${id} before the call`), c(`new_${id}`, 'u32', '', `${id} after the call (uid, gid: as the row's uid, gid)`)]),
-    ],
-  },
+  ...KIND_TABLES,
   lost: {
     doc: 'One row per loss report: events the kernel dropped before the recorder read them.',
     columns: [

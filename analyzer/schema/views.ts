@@ -76,4 +76,4 @@ export function rowsFor(ctx: ViewContext): RowContext {
   return rc;
 }
 
-export { execRow, openRow, syscallErrorRow, ttyWriteRow, readlineRow, forkRow, exitRow, moduleRow, credRow, lostRow, processRow, own, text } from './rows.js';
+export { execRow, openRow, syscallErrorRow, ttyWriteRow, readlineRow, forkRow, exitRow, moduleRow, lostRow, rowOf, processRow, own, text } from './rows.js';

@@ -7,14 +7,16 @@ import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
-import { credCall, credChanges } from '../schema/cred.js';
+import { KIND_OF_BODY, KINDS, type KindItem } from '../kinds/index.js';
 import { ttyName } from './common.js';
 import { pathKey, showPath } from '../triage/facts.js';
 import { NearestAncestor, walkUp } from '../state/ancestry.js';
 import { rowsFor, type ViewColumn, type ViewTable } from '../schema/views.js';
 import { WHEN } from '../schema/tables.js';
 
-export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | 'cred' | 'lost';
+export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | KindItem | 'lost';
+/** Every item kind, in the order the docs list them; the kinds of analyzer/kinds/ add theirs before `lost`. */
+const ITEM_KINDS: readonly ItemKind[] = ['session', 'command', 'exec', 'output', 'denied', 'written', 'written-exec', 'module', ...KINDS.flatMap((k) => k.timeline ? [k.timeline.item as KindItem] : []), 'lost'];
 export interface Item { ts: number; kind: ItemKind; session: number | null; pid: number; uid: number; comm: string; text: string }
 export interface HostTimelineOptions { pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs?: number }
 
@@ -127,9 +129,12 @@ export class HostTimeline {
         return;
       }
       case 'moduleLoad': this.add(base(p, 'module', `!! module loaded: ${esc(r.moduleLoad!.name)} (${esc(r.comm)} pid ${r.pid})`)); return;
-      case 'cred': this.add(base(p, 'cred', `!! ${credCall(r.cred!)}: ${credChanges(r.cred!)} (${esc(r.comm)} pid ${r.pid})`)); return;
       case 'malformed': return;
-      default: { const kind: never = r.body; return kind; } // a new body kind: say here whether the timeline shows it
+      default: { // a kind of analyzer/kinds/ (a body kind neither here nor there does not compile)
+        const k = KIND_OF_BODY[r.body];
+        if (k.timeline) this.add(base(p, k.timeline.item as KindItem, k.timeline.text(r[k.body]!, r)));
+        return;
+      }
     }
   }
 
@@ -174,7 +179,7 @@ export class HostTimeline {
 /** timeline's rows (--json, --csv). */
 const ITEM_COLUMNS: ViewColumn[] = [
   ...WHEN,
-  { name: 'kind', type: 'str', doc: 'session, command, exec, output, denied, written, written-exec, module, cred or lost' },
+  { name: 'kind', type: 'str', doc: `${ITEM_KINDS.slice(0, -1).join(', ')} or ${ITEM_KINDS.at(-1)}` },
   { name: 'session', type: 'u32', doc: 'pid of the session\'s shell; null outside a session' },
   { name: 'pid', type: 'u32', doc: 'process id' },
   { name: 'uid', type: 'u32', doc: 'user id' },
@@ -201,7 +206,7 @@ const ITEMS: ViewTable<Item> = {
 export function hostTimelineView(t: HostTimeline, print = true): View {
   return {
     tables: [ITEMS],
-    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open', 'cred'],
+    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open', ...KINDS.flatMap((k) => k.timeline ? [k.probe] : [])],
     filtered: false,
     record(r, ctx) { t.observe(r, ctx); },
     end(ctx) {

@@ -1,14 +1,9 @@
-// Every probe family, in load order. The first one that loads creates the shared ring buffer.
-import { proc } from './proc.js';
-import { exec } from './exec.js';
-import { open } from './open.js';
-import { tty } from './tty.js';
-import { syserr } from './syserr.js';
-import { readline } from './readline.js';
-import { module } from './module.js';
-import { cred } from './cred.js';
+// Every probe family: one module each in this folder, listed by scripts/gen-index.mjs
+// (index.gen.ts), in the order of their first event kind in bpf/events.h (new kinds come last).
+import { FAMILY_MODULES } from './index.gen.js';
 import type { ProbeFamily } from './types.js';
 
-export const FAMILIES: readonly ProbeFamily[] = [proc, exec, open, tty, syserr, readline, module, cred];
+const first = (f: ProbeFamily): number => Math.min(...Object.keys(f.decoders).map(Number));
+export const FAMILIES: readonly ProbeFamily[] = [...FAMILY_MODULES].sort((a, b) => first(a) - first(b));
 export const FAMILY_NAMES = FAMILIES.map((f) => f.name);
 export type { ProbeFamily } from './types.js';

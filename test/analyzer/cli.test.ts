@@ -74,7 +74,7 @@ describe('registering a subcommand from another module', () => {
     const cmds = [...BUILTIN, count];
     expect(await main(['count', FIX, 'exec', 'exit', '--plus', '1000'], cmds)).toBe(0);
     expect(await main(['count', FIX, 'exec', '--pid', '6848'], cmds)).toBe(0);
-    expect(seen).toEqual([String(1000 + 31 + JSON.parse(cli(['info', FIX, '--json']).stdout).eventsPerKind.exit), '10']);
+    expect(seen).toEqual([String(1000 + 31 + JSON.parse(cli(['info', FIX, '--json']).stdout).events_per_kind.exit), '10']);
     await expect(main(['count', FIX, 'exec', '--json'], cmds)).rejects.toThrow(/count does not take --json: it prints one number/);
     await expect(main(['count', FIX, 'exec', '--csv'], cmds)).rejects.toThrow(/count does not take --csv: it prints one number/);
   });

@@ -9,7 +9,8 @@ import { columnsOf, type ViewColumn, type ViewTable } from '../../../analyzer/sc
 import { execsView } from '../../../analyzer/views/execs.js';
 import { opensView } from '../../../analyzer/views/opens.js';
 import { elfView } from '../../../analyzer/views/elf.js';
-import { credsView } from '../../../analyzer/views/creds.js';
+import { kindView } from '../../../analyzer/views/kinds.js';
+import { KINDS } from '../../../analyzer/kinds/index.js';
 import { modulesView } from '../../../analyzer/views/modules.js';
 import { readlineView } from '../../../analyzer/views/readline.js';
 import { epermView, type EpermKey } from '../../../analyzer/views/eperm.js';
@@ -52,7 +53,6 @@ const VIEWS: [string, () => View, string[]?][] = [
   ['opens', () => opensView({})],
   ['elf -x', () => elfView({ fails: true })],
   ['modules', () => modulesView()],
-  ['creds', () => credsView(), [HOSTILE]],
   ['readline', () => readlineView()],
   ...(['comm-syscall', 'syscall', 'comm', 'pid', 'uid'] as EpermKey[]).map((k): [string, () => View] => [`eperm --by ${k}`, () => epermView(k)]),
   ['eperm --list', () => epermView('comm-syscall', { list: true })],
@@ -62,6 +62,8 @@ const VIEWS: [string, () => View, string[]?][] = [
   ['timeline', () => hostTimelineView(new HostTimeline())],
   ['tree', () => treeView({ maxArgs: 20 })],
   ['ancestry', () => treeView({ maxArgs: 20, ancestry: 78 }), [HOSTILE]],
+  // every kind's command (analyzer/kinds/): HOSTILE has a record of each body kind
+  ...KINDS.flatMap((k): [string, () => View, string[]][] => (k.view ? [[k.view.command, () => kindView(k), [HOSTILE]]] : [])),
 ];
 
 const isBase64 = (v: unknown): boolean => typeof v === 'string' && Buffer.from(v, 'base64').toString('base64') === v;

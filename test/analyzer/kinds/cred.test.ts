@@ -3,7 +3,8 @@
 import { describe, it, expect } from 'vitest';
 import { execFileSync } from 'node:child_process';
 import { runView, writeCapture, HEADER } from '../../helpers.js';
-import { credsView } from '../../../analyzer/views/creds.js';
+import { kindView } from '../../../analyzer/views/kinds.js';
+import { kind as cred } from '../../../analyzer/kinds/cred.js';
 import { HostTimeline, hostTimelineView } from '../../../analyzer/views/hosttimeline.js';
 import { CaptureRows } from '../../../analyzer/schema/rows.js';
 import { TABLES } from '../../../analyzer/schema/tables.js';
@@ -30,7 +31,7 @@ function capture(): string {
 
 describe('creds view', () => {
   it('text: the call and the ids that changed, escaped, with the user names', async () => {
-    const { text, warnings } = await runView(capture(), credsView());
+    const { text, warnings } = await runView(capture(), kindView(cred));
     const lines = text.trim().split('\n');
     expect(lines[0]).toMatch(/^TIME\s+PID\s+COMM\s+CALL\s+CHANGE$/);
     expect(lines[1]).toMatch(/^\S+\s+701\s+x\\e\[2Jpl\s+setresuid\s+uid 1000→0, euid 1000→0, suid 1000→0, fsuid 1000→0 \(user alice→root\)$/);
@@ -41,7 +42,7 @@ describe('creds view', () => {
   });
 
   it('--json: one object a change, every id before and after', async () => {
-    const { text } = await runView(capture(), credsView(), { json: true });
+    const { text } = await runView(capture(), kindView(cred), { json: true });
     const rows = text.trim().split('\n').map((l) => JSON.parse(l));
     expect(rows[0]).toMatchObject({ pid: 701, ppid: 700, call: 'setresuid', user_before: 'alice', user_after: 'root',
       old_uid: 1000, old_euid: 1000, old_suid: 1000, old_fsuid: 1000, old_gid: 1000, new_uid: 0, new_euid: 0, new_suid: 0, new_fsuid: 0, new_gid: 1000 });
@@ -49,7 +50,7 @@ describe('creds view', () => {
   });
 
   it('an old capture (fixtures/incident.cap, no cred probe): nothing, and says why', async () => {
-    const { text, warnings } = await runView('fixtures/incident.cap', credsView());
+    const { text, warnings } = await runView('fixtures/incident.cap', kindView(cred));
     expect(text).toBe('');
     expect(warnings.join('\n')).toMatch(/without the cred probe/);
     expect(execFileSync('node', ['dist/analyzer/cli.js', 'creds', 'fixtures/incident.cap', '--json'], { encoding: 'utf8' })).toBe('');
