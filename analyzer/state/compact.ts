@@ -101,3 +101,65 @@ export class ArgArena {
     return n;
   }
 }
+
+/** uint32 → slot (>= 0), open addressing over typed arrays: a Map of millions of numbers costs
+ * ~30 bytes an entry on the heap and rehashes there. The hash is seeded per table, so a capture
+ * cannot choose pids that all collide. Deletion shifts the run back (no tombstones). */
+export class SlotMap {
+  private keys = new Uint32Array(1024);
+  private vals = new Int32Array(1024).fill(-1);
+  private mask = 1023;
+  private readonly seed = (Math.random() * 2 ** 32) >>> 0;
+  size = 0;
+
+  private home(k: number): number {
+    let h = (k ^ this.seed) >>> 0;
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) & this.mask;
+  }
+
+  /** Where k is, or the empty place where it would go. */
+  private find(k: number): number {
+    const { keys, vals, mask } = this;
+    let i = this.home(k);
+    while (vals[i] !== -1 && keys[i] !== k) i = (i + 1) & mask;
+    return i;
+  }
+
+  get(k: number): number | undefined {
+    const i = this.find(k);
+    return this.vals[i] === -1 ? undefined : this.vals[i];
+  }
+
+  set(k: number, v: number): void {
+    const i = this.find(k);
+    if (this.vals[i] === -1) {
+      this.keys[i] = k;
+      if (++this.size * 2 > this.vals.length) { this.vals[i] = v; this.rehash(); return; }
+    }
+    this.vals[i] = v;
+  }
+
+  delete(k: number): void {
+    let i = this.find(k);
+    const { keys, vals, mask } = this;
+    if (vals[i] === -1) return;
+    this.size--;
+    // move back each later entry of the run whose home is not between the hole and it
+    for (let j = (i + 1) & mask; vals[j] !== -1; j = (j + 1) & mask) {
+      const h = this.home(keys[j]!);
+      if (i <= j ? h > i && h <= j : h > i || h <= j) continue;
+      keys[i] = keys[j]!; vals[i] = vals[j]!; i = j;
+    }
+    vals[i] = -1;
+  }
+
+  private rehash(): void {
+    const { keys, vals } = this;
+    this.keys = new Uint32Array(keys.length * 2);
+    this.vals = new Int32Array(keys.length * 2).fill(-1);
+    this.mask = this.keys.length - 1;
+    for (let i = 0; i < keys.length; i++) if (vals[i] !== -1) { const j = this.find(keys[i]!); this.keys[j] = keys[i]!; this.vals[j] = vals[i]!; }
+  }
+}

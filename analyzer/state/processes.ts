@@ -10,7 +10,7 @@
 // when a view asks for one (one per slot, so views may compare and key by it).
 import type { Record } from '../../format/index.js';
 import { ancestry } from './ancestry.js';
-import { ArgArena, StringTable, grown, nextCapacity } from './compact.js';
+import { ArgArena, SlotMap, StringTable, grown, nextCapacity } from './compact.js';
 
 const NO_BYTES = new Uint8Array(0);
 const NONE = -1;
@@ -134,10 +134,10 @@ export class ProcessTree {
   readonly args = new ArgArena();
 
   /** Slot of the live process by pid. */
-  private readonly live = new Map<number, number>();
+  private readonly live = new SlotMap();
   /** Snapshot processes whose parent was not seen yet, by the parent pid they name: the last one
    * of a ring linked through nextSibling (unused until a process has a parent). */
-  private readonly waiting = new Map<number, number>();
+  private readonly waiting = new SlotMap();
   /** Handles made so far, by slot. */
   private readonly handles: (Proc | undefined)[] = [];
 
@@ -154,8 +154,8 @@ export class ProcessTree {
 
   /** Every process, in the order met. Makes a handle per process: walk slots where that counts. */
   get all(): Proc[] {
-    const out: Proc[] = new Array<Proc>(this.size);
-    for (let i = 0; i < this.size; i++) out[i] = this.proc(i);
+    const out: Proc[] = [];
+    for (let i = 0; i < this.size; i++) out.push(this.proc(i));
     return out;
   }
 
