@@ -16,6 +16,18 @@
 //   1M   --tree       20.50 -> 16.28          20.39 -> 16.67            930 -> 874
 //   1M   --tree --all 32.92 -> 25.59          33.87 -> 26.26           1197 -> 1094
 //   Heap after the tree is built (gc'd): 449 -> 441 bytes per process at 1M.
+// Issue 15 (typed-array process table, ProcessSnapshot on the lazy decoder; before = 676c400,
+// interleaved, load average ~10 on 2 CPUs so wall is inflated: compare CPU; 5M: one run each):
+//   RUNS=3 BEFORE=<676c400 built> node dist/bench/tree.js snapshot 100000 (then 1000000; RUNS=1 5000000)
+//                     CPU s before -> after   wall s before -> after   peak RSS MB before -> after
+//   100k --tree        2.76 -> 1.73             7.49 -> 4.94             154 -> 118
+//   100k --execs       2.47 -> 1.39             5.92 -> 3.09             152 -> 112
+//   1M   --tree       18.22 -> 9.61            50.55 -> 20.71            624 -> 329
+//   1M   --execs      16.75 -> 7.76            39.84 -> 21.56            613 -> 280
+//   5M   --tree      133.69 -> 41.72          332.93 -> 93.47           2789 -> 1444
+//   5M   --execs     136.26 -> 28.17          319.26 -> 39.82           2493 -> 1091
+//   Outputs identical at each size. Later, load average ~2 (RUNS=3, 100k): --tree CPU 2.04 -> 1.34 s,
+//   wall 2.02 -> 1.39 s; --execs CPU 1.82 -> 1.13 s, wall 1.86 -> 1.17 s; forks 100k identical too.
 import { spawnSync } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -18,7 +18,8 @@ export const BODY = [
   ['cred', 23, 'Cred'],
 ] as const;
 
-/** Fields by number of each body made only of scalars and bytes (what the lazy decoder can read itself). */
+/** Fields by number of each body made only of scalars, bytes and strings, those two also repeated
+ * (`bytes[]`): what the lazy decoder can read itself. */
 export const SCALAR_BODIES = {
   syscallError: { 1: ['nr', 'uint32'], 2: ['errno', 'uint32'], 3: ['abi', 'int32'] },
   open: { 1: ['path', 'bytes'], 2: ['ret', 'sint32'], 3: ['flags', 'uint32'], 4: ['mode', 'uint32'], 5: ['dirfd', 'sint32'], 6: ['call', 'int32'], 7: ['dir', 'bytes'], 8: ['pathTruncated', 'bool'], 9: ['dirTruncated', 'bool'], 10: ['resolve', 'uint64'] },
@@ -27,5 +28,8 @@ export const SCALAR_BODIES = {
   exit: { 1: ['code', 'sint32'], 2: ['signal', 'uint32'], 3: ['coreDumped', 'bool'], 4: ['start', 'sint64'] },
   readline: { 1: ['line', 'bytes'], 2: ['truncated', 'bool'] },
   moduleLoad: { 1: ['name', 'bytes'], 2: ['taints', 'uint32'] },
+  lost: { 1: ['probe', 'string'], 2: ['count', 'uint64'], 3: ['lane', 'string'] },
+  process: { 1: ['exe', 'bytes'], 2: ['argv', 'bytes[]'], 3: ['start', 'sint64'], 4: ['ttyRdev', 'uint32'], 5: ['cwd', 'bytes'], 6: ['exeIno', 'string'], 7: ['exeDev', 'uint32'] },
+  malformed: { 1: ['kind', 'uint32'], 2: ['size', 'uint32'], 3: ['raw', 'bytes'], 4: ['reason', 'string'], 5: ['lane', 'string'] },
   cred: { 1: ['call', 'int32'], 2: ['oldUid', 'uint32'], 3: ['oldEuid', 'uint32'], 4: ['oldSuid', 'uint32'], 5: ['oldFsuid', 'uint32'], 6: ['oldGid', 'uint32'], 7: ['oldEgid', 'uint32'], 8: ['oldSgid', 'uint32'], 9: ['oldFsgid', 'uint32'], 10: ['uid', 'uint32'], 11: ['euid', 'uint32'], 12: ['suid', 'uint32'], 13: ['fsuid', 'uint32'], 14: ['gid', 'uint32'], 15: ['egid', 'uint32'], 16: ['sgid', 'uint32'], 17: ['fsgid', 'uint32'] },
 } as const;

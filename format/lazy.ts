@@ -3,16 +3,24 @@
 // left at their defaults. protobufjs stays the reference decoder: any input the fast path does not
 // recognise exactly (unknown fields, odd wire types, long varints, two bodies) goes to it, so its
 // bounds and errors stay. test/format/lazy.test.ts compares the two on every kind and on damage.
+import pbMinimal from 'protobufjs/minimal.js';
 import { pb, type BodyKind, type Record } from './proto.js';
 import { BODY, SCALAR_BODIES } from './kinds.gen.js';
 
-type Scalar = 'uint32' | 'int32' | 'sint32' | 'uint64' | 'sint64' | 'bool' | 'bytes';
+type Scalar = 'uint32' | 'int32' | 'sint32' | 'uint64' | 'sint64' | 'bool' | 'bytes' | 'string' | 'bytes[]' | 'string[]';
 type FieldTable = { readonly [n: number]: readonly [string, Scalar] };
 
-/** Body fields the fast path decodes: every body made only of scalars and bytes, by field number
- * (generated from capture.proto). The others (exec, process, lost, header, trailer, malformed) are
- * decoded by protobufjs. */
+/** Body fields the fast path decodes: every body made only of scalars, bytes and strings (those two
+ * also repeated), by field number (generated from capture.proto). The others (exec, header,
+ * trailer) are decoded by protobufjs. */
 export const BODY_FIELDS: { readonly [K in BodyKind]?: FieldTable } = SCALAR_BODIES;
+
+/** Length-delimited on the wire: read as a length (a varint of at most 4 bytes) and that many bytes. */
+const DELIMITED = new Set<Scalar>(['bytes', 'string', 'bytes[]', 'string[]']);
+
+/** Every field of each kind the fast path reads: a kind a plan wants whole is read with these. */
+const ALL_FIELDS = Object.fromEntries(Object.entries(BODY_FIELDS).map(([k, t]) => [k, new Set(Object.values(t!).map(([n]) => n))])) as
+  { readonly [K in BodyKind]?: ReadonlySet<string> };
 
 /** Per kind, by one-byte tag: how body() reads the field (0: not recognised; 5 or 10: a varint of at
  * most that many bytes; 4: bytes, its length a varint of at most 4 bytes). For check(). */
@@ -20,9 +28,16 @@ const TAG_READS: { readonly [K in BodyKind]?: Uint8Array } = Object.fromEntries(
   const t = new Uint8Array(128);
   for (const [n, [, type]] of Object.entries(table!)) {
     const f = Number(n);
-    if (type === 'bytes') t[(f << 3) | 2] = 4;
+    if (DELIMITED.has(type)) t[(f << 3) | 2] = 4;
     else t[f << 3] = type === 'uint64' || type === 'sint64' ? 10 : 5;
   }
+  return [k, t];
+}));
+
+/** Per kind, by one-byte tag: 1 for a string field (check() leaves an invalid one to protobufjs, which throws). */
+const STRING_TAGS: { readonly [K in BodyKind]?: Uint8Array } = Object.fromEntries(Object.entries(BODY_FIELDS).map(([k, table]) => {
+  const t = new Uint8Array(128);
+  for (const [n, [, type]] of Object.entries(table!)) if (type === 'string' || type === 'string[]') t[(Number(n) << 3) | 2] = 1;
   return [k, t];
 }));
 
@@ -70,6 +85,7 @@ export const COUNTED = Symbol('counted');
 /** The protobufjs reader the frame is read with (only buf/pos/len are used here). */
 interface PbReader { buf: Uint8Array; pos: number; len: number }
 
+const pbUtil = pbMinimal.util;
 const FALLBACK = -1;
 const TWO32 = 4294967296;
 const COMM_SLOTS = 4096;
@@ -205,7 +221,7 @@ export class LazyDecoder {
     if (cpu !== 0) rec.cpu = cpu;
     if (cgroup !== 0) rec.cgroup = cgroup;
     if (kind === undefined) return rec;
-    const want = this.fields.get(kind);
+    const want = this.fields.get(kind) ?? ALL_FIELDS[kind];
     let body: object | null;
     if (want === undefined) {
       r.pos = bs;
@@ -223,19 +239,22 @@ export class LazyDecoder {
   /** Would body() read this body (not null)? The same rules, with no name looked up and nothing made. */
   private check(kind: BodyKind, buf: Uint8Array, p: number, end: number): boolean {
     const reads = TAG_READS[kind]!;
+    const strings = STRING_TAGS[kind]!;
     while (p < end) {
       const tag = buf[p++]!;
       if (tag >= 0x80) return false;
       const max = reads[tag]!;
       if (max === 0) return false;
-      if (p < end && buf[p]! < 0x80) { // one byte: always within the rules
-        const n = buf[p++]!;
-        if (max === 4) { if (p + n > end) return false; p += n; }
-        continue;
+      let n: number;
+      if (p < end && buf[p]! < 0x80) n = buf[p++]!; // one byte: always within the rules
+      else {
+        p = this.varint(buf, p, end, max);
+        if (p === FALLBACK) return false;
+        n = this.lo;
       }
-      p = this.varint(buf, p, end, max);
-      if (p === FALLBACK) return false;
-      if (max === 4) { if (p + this.lo > end) return false; p += this.lo; }
+      if (max !== 4) continue;
+      if (p + n > end || (strings[tag] === 1 && !isUtf8(buf, p, n))) return false;
+      p += n;
     }
     return true;
   }
@@ -353,16 +372,24 @@ export class LazyDecoder {
       const spec = table[tag >>> 3];
       if (spec === undefined) return null;
       const [name, type] = spec;
-      if ((tag & 7) !== (type === 'bytes' ? 2 : 0)) return null;
-      p = this.varint(buf, p, end, type === 'uint64' || type === 'sint64' ? 10 : type === 'bytes' ? 4 : 5);
+      const delimited = DELIMITED.has(type);
+      if ((tag & 7) !== (delimited ? 2 : 0)) return null;
+      p = this.varint(buf, p, end, type === 'uint64' || type === 'sint64' ? 10 : delimited ? 4 : 5);
       if (p === FALLBACK) return null;
       let v: unknown;
       const keep = o !== null && want.has(name);
-      if (type === 'bytes') {
+      if (delimited) {
         const n = this.lo;
         if (p + n > end) return null;
-        v = n === 0 || !keep ? null : this.bytes(buf, p, n);
+        // a string is decoded even when not kept: invalid UTF-8 throws, as in protobufjs
+        if (type === 'string' || type === 'string[]') v = utf8(buf, p, n);
+        else if (keep) v = n === 0 && type === 'bytes' ? null : this.bytes(buf, p, n);
         p += n;
+        if (keep && (type === 'bytes[]' || type === 'string[]')) { // as protobufjs: an own list at the first entry
+          const list = o![name] as unknown[] | undefined;
+          if (list && list.length) list.push(v); else o![name] = [v];
+          continue;
+        }
       } else {
         v = keep ? this.value(type) : null;
       }
@@ -420,6 +447,15 @@ export class LazyDecoder {
     if (this.copies) ownBytes(rec);
     return rec;
   }
+}
+
+/** n bytes at s as the generated code decodes a string: invalid UTF-8 throws (protobufjs' stringVerify). */
+function utf8(buf: Uint8Array, s: number, n: number): string {
+  return pbUtil.utf8.readStrict(buf, s, s + n);
+}
+
+function isUtf8(buf: Uint8Array, s: number, n: number): boolean {
+  try { utf8(buf, s, n); return true; } catch { return false; }
 }
 
 function same(buf: Uint8Array, a: number, b: number, n: number): boolean {

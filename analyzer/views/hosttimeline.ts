@@ -29,7 +29,7 @@ export class HostTimeline {
   cut = false;
   private readonly sessions = new Map<Proc, { tty: string; via: string; pending: Buffer[]; pendingTs: number; prompt: string | null }>();
   /** Nearest session shell above a process: memoized; reset when a session opens. */
-  private readonly shellAbove = new NearestAncestor((q) => this.sessions.has(q), 4096);
+  private readonly shellAbove = new NearestAncestor<Proc>((q) => this.sessions.has(q), 4096);
   private readonly writes = new Map<string, { ts: number; pid: number; comm: string }>();
   private lastOut: Item | null = null;
   private lastDenied: Item | null = null;

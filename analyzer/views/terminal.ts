@@ -54,7 +54,7 @@ export function ttyView(dev: string, o: RawOptions): View {
 /** Selects writes to fd 1/2 by the shell `pid` (and, unless shellOnly, its descendants). */
 export class ShellSelector {
   private shell: Proc | null = null;
-  private readonly below = new NearestAncestor((q) => q === this.shell);
+  private readonly below = new NearestAncestor<Proc>((q) => q === this.shell);
   constructor(readonly pid: number, readonly shellOnly: boolean) {}
   matches(r: Record, ctx: ViewContext): boolean {
     if (r.body !== 'ttyWrite') return false;

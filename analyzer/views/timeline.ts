@@ -19,7 +19,7 @@ interface Session { shell: Proc; tty: string; items: Item[]; lastErr: Item | nul
 export function timelineView(maxArgs = 20): View {
   const sessions = new Map<Proc, Session>();
   const lost: Loss[] = [];
-  const shellAbove = new NearestAncestor((q) => sessions.has(q)); // reset when a session opens
+  const shellAbove = new NearestAncestor<Proc>((q) => sessions.has(q)); // reset when a session opens
   const sessionOf = (p: Proc): Session | undefined => { const s = shellAbove.of(p); return s ? sessions.get(s) : undefined; };
   return {
     tables: [SESSION_ITEMS],

@@ -4,11 +4,11 @@
 // Walks are iterative and linear (captures can hold deep or huge trees); indentation stops at
 // MAX_INDENT levels so a deep chain's output stays linear in its length.
 import { userName, type View, type ViewContext } from '../pipeline.js';
-import type { ExecInfo, Proc } from '../state/processes.js';
+import type { ExecInfo, Proc, ProcessTree } from '../state/processes.js';
 import { esc } from '../text.js';
 import { errnoName } from '../syscalls.js';
 import { execArgs } from './execs.js';
-import { ancestry, walkUp } from '../state/ancestry.js';
+import { ancestry, walkUpBy } from '../state/ancestry.js';
 import { processRow, rowsFor, type ViewColumn, type ViewTable } from '../schema/views.js';
 
 const MAX_INDENT = 64;
@@ -70,6 +70,12 @@ function line(p: Proc, o: TreeOptions, user: (uid: number) => string): string {
   return `${cmd}  [pid ${p.pid}, ${user(p.uid)}, ${when}${dur}${exit}]${inferred}${cycle}`;
 }
 
+/** A process of the start snapshot with no command line and no exe. */
+function isKernelThread(tree: ProcessTree, i: number): boolean {
+  const e = tree.firstExec[i]!;
+  return tree.origin(i) === 'snapshot' && e !== -1 && tree.execNext[e] === -1 && tree.execFile[e] === 0 && tree.args.argc(tree.execArgs[e]!) === 0;
+}
+
 /** A process as the tree shows it: its depth, and the branch drawing before its line. */
 interface Shown { p: Proc; depth: number; prefix: string; last: boolean }
 
@@ -105,16 +111,8 @@ export function treeView(o: TreeOptions): View {
     filtered: false,
     end(ctx: ViewContext) {
       const tree = ctx.tree;
-      const keep = new Uint8Array(tree.all.length); // by Proc.index: a byte per process, not a Set entry
+      const keep = new Uint8Array(tree.size); // by slot: a byte per process, not a Set entry
       users = ctx.users;
-      const isKernelThread = (p: Proc) => p.origin === 'snapshot' && p.execs.length === 1 && p.execs[0]!.filePacked.length === 0 && p.execs[0]!.argc === 0;
-      if (o.all) {
-        for (const p of tree.all) if (!isKernelThread(p)) keep[p.index] = 1;
-      } else {
-        // each active process and its ancestors; stop at the first kept one: linear overall
-        for (const p of tree.all) if (p.active) walkUp(p, (q) => { if (keep[q.index]) return true; keep[q.index] = 1; return false; });
-      }
-      let roots: Proc[];
       if (o.ancestry !== undefined) {
         const ps = o.pick ? o.pick(tree) : tree.byPid(o.ancestry);
         if (!ps.length) throw new Error(`no process ${o.ancestry} in this capture`);
@@ -122,22 +120,36 @@ export function treeView(o: TreeOptions): View {
         chain.forEach((p, i) => ctx.out.row(table, { p, depth: i, prefix: indent(i), last: true }, ctx));
         return;
       }
-      if (o.pid !== undefined || (o.pick && o.ancestry === undefined)) {
-        roots = o.pick ? o.pick(tree) : tree.byPid(o.pid ?? -1);
+      // slots, not Procs: a handle is made only for a process shown
+      const { parents, firstChild, nextSibling } = tree;
+      let roots: number[];
+      if (o.pid !== undefined || o.pick) {
+        roots = (o.pick ? o.pick(tree) : tree.byPid(o.pid ?? -1)).map((p) => p.index);
         if (!roots.length) throw new Error(`no process ${o.pid ?? ''} in this capture`);
-        for (const r of roots) for (const q of tree.descendants(r)) keep[q.index] = 1;
+        for (const r of roots) for (const q of tree.descendantSlots(r)) keep[q] = 1;
       } else {
-        roots = tree.roots().filter((p) => keep[p.index]);
+        if (o.all) {
+          for (let i = 0; i < tree.size; i++) if (!isKernelThread(tree, i)) keep[i] = 1;
+        } else {
+          // each active process and its ancestors; stop at the first kept one: linear overall
+          const up = (q: number) => parents[q]!;
+          const mark = (q: number) => { if (keep[q]) return true; keep[q] = 1; return false; };
+          for (let i = 0; i < tree.size; i++) if (tree.isActive(i)) walkUpBy(i, -1, up, mark);
+        }
+        roots = [];
+        for (let i = 0; i < tree.size; i++) if (parents[i] === -1 && keep[i]) roots.push(i);
       }
       // explicit stack instead of recursion: a fork chain can be thousands deep
-      const stack: Array<{ p: Proc; prefix: string; last: boolean; depth: number }> = [];
-      for (let i = roots.length - 1; i >= 0; i--) stack.push({ p: roots[i]!, prefix: '', last: true, depth: 0 });
+      const stack: Array<{ i: number; prefix: string; last: boolean; depth: number }> = [];
+      for (let i = roots.length - 1; i >= 0; i--) stack.push({ i: roots[i]!, prefix: '', last: true, depth: 0 });
+      const kids: number[] = [];
       while (stack.length) {
-        const { p, prefix, last, depth } = stack.pop()!;
-        ctx.out.row(table, { p, depth, prefix: depth === 0 ? '' : depth > MAX_INDENT ? `${prefix}[depth ${depth}] ${last ? '└─ ' : '├─ '}` : `${prefix}${last ? '└─ ' : '├─ '}`, last }, ctx);
-        const kids = p.children.filter((c) => keep[c.index]);
+        const { i, prefix, last, depth } = stack.pop()!;
+        ctx.out.row(table, { p: tree.proc(i), depth, prefix: depth === 0 ? '' : depth > MAX_INDENT ? `${prefix}[depth ${depth}] ${last ? '└─ ' : '├─ '}` : `${prefix}${last ? '└─ ' : '├─ '}`, last }, ctx);
+        kids.length = 0;
+        for (let c = firstChild[i]!; c !== -1; c = nextSibling[c]!) if (keep[c]) kids.push(c);
         const next = depth === 0 || depth > MAX_INDENT ? prefix : prefix + (last ? '   ' : '│  ');
-        for (let i = kids.length - 1; i >= 0; i--) stack.push({ p: kids[i]!, prefix: next, last: i === kids.length - 1, depth: depth + 1 });
+        for (let k = kids.length - 1; k >= 0; k--) stack.push({ i: kids[k]!, prefix: next, last: k === kids.length - 1, depth: depth + 1 });
       }
       if (!roots.length) ctx.warn('no process activity in this capture (use --all for the processes alive at its start)');
     },

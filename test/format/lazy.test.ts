@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import protobuf from 'protobufjs';
 import { inspect, isDeepStrictEqual } from 'node:util';
 import { BODY_KINDS, CaptureReader, Reader, pb, type BodyKind, type Record, type RecordInit } from '../../format/index.js';
-import { BODY_BY_FIELD, BODY_FIELDS, LazyDecoder, type RecordPlan } from '../../format/lazy.js';
+import { BODY_BY_FIELD, BODY_FIELDS, COUNTED, LazyDecoder, TOUCHED, type RecordPlan } from '../../format/lazy.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCapture, tmp } from '../helpers.js';
@@ -22,7 +22,8 @@ const s32 = () => pick([0, -1, 1, -13, 2 ** 31 - 1, -(2 ** 31), (rnd() | 0)]);
 const u64 = () => pick([0, 1, 2 ** 32, 2 ** 52 + 7, Number.MAX_SAFE_INTEGER, rnd() * 4096]);
 const s64 = () => pick([0, -1, -5_000_000_000, 2 ** 40, -(2 ** 52), rnd() - 2 ** 31]);
 const bytes = () => Buffer.from(Array.from({ length: pick([0, 1, 16, 300]) }, () => rnd() & 0xff));
-const str = () => pick(['', 'tty', 'é\u202e', 'x'.repeat(200)]);
+const str = () => pick(['', 'tty', 'é\u202e', 'x'.repeat(200), '\ud800', '\0']);
+const list = <T>(item: () => T): T[] => Array.from({ length: pick([0, 1, 2, 5]) }, item);
 
 function body(kind: BodyKind): object {
   switch (kind) {
@@ -35,7 +36,7 @@ function body(kind: BodyKind): object {
     case 'readline': return { line: bytes(), truncated: !!(rnd() & 1) };
     case 'moduleLoad': return { name: bytes(), taints: u32() };
     case 'lost': return { probe: str(), count: u64(), lane: str() };
-    case 'process': return { exe: bytes(), argv: [bytes()], start: s64(), ttyRdev: u32(), exeIno: '12' };
+    case 'process': return { exe: bytes(), argv: list(bytes), start: s64(), ttyRdev: u32(), cwd: bytes(), exeIno: pick(['12', String(2 ** 63), str()]), exeDev: u32() };
     case 'header': return { hostname: str(), formatMajor: 1, users: [{ uid: 1, name: str() }] };
     case 'trailer': return { clean: true, reason: str(), records: u64(), counts: [{ kind: 'open', count: 3 }] };
     case 'malformed': return { kind: str(), size: u32(), raw: bytes(), reason: str() };
@@ -63,13 +64,19 @@ function mutate(b: Buffer): Buffer {
 }
 
 const decoders = new Map<RecordPlan, LazyDecoder>();
-const decoderOf = (p: RecordPlan): LazyDecoder => decoders.get(p) ?? decoders.set(p, new LazyDecoder(p)).get(p)!;
+const decoderOf = (p: RecordPlan): LazyDecoder => {
+  let d = decoders.get(p);
+  if (!d) decoders.set(p, d = new LazyDecoder(p));
+  if (p.touch) d.sink = { record() {}, touch() {} };
+  return d;
+};
 type Outcome = { rec: Record | null } | { error: string };
 function run(bytesIn: Buffer, plan: RecordPlan | null): Outcome {
   const r = Reader.create(bytesIn);
   try {
     if (plan === null) return { rec: pb.Record.decode(r, bytesIn.length) };
-    return { rec: decoderOf(plan).decode(r, 0, bytesIn.length) };
+    const rec = decoderOf(plan).decode(r, 0, bytesIn.length);
+    return { rec: rec === TOUCHED || rec === COUNTED ? null : rec };
   } catch (e) {
     return { error: (e as Error).message };
   }
@@ -79,7 +86,13 @@ const FAST: RecordPlan = { kinds: null, fields: new Map(Object.entries(BODY_FIEL
 const ALWAYS = new Set<BodyKind>(['header', 'trailer']); // the reader keeps them, so the decoder decodes them whole
 const NARROW: RecordPlan = { kinds: new Set<BodyKind>(['syscallError', 'open', 'exec', 'lost']), fields: new Map<BodyKind, Set<string>>([['syscallError', new Set(['nr', 'abi'])], ['open', new Set(['path', 'ret'])]]) };
 
+/** No fields declared: each kind decoded whole (the fast path reads every field of the kinds it knows). */
+const WHOLE: RecordPlan = { kinds: null, fields: new Map() };
+
 const NONE: RecordPlan = { kinds: null, fields: new Map(Object.keys(BODY_FIELDS).map((k) => [k as BodyKind, new Set<string>()])) };
+
+/** Every kind the fast path knows only touched (common fields to a sink): the body is checked, not decoded. */
+const TOUCH: RecordPlan = { ...NONE, touch: new Set(Object.keys(BODY_FIELDS) as BodyKind[]) };
 
 /** Throws (with the input) where the fast path and the reference disagree; plain checks, for speed. */
 function compare(input: Buffer): void {
@@ -89,8 +102,11 @@ function compare(input: Buffer): void {
   const full = run(input, FAST);
   // Every field declared: exactly the reference, or an error where it errs.
   if ('error' in ref) { if (!('error' in full)) fail('the reference errs, the fast path does not'); } else same(full, ref, 'all fields');
+  const whole = run(input, WHOLE);
+  if ('error' in ref) { if (!('error' in whole)) fail('the reference errs, the fast path does not (whole)'); } else same(whole, ref, 'whole');
   const none = run(input, NONE);
   if ('error' in ref !== 'error' in none) fail('no body field: errors differ');
+  if ('error' in ref !== 'error' in run(input, TOUCH)) fail('touched: errors differ');
   if ('rec' in none && 'rec' in ref) {
     same(none.rec!.body, ref.rec!.body, 'kind, no body field');
     same(none.rec!.comm, ref.rec!.comm, 'comm, no body field');
@@ -126,14 +142,14 @@ describe('lazy decoding against protobufjs', () => {
     const rec = root.lookupType('secrec.v1.Record');
     BODY_BY_FIELD.forEach((k, i) => expect(rec.fieldsById[10 + i]!.name).toBe(k));
     expect(new Set(BODY_BY_FIELD)).toEqual(new Set(BODY_KINDS));
-    const scalar: { [t: string]: string } = { uint32: 'uint32', int32: 'int32', sint32: 'sint32', uint64: 'uint64', sint64: 'sint64', bool: 'bool', bytes: 'bytes' };
+    const scalar: { [t: string]: string } = { uint32: 'uint32', int32: 'int32', sint32: 'sint32', uint64: 'uint64', sint64: 'sint64', bool: 'bool', bytes: 'bytes', string: 'string' };
     for (const [kind, table] of Object.entries(BODY_FIELDS)) {
       const t = root.lookupType(rec.fieldsById[10 + BODY_BY_FIELD.indexOf(kind as BodyKind)]!.type);
       for (const f of t.fieldsArray) {
         const [name, type] = table![f.id]!;
         expect(name).toBe(f.name);
-        expect(type).toBe(f.resolvedType ? 'int32' : scalar[f.type]); // enums are int32 on the wire
-        expect(f.repeated).toBe(false);
+        expect(type).toBe(f.resolvedType ? 'int32' : f.repeated ? `${f.type}[]` : scalar[f.type]); // enums are int32 on the wire
+        if (f.repeated) expect(['bytes', 'string']).toContain(f.type);
       }
       expect(Object.keys(table!).length).toBe(t.fieldsArray.length);
     }

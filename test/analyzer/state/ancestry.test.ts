@@ -1,9 +1,10 @@
 // The one ancestry walk: bounded and cycle-safe even on links ProcessTree would have refused.
 import { describe, expect, it } from 'vitest';
-import { Proc } from '../../../analyzer/state/processes.js';
 import { ancestry, NearestAncestor, walkUp } from '../../../analyzer/state/ancestry.js';
 
-const proc = (pid: number, parent: Proc | null = null): Proc => new Proc(pid, parent?.pid ?? 0, parent, 0, 0, 'p', 'fork');
+/** The walks need only a parent link; a plain object lets a test forge links ProcessTree refuses. */
+interface Proc { pid: number; parent: Proc | null }
+const proc = (pid: number, parent: Proc | null = null): Proc => ({ pid, parent });
 
 /** A chain root → … → leaf of n processes. */
 function chain(n: number): Proc[] {
