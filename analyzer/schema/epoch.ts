@@ -44,6 +44,9 @@ export class EpochSecond {
 }
 
 
+/** e when it is clock's, else a new cache for clock (one per writer or column, not per record). */
+export const epochOf = (e: EpochSecond | null, clock: HostClock): EpochSecond => (e !== null && e.clock === clock ? e : new EpochSecond(clock));
+
 /** How export writes a column that reads the `ns` local: from r.ts, through an EpochSecond. */
 export type TimeColumn = 'epoch' | 'text';
 const TIME_EXPRS = new Map<string, TimeColumn>([['ns', 'epoch'], ['c.clock.text(ns)', 'text']]);
@@ -57,4 +60,20 @@ export function epochColumns(spec: FieldSpec): { spec: FieldSpec; time: readonly
   const reads = (s: string): boolean => /\bns\b/.test(s);
   const keep = pre === spec.pre || reads(pre) || spec.cols.some(([, [, expr]], j) => time[j] === null && reads(expr));
   return { spec: keep ? spec : { ...spec, pre }, time };
+}
+
+/** v (< 10^9) as nine digits, zero-padded, at buf[p]; the position after them. */
+export function writeNine(buf: Uint8Array, p: number, v: number): number {
+  for (let i = p + 8; i >= p; i--) { const q = (v / 10) | 0; buf[i] = 0x30 + (v - q * 10); v = q; }
+  return p + 9;
+}
+
+/** The clock text of the instant frac ns into e's second (what HostClock.text gives) at buf[p];
+ * the position after it. */
+export function writeTime(buf: Uint8Array, p: number, e: EpochSecond, frac: number): number {
+  const { prefix, zone } = e;
+  for (let i = 0; i < prefix.length; i++) buf[p++] = prefix[i]!;
+  p = writeNine(buf, p, frac);
+  for (let i = 0; i < zone.length; i++) buf[p++] = zone[i]!;
+  return p;
 }

@@ -5,7 +5,7 @@
 // are those of toCsvLine/toJsonLine (test/analyzer/lines.test.ts compares them).
 import { isUtf8 } from 'node:buffer';
 import type { HostClock } from './clock.js';
-import { EpochSecond, epochColumns } from './epoch.js';
+import { epochColumns, epochOf, writeNine, writeTime, type EpochSecond } from './epoch.js';
 import { compileFields, FIELDS, type EventTable, type Source } from './fields.js';
 import { TABLES, type ColumnType, type Row, type TableName, type Value } from './tables.js';
 import { csvValue, jsonValue } from './values.js';
@@ -81,12 +81,6 @@ export abstract class LineWriter {
     this.pos = i;
     do { const q = Math.floor(v / 10); buf[--i] = 0x30 + (v - q * 10); v = q; } while (v > 0);
   }
-  /** Nine digits, zero-padded. */
-  private nine(v: number): void {
-    const buf = this.buf;
-    for (let i = this.pos + 8; i >= this.pos; i--) { const q = Math.floor(v / 10); buf[i] = 0x30 + (v - q * 10); v = q; }
-    this.pos += 9;
-  }
   private digits(s: string): void {
     const buf = this.buf;
     for (let i = 0; i < s.length; i++) buf[this.pos++] = s.charCodeAt(i);
@@ -122,11 +116,7 @@ export abstract class LineWriter {
     this.seen[j] = v;
     return true;
   }
-  private epoch(clock: HostClock): EpochSecond {
-    let e = this.epochs;
-    if (e === null || e.clock !== clock) e = this.epochs = new EpochSecond(clock);
-    return e;
-  }
+  private epoch(clock: HostClock): EpochSecond { return this.epochs = epochOf(this.epochs, clock); }
 
   /** Column j's value as the text values.ts gives (csvField passes a non-string through, and the
    * line took it as text). */
@@ -153,7 +143,7 @@ export abstract class LineWriter {
     if (frac < 0) { this.other(j, this.value(clock.epochNs(ts), 'i64')); return; }
     this.label(j);
     this.digits(e.digits);
-    this.nine(frac);
+    this.pos = writeNine(this.buf, this.pos, frac);
   }
   /** time of a record at offset ts. */
   time(j: number, clock: HostClock, ts: number): void {
@@ -162,9 +152,7 @@ export abstract class LineWriter {
     if (frac < 0) { this.str(j, clock.text(clock.epochNs(ts))); return; }
     this.label(j);
     this.quote();
-    this.bytes(e.prefix);
-    this.nine(frac);
-    this.bytes(e.zone);
+    this.pos = writeTime(this.buf, this.pos, e, frac);
     this.quote();
   }
   /** The line's end. */

@@ -4,12 +4,12 @@
 // Longs, times at second edges, before the epoch, past 2^53 and across a DST change), with
 // values large enough that the buffer is handed out in the middle of a line.
 import { describe, expect, it } from 'vitest';
-import { HostClock } from '../../analyzer/schema/clock.js';
 import { lineWriter, type LineWriter, type TextFormat } from '../../analyzer/schema/lines.js';
 import { HELPERS } from '../../analyzer/schema/rows.js';
 import { TABLES, type Value } from '../../analyzer/schema/tables.js';
 import { csvValue, jsonValue } from '../../analyzer/schema/values.js';
 import { pb } from '../../format/index.js';
+import { CLOCKS, OFFSETS } from './clocks.js';
 
 const COLS = TABLES.opens.columns;
 const col = (name: string): number => COLS.findIndex((c) => c.name === name);
@@ -23,16 +23,6 @@ const NUMBERS: Value[] = [null, 0, -0, 7, -1, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 -
 const BOOLS: Value[] = [null, true, false, 0, 1];
 const BINS: (Uint8Array | null | undefined)[] = [null, undefined, new Uint8Array(), bytes(0), bytes(1, 2), bytes(1, 2, 3), bytes(0xff, 0xfe, 0xfd, 0xfc),
   ALL_BYTES, Buffer.from('hé, "x"\r\n\\'), bytes(0xc3, 0x28), bytes(0xed, 0xa0, 0x80), bytes(0xc0, 0xaf), bytes(0xf0, 0x9f, 0x98, 0x80), BIG, Buffer.from('a,'.repeat(400_000))];
-
-const DST = 1_774_745_000; // 2026-03-29, shortly before 01:00 UTC, when Paris moves to summer time
-const CLOCKS = [
-  new HostClock({ hostname: 'h', bootId: 'b', startWallSec: 1_700_000_000, startWallNsec: 999_999_990, timezone: 'Europe/Paris' }),
-  new HostClock({ hostname: 'h', bootId: 'b', startWallSec: DST, startWallNsec: 5, timezone: 'Europe/Paris' }),
-  new HostClock({ hostname: 'h', bootId: 'b', startWallSec: 0, startWallNsec: 0, utcOffsetSec: -3600 }),
-  new HostClock({ hostname: 'h', bootId: 'b', startWallSec: 300_000_000_000, timezone: 'UTC' }),
-  new HostClock(null),
-];
-const OFFSETS = [0, 1, 9, 10, 11, 999_999_999, 1e9, 1e9 + 1, 5e9, 3_600e9 - 1, 3_600e9, 7_200e9 + 17, 2 ** 53 - 1, 2 ** 53 + 2, 1.5, -3];
 
 /** One writer call per sample, then the bytes it handed out, beside what values.ts gives. */
 function run(format: TextFormat): { got: string; want: string } {
