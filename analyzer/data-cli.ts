@@ -2,7 +2,7 @@
 import { Command, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
 import { EXPORT_FORMATS, exportCapture, type ExportFormat } from './export.js';
-import { sql, type QueryResult } from './sql.js';
+import type { QueryResult } from './sql.js';
 import { esc } from './text.js';
 import { TABLE_NAMES } from './schema/tables.js';
 
@@ -89,6 +89,7 @@ export async function runDataCommand(argv: string[]): Promise<number> {
     return damaged ? 3 : 0;
   }
   const [text, ...inputs] = cmd.args as [string, ...string[]];
+  const { sql } = await import('./sql.js'); // DuckDB: not loaded for an export
   const r = await sql(text, inputs, warn);
   process.stdout.write(renderResult(r, o['json'] ? 'json' : o['csv'] ? 'csv' : 'table'));
   return 0;

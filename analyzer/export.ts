@@ -1,20 +1,39 @@
 // secanalyze export: captures → one table per kind, hive-partitioned host=…/kind=…, as Parquet,
-// Arrow IPC, CSV or NDJSON. Streaming: text formats are encoded row by row, Parquet/Arrow wait in
-// parts of at most 3 × batchRows rows, so memory does not grow with the capture's length (only
-// the process table does, with the number of processes).
+// Arrow IPC, CSV or NDJSON. Streaming: records come one by one from the reader; text formats are
+// written as bytes into a buffer per table (schema/lines.ts), Parquet/Arrow wait in parts of at
+// most 3 × batchRows rows, so memory does not grow with the capture's length (only the process
+// table does, with the number of processes).
 import { closeSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
-import * as fl from '@uwdata/flechette';
-import * as pw from 'parquet-wasm/node';
+import type * as Fl from '@uwdata/flechette';
 import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type Record, type RecordPlan } from '../format/index.js';
 import { CaptureRows, HELPERS, type RowContext } from './schema/rows.js';
 import { TABLE_NAMES, type Row, type TableName } from './schema/tables.js';
-import { arrowColumns, arrowIpc, csvHeader, recordCsvLine, recordJsonLine, toCsvLine, toJsonLine } from './schema/encode.js';
-import { feeder, type ArrowColumns, type Feed } from './schema/columns.js';
-import { FIELDS, type EventTable } from './schema/fields.js';
+import { csvHeader, lineWriter, recordLine, type LineWriter, type RecordLine } from './schema/lines.js';
+import type { ArrowColumns, Feed } from './schema/columns.js';
+import type { EventTable } from './schema/fields.js';
 
-/** Each event table's record → Arrow builders code, compiled once. */
-const FEEDS = Object.fromEntries(Object.entries(FIELDS).map(([t, f]) => [t, feeder(f)])) as { [T in EventTable]: Feed<RowContext, typeof HELPERS> };
+/** Arrow and Parquet's libraries, loaded only when a columnar format is asked for (a CSV export
+ * does not compile parquet-wasm's WebAssembly). */
+interface Columnar {
+  fl: typeof Fl;
+  pw: typeof import('parquet-wasm/node') | null;
+  arrowColumns: typeof import('./schema/encode.js').arrowColumns;
+  arrowIpc: typeof import('./schema/encode.js').arrowIpc;
+  /** Each event table's record → Arrow builders code, compiled once. */
+  feeds: { [T in EventTable]: Feed<RowContext, typeof HELPERS> };
+}
+let columnarLibs: Promise<Columnar> | null = null;
+async function loadColumnar(parquet: boolean): Promise<Columnar> {
+  columnarLibs ??= (async () => {
+    const [fl, enc, cols, fields] = await Promise.all([import('@uwdata/flechette'), import('./schema/encode.js'), import('./schema/columns.js'), import('./schema/fields.js')]);
+    const feeds = Object.fromEntries(Object.entries(fields.FIELDS).map(([t, f]) => [t, cols.feeder(f)])) as Columnar['feeds'];
+    return { fl, pw: null, arrowColumns: enc.arrowColumns, arrowIpc: enc.arrowIpc, feeds };
+  })();
+  const c = await columnarLibs;
+  if (parquet) c.pw ??= await import('parquet-wasm/node');
+  return c;
+}
 
 export const EXPORT_FORMATS = ['parquet', 'arrow', 'csv', 'ndjson'] as const;
 export type ExportFormat = typeof EXPORT_FORMATS[number];
@@ -51,14 +70,18 @@ export function partitionValue(s: string): string {
 // Dictionary pages only for hostname and boot_id (one value a capture): on every column they took
 // two thirds of the writer's time for 12 % smaller files; min/max statistics per column chunk (what
 // readers prune row groups by), not per page (bench/parquet.ts measures these choices).
-function parquetBytes(table: fl.Table): Uint8Array {
+function parquetBytes(c: Columnar, table: Fl.Table): Uint8Array {
+  const pw = c.pw!;
   const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY)
     .setDictionaryEnabled(false).setColumnDictionaryEnabled('hostname', true).setColumnDictionaryEnabled('boot_id', true)
     .setStatisticsEnabled(pw.EnabledStatistics.Chunk).build();
-  return pw.writeParquet(pw.Table.fromIPCStream(arrowIpc(table, false)), props);
+  return pw.writeParquet(pw.Table.fromIPCStream(c.arrowIpc(table, false)), props);
 }
 
-const TEXT_CHUNK = 1 << 20;
+/** All of b to fd (write may write less than asked). */
+function writeAll(fd: number, b: Uint8Array): void {
+  for (let done = 0; done < b.length;) done += writeSync(fd, b, done);
+}
 
 /** All of `bufs` to fd (writev may write less than asked). */
 function writevAll(fd: number, bufs: Uint8Array[]): void {
@@ -80,16 +103,26 @@ const EVERY_FIELD: RecordPlan = {
   fields: new Map(Object.entries(BODY_FIELDS).map(([k, f]) => [k as BodyKind, new Set(Object.values(f).map(([name]) => name))])),
 };
 
-/** One table of one capture: rows are buffered and written out in parts or appended lines. */
+/** One table of one capture: text lines go through a byte buffer to their file, Parquet/Arrow
+ * rows are buffered as columns and written out in parts. */
 class TableSink {
   count = 0;
-  /** Parquet/Arrow: the part being built, as columns (a row is copied in and dies young). */
+  /** Parquet/Arrow: the part being built, as columns (a record's values are copied in). */
   private readonly columns: ArrowColumns | null;
+  /** CSV/NDJSON: the line writer, and the table's record → line code. */
+  private readonly lines: LineWriter | null;
+  private readonly recordLine: RecordLine | null;
+  private readonly feed: Feed<RowContext, typeof HELPERS> | null;
   private part = 0;
   private fd: number | null = null;
   readonly files: string[] = [];
-  constructor(private readonly table: TableName, private readonly dir: string, private readonly stem: string, private readonly format: ExportFormat) {
-    this.columns = format === 'parquet' || format === 'arrow' ? arrowColumns(table) : null;
+  constructor(private readonly table: TableName, private readonly dir: string, private readonly stem: string, private readonly format: ExportFormat,
+    private readonly columnar: Columnar | null) {
+    this.columns = columnar ? columnar.arrowColumns(table) : null;
+    this.feed = columnar && table !== 'processes' ? columnar.feeds[table] : null;
+    const text = format === 'csv' ? 'csv' : 'json';
+    this.lines = columnar ? null : lineWriter(table, text, (b) => writeAll(this.textFile(), b));
+    this.recordLine = columnar || table === 'processes' ? null : recordLine(table, text);
   }
 
   /** Rows waiting for their part. */
@@ -102,32 +135,18 @@ class TableSink {
     try { return openSync(path, 'wx', 0o644); } catch (e) { throw new Error(`cannot create ${path}: ${(e as Error).message} (export never overwrites; choose another -o)`); }
   }
 
-  // Text lines go into one byte buffer at once: kept as strings until a write, their pieces would
-  // outlive the young generation and make the GC copy them.
-  private buf: Buffer | null = null;
-  private pos = 0;
   /** A row (the processes table). */
   add(row: Row): void {
     this.count++;
     if (this.columns) this.columns.add(row);
-    else this.line((this.format === 'csv' ? toCsvLine : toJsonLine)(this.table, row));
+    else this.lines!.row(row);
   }
 
-  /** A record of an event table: its values go straight to the columns or the line. */
-  record(t: EventTable, r: Record, ctx: RowContext): void {
+  /** A record of this (event) table: its values go straight to the columns or the line. */
+  record(r: Record, ctx: RowContext): void {
     this.count++;
-    if (this.columns) this.columns.feed(FEEDS[t], r, ctx, HELPERS);
-    else this.line((this.format === 'csv' ? recordCsvLine : recordJsonLine)(t, r, ctx, HELPERS));
-  }
-
-  private line(line: string): void {
-    const buf = this.buf ??= Buffer.allocUnsafe(TEXT_CHUNK);
-    if (this.pos + line.length * 3 + 1 > buf.length) {
-      this.flush(false);
-      if (line.length * 3 + 1 > buf.length) { writeSync(this.textFile(), line + '\n'); return; }
-    }
-    this.pos += buf.write(line, this.pos);
-    buf[this.pos++] = 0x0a;
+    if (this.columns) this.columns.feed(this.feed!, r, ctx, HELPERS);
+    else this.recordLine!(r, ctx, HELPERS, this.lines!);
   }
 
   private textFile(): number {
@@ -139,20 +158,19 @@ class TableSink {
   }
 
   flush(final: boolean): void {
-    if (this.format === 'csv' || this.format === 'ndjson') {
-      if (this.pos || final) this.textFile();
-      if (this.pos) writeSync(this.fd!, this.buf!, 0, this.pos);
-      this.pos = 0;
+    if (this.lines) {
+      this.lines.drain();
+      if (final) this.textFile();
       return;
     }
     if (!this.pending && !(final && this.part === 0)) return;
     const table = this.columns!.take(!final);
     const fd = this.create(`${this.stem}-${String(this.part++).padStart(4, '0')}.${EXT[this.format]}`);
     try {
-      if (this.format === 'parquet') writeSync(fd, parquetBytes(table));
+      if (this.format === 'parquet') writeSync(fd, parquetBytes(this.columnar!, table));
       else { // the IPC pieces as they are, in one writev (not first concatenated)
         const parts: Uint8Array[] = [];
-        fl.tableToIPC(table, { format: 'file', sink: { write: (b: Uint8Array) => { parts.push(b); }, finish: () => null } as never });
+        this.columnar!.fl.tableToIPC(table, { format: 'file', sink: { write: (b: Uint8Array) => { parts.push(b); }, finish: () => null } as never });
         for (let i = 0; i < parts.length; i += 1024) writevAll(fd, parts.slice(i, i + 1024));
       }
     } finally { closeSync(fd); }
@@ -165,28 +183,33 @@ class TableSink {
  * reader over many captures always finds every table's schema. */
 export async function exportCapture(file: string, o: ExportOptions): Promise<ExportResult> {
   const batch = Math.max(1, o.batchRows ?? 16_384);
+  const columnar = o.format === 'parquet' || o.format === 'arrow' ? await loadColumnar(o.format === 'parquet') : null;
   const reader = new CaptureReader(file, { plan: EVERY_FIELD });
   let rows: CaptureRows | null = null;
   let sinks: Map<TableName, TableSink> | null = null;
   let header: Header | null = null;
   let records = 0;
   let buffered = 0;
-  const columnar = o.format === 'parquet' || o.format === 'arrow';
   const open = (): Map<TableName, TableSink> => {
     header = reader.header;
     if (!header) o.warn?.(`${file}: the header record is missing (damaged start): hostname and times are unknown`);
     rows = new CaptureRows(header);
     const host = partitionValue(header?.hostname || 'unknown');
     const stem = `${Number(header?.startWallSec ?? 0)}-${partitionValue((header?.bootId ?? '').slice(0, 8))}-${header?.recorderPid ?? 0}`;
-    return new Map(TABLE_NAMES.map((t) => [t, new TableSink(t, join(o.outDir, `host=${host}`, `kind=${t}`), stem, o.format)]));
+    return new Map(TABLE_NAMES.map((t) => [t, new TableSink(t, join(o.outDir, `host=${host}`, `kind=${t}`), stem, o.format, columnar)]));
   };
+  let current: Record | null = null;
+  const use = (t: EventTable): TableSink => { const s = sinks!.get(t)!; s.record(current!, rows!.ctx); return s; };
   try {
-    for await (const frame of reader.frames()) {
-      for (const r of frame.records) {
+    // read(): records one by one into the sinks, no batch kept (the decoder copies the bytes it
+    // hands out, so the frame's buffer is reused)
+    await reader.read({
+      record: (r) => {
         records++;
         sinks ??= open();
-        const sink = rows!.each(r, (t) => { const s = sinks!.get(t)!; s.record(t, r, rows!.ctx); return s; });
-        if (!sink || !columnar) continue;
+        current = r;
+        const sink = rows!.each(r, use);
+        if (!sink || !columnar) return;
         buffered++;
         if (sink.pending >= batch) { buffered -= sink.pending; sink.flush(false); }
         else if (buffered >= batch * 3) { // bound memory without writing many tiny parts of small tables
@@ -194,8 +217,9 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
           buffered -= big.pending;
           big.flush(false);
         }
-      }
-    }
+      },
+      touch: () => { /* the plan names no touch kinds */ },
+    });
     sinks ??= open();
     const procs = sinks.get('processes')!;
     for (const p of rows!.processes()) { procs.add(p); if (procs.pending >= batch) procs.flush(false); }

@@ -4,7 +4,10 @@
 //
 // Two builds side by side: node dist/bench/export.js --compare OLD_DIST NEW_DIST [events=200000,2000000] [runs=3]
 // exports one capture per size in every format with each build, alternating, each in a fresh
-// process; prints the median records/s, CPU seconds and peak RSS of each, and the ratios.
+// process; prints the median records/s, CPU seconds (of the export, and with loading export.js,
+// since a build may load its libraries then or during the export) and peak RSS of each, and the
+// ratios. Files go under TMPDIR: on a disk that others write to, TMPDIR=/dev/shm keeps the
+// kernel's write-back throttling out of the wall times.
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -39,26 +42,29 @@ async function child(file: string, out: string): Promise<void> {
   console.log(maxRss());
 }
 
-/** One export in this process with the build in `dist`: records, wall s, CPU s of the export, peak RSS MiB. */
+/** One export in this process with the build in `dist`: records, wall s, CPU s of the export, the
+ * same with loading export.js (a build may load its libraries in either), peak RSS MiB. */
 async function one(dist: string, format: string, file: string, out: string): Promise<void> {
+  const l0 = process.cpuUsage();
   const m = await import(pathToFileURL(join(resolve(dist), 'analyzer/export.js')).href) as typeof import('../analyzer/export.js');
   const t = performance.now();
   const u0 = process.cpuUsage();
   const r = await m.exportCapture(file, { format: format as never, outDir: out });
-  rmSync(dir, { recursive: true, force: true }); // this process's own temporary folder, unused
   const u = process.cpuUsage(u0);
-  console.log(JSON.stringify({ records: r.records, wall: (performance.now() - t) / 1000, cpu: (u.user + u.system) / 1e6, rss: maxRss() }));
+  const l = process.cpuUsage(l0);
+  rmSync(dir, { recursive: true, force: true }); // this process's own temporary folder, unused
+  console.log(JSON.stringify({ records: r.records, wall: (performance.now() - t) / 1000, cpu: (u.user + u.system) / 1e6, load: (l.user + l.system) / 1e6, rss: maxRss() }));
 }
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 async function compare(dists: string[], sizes: number[], runs: number): Promise<void> {
   console.log(`bench/export --compare: ${dists.join(' vs ')}; ${runs} runs each, alternating (node ${process.version}, ${new Date().toISOString()})`);
-  console.log('format   events    build  records/s   wall s  CPU s (export only)  peak RSS MiB');
+  console.log('format   events    build  records/s   wall s  CPU s (export only)  CPU s (+ loading export.js)  peak RSS MiB');
   for (const n of sizes) {
     const cap = capture(0, n);
     for (const format of EXPORT_FORMATS) {
-      const got: { wall: number; cpu: number; rss: number; records: number }[][] = dists.map(() => []);
+      const got: { wall: number; cpu: number; load: number; rss: number; records: number }[][] = dists.map(() => []);
       for (let i = 0; i < runs; i++) {
         for (let d = 0; d < dists.length; d++) {
           const out = join(dir, `cmp-${d}-${i}-${format}-${n}`);
@@ -66,9 +72,10 @@ async function compare(dists: string[], sizes: number[], runs: number): Promise<
           rmSync(out, { recursive: true, force: true });
         }
       }
-      const med = got.map((g) => ({ rate: g[0]!.records / median(g.map((x) => x.wall)), wall: median(g.map((x) => x.wall)), cpu: median(g.map((x) => x.cpu)), rss: median(g.map((x) => x.rss)) }));
-      med.forEach((m, d) => console.log(`${format.padEnd(8)} ${String(n).padStart(8)}  ${d === 0 ? 'old' : 'new'}    ${String(Math.round(m.rate)).padStart(9)}  ${m.wall.toFixed(2).padStart(7)}  ${m.cpu.toFixed(2).padStart(5)}${' '.repeat(15)}${String(m.rss).padStart(6)}`));
-      if (med.length === 2) console.log(`${' '.repeat(18)}new/old: speed ${(med[1]!.rate / med[0]!.rate).toFixed(2)}x, CPU ${(med[1]!.cpu / med[0]!.cpu).toFixed(2)}x, RSS ${(med[1]!.rss / med[0]!.rss).toFixed(2)}x`);
+      const mid = (g: typeof got[number], k: 'wall' | 'cpu' | 'load' | 'rss'): number => median(g.map((x) => x[k]));
+      const med = got.map((g) => ({ rate: g[0]!.records / mid(g, 'wall'), wall: mid(g, 'wall'), cpu: mid(g, 'cpu'), load: mid(g, 'load'), rss: mid(g, 'rss') }));
+      med.forEach((m, d) => console.log(`${format.padEnd(8)} ${String(n).padStart(8)}  ${d === 0 ? 'old' : 'new'}    ${String(Math.round(m.rate)).padStart(9)}  ${m.wall.toFixed(2).padStart(7)}  ${m.cpu.toFixed(2).padStart(5)}${' '.repeat(15)}${m.load.toFixed(2).padStart(5)}${' '.repeat(23)}${String(m.rss).padStart(6)}`));
+      if (med.length === 2) console.log(`${' '.repeat(18)}new/old: speed ${(med[1]!.rate / med[0]!.rate).toFixed(2)}x, CPU ${(med[1]!.cpu / med[0]!.cpu).toFixed(2)}x (with loading ${(med[1]!.load / med[0]!.load).toFixed(2)}x), RSS ${(med[1]!.rss / med[0]!.rss).toFixed(2)}x`);
     }
     rmSync(cap, { force: true });
   }

@@ -7,6 +7,8 @@ import { isUtf8 } from 'node:buffer';
 import * as fl from '@uwdata/flechette';
 import type { Row, Value } from './tables.js';
 import { compileFields, type FieldSpec } from './fields.js';
+import type { HostClock } from './clock.js';
+import { epochColumns, epochOf, writeTime, type EpochSecond } from './epoch.js';
 
 /** Elements of `bpe` bytes in `length` elements padded to a multiple of 8 bytes. */
 const align64 = (length: number, bpe = 1): number => (((length * bpe) + 7) & ~7) / bpe;
@@ -105,9 +107,24 @@ class BytesBuilder extends Builder {
       else {
         const s = typeof v === 'string' ? v : String(v);
         this.room(s.length * 3);
-        this.pos += (this.buf as Utf8Writes).utf8Write(s, this.pos);
+        const buf = this.buf;
+        let p = this.pos;
+        let i = 0;
+        for (let c = 0; i < s.length && (c = s.charCodeAt(i)) < 0x80; i++) buf[p++] = c; // ASCII: no call out
+        this.pos = i === s.length ? p : this.pos + (buf as Utf8Writes).utf8Write(s, this.pos);
       }
     }
+    this.end();
+  }
+  /** The clock text of a record at offset ts (HostClock.text of its epochNs). */
+  private epochs: EpochSecond | null = null;
+  addTime(clock: HostClock, ts: number): void {
+    const e = this.epochs = epochOf(this.epochs, clock);
+    const frac = e.at(ts);
+    if (frac < 0) { this.add(clock.text(clock.epochNs(ts))); return; }
+    this.valid(true);
+    this.room(64);
+    this.pos = writeTime(this.buf, this.pos, e, frac);
     this.end();
   }
   batch(): fl.Batch<unknown> {
@@ -200,13 +217,34 @@ const TWO32 = 2 ** 32;
 class Int64Builder extends Builder {
   private values = new BigInt64Array(256);
   private words = new Int32Array(this.values.buffer); // little-endian halves: a safe integer needs no BigInt
+  /** A 64-bit field a record does not set reads as its message's one default Long: its value, by identity. */
+  private lastObject: unknown = null;
+  private lastBig = 0n;
+  private epochs: EpochSecond | null = null;
   override reset(): void { super.reset(); this.values = new BigInt64Array(this.values.length); this.words = new Int32Array(this.values.buffer); }
   add(v: Value): void {
     if (this.n >= this.values.length) { this.values = grow(this.values, this.n + 1); this.words = new Int32Array(this.values.buffer); }
     const i = this.n;
     if (!this.valid(v)) return;
     if (typeof v === 'number' && Number.isSafeInteger(v)) { this.words[2 * i] = v >>> 0; this.words[2 * i + 1] = Math.floor(v / TWO32); }
-    else this.values[i] = typeof v === 'bigint' ? v : BigInt(v as number);
+    else if (typeof v === 'bigint') this.values[i] = v;
+    else if (typeof v === 'object' && v === this.lastObject) this.values[i] = this.lastBig;
+    else {
+      this.values[i] = BigInt(v as number);
+      if (typeof v === 'object') { this.lastObject = v; this.lastBig = this.values[i]!; }
+    }
+  }
+  /** ns since the epoch of a record at offset ts (HostClock.epochNs), from the second's words. */
+  addEpoch(clock: HostClock, ts: number): void {
+    const e = this.epochs = epochOf(this.epochs, clock);
+    const frac = e.at(ts);
+    if (frac < 0) { this.add(clock.epochNs(ts)); return; }
+    if (this.n >= this.values.length) { this.values = grow(this.values, this.n + 1); this.words = new Int32Array(this.values.buffer); }
+    const i = this.n;
+    this.valid(true);
+    const lo = e.wordLo + frac; // frac < 2^30: at most one carry
+    this.words[2 * i] = lo >>> 0;
+    this.words[2 * i + 1] = lo >= TWO32 ? e.wordHi + 1 : e.wordHi;
   }
   batch(): fl.Batch<unknown> { return batch({ ...this.options(), values: aligned(this.values, this.n) }); }
 }
@@ -247,7 +285,10 @@ function appender(names: readonly string[]): Append {
 /** A record's values straight into the builders, compiled from its table's fields (no row). */
 export type Feed<C, H> = (r: unknown, c: C, h: H, b: readonly Builder[]) => void;
 const METHOD = { val: 'add', bin: 'addBin', bin_text: 'addBinText', list_bin: 'addBinList', list_text: 'addTextList' } as const;
-export const feeder = <C, H>(spec: FieldSpec): Feed<C, H> => compileFields(spec, (j, _n, source, expr) => `T[${j}].${METHOD[source]}(${expr});`);
+export function feeder<C, H>(fields: FieldSpec): Feed<C, H> {
+  const { spec, time } = epochColumns(fields);
+  return compileFields(spec, (j, _n, source, expr) => (time[j] ? `T[${j}].${time[j] === 'epoch' ? 'addEpoch' : 'addTime'}(c.clock, r.ts);` : `T[${j}].${METHOD[source]}(${expr});`));
+}
 
 /** One table's rows as Arrow columns of one batch each, appended as they come. */
 export class ArrowColumns {

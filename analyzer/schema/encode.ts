@@ -2,7 +2,6 @@
 // in Arrow; 64-bit integers are written exactly (JSON numbers as digits, never rounded).
 import * as fl from '@uwdata/flechette';
 import { ArrowColumns, compileRowCode } from './columns.js';
-import { compileFields, FIELDS, type EventTable, type Source } from './fields.js';
 import { TABLE_NAMES, TABLES, type Column, type ColumnType, type Row, type TableName, type Value } from './tables.js';
 import { b64, csvValue, jsonValue } from './values.js';
 
@@ -29,32 +28,6 @@ function encoder(table: TableName, format: 'json' | 'csv'): Encode {
   return f;
 }
 
-type RecordLine = (r: unknown, c: unknown, h: unknown, t: { value: (v: Value, t: ColumnType) => string; types: readonly ColumnType[] }) => string;
-const TEXT_OF: { [S in Source]: (expr: string) => string } = {
-  val: (e) => e, bin: (e) => `H.raw(${e})`, bin_text: (e) => `H.textOf(${e})`, list_bin: (e) => `H.raws(${e})`, list_text: (e) => `H.texts(${e})`,
-};
-const recordLines = new Map<string, RecordLine>();
-/** A record's line in a table, compiled from its fields: the row's values, with no row object. */
-function recordLine(table: EventTable, format: 'json' | 'csv'): RecordLine {
-  const key = `${format} ${table}`;
-  let f = recordLines.get(key);
-  if (!f) {
-    const label = lineLabel(table, format);
-    f = compileFields<RecordLine>(FIELDS[table], (j, _n, source, expr) => `${j ? 's +=' : 'let s ='} ${JSON.stringify(label(j))} + T.value(${TEXT_OF[source](expr)}, T.types[${j}]);`,
-      `return s${format === 'json' ? " + '}'" : ''};`);
-    recordLines.set(key, f);
-  }
-  return f;
-}
-
-/** The line of record r in its table (rows.ts's context and helpers), as toJsonLine/toCsvLine of its row. */
-export function recordJsonLine(table: EventTable, r: unknown, ctx: unknown, helpers: unknown): string {
-  return recordLine(table, 'json')(r, ctx, helpers, { value: jsonValue, types: TYPES[table] });
-}
-export function recordCsvLine(table: EventTable, r: unknown, ctx: unknown, helpers: unknown): string {
-  return recordLine(table, 'csv')(r, ctx, helpers, { value: csvValue, types: TYPES[table] });
-}
-
 /** One JSON object, columns in schema order. */
 export function toJsonLine(table: TableName, row: Row): string {
   return encoder(table, 'json')(row, jsonValue, TYPES[table]);
@@ -75,7 +48,7 @@ export function toJsonObject(table: TableName, row: Row): { [k: string]: unknown
   return o;
 }
 
-export const csvHeader = (table: TableName): string => TABLES[table].columns.map((c) => c.name).join(',');
+export { csvHeader } from './lines.js';
 export function toCsvLine(table: TableName, row: Row): string {
   return encoder(table, 'csv')(row, csvValue, TYPES[table]);
 }

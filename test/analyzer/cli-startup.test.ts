@@ -28,6 +28,14 @@ describe('cli startup', () => {
       expect(modules.filter((m) => m.includes(heavy))).toEqual([]);
     }
   });
+  it('export to CSV loads neither DuckDB nor the Arrow and Parquet libraries', () => {
+    const out = mkdtempSync(join(tmpdir(), 'secanalyze-startup-export-'));
+    const { modules } = loads(['export', 'fixtures/incident.cap', '--format', 'csv', '-o', join(out, 'x')]);
+    expect(modules.some((m) => m.endsWith('/analyzer/export.js'))).toBe(true);
+    for (const heavy of ['duckdb', 'parquet-wasm', 'flechette', '/analyzer/sql.js', '/schema/columns.js']) {
+      expect(modules.filter((m) => m.includes(heavy))).toEqual([]);
+    }
+  });
   it('info loads no chart, ticket or data module', () => {
     const { out, modules } = loads(['info', 'fixtures/incident.cap']);
     expect(out).toContain('Format:');

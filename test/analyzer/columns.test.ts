@@ -5,7 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import * as fl from '@uwdata/flechette';
 import { captureTables } from '../../analyzer/library.js';
-import { arrowIpc, arrowType, toArrowTable } from '../../analyzer/schema/encode.js';
+import { arrowColumns, arrowIpc, arrowType, toArrowTable } from '../../analyzer/schema/encode.js';
+import type { HostClock } from '../../analyzer/schema/clock.js';
+import type { Feed } from '../../analyzer/schema/columns.js';
+import { CLOCKS, OFFSETS } from './clocks.js';
 import { TABLES, TABLE_NAMES, type ColumnType, type Row, type TableName, type Value } from '../../analyzer/schema/tables.js';
 
 const SAMPLES: { [T in ColumnType]: Value[] } = {
@@ -50,5 +53,25 @@ describe('Arrow column builders', () => {
     for (const t of TABLE_NAMES) {
       expect(Buffer.from(arrowIpc(toArrowTable(t, tables[t]), true)).equals(Buffer.from(reference(t, tables[t]))), t).toBe(true);
     }
+  });
+
+  it('write times from a record\'s offset (ts_ns, time) as from its row', () => {
+    const cols = TABLES.opens.columns;
+    const ts = cols.findIndex((c) => c.name === 'ts_ns');
+    const time = cols.findIndex((c) => c.name === 'time');
+    const fed = arrowColumns('opens');
+    const added = arrowColumns('opens');
+    const feed: Feed<HostClock, null> = (r, clock, _h, b) => b.forEach((x, j) => {
+      const o = x as unknown as { addEpoch(c: HostClock, ts: number): void; addTime(c: HostClock, ts: number): void; add(v: Value): void };
+      if (j === ts) o.addEpoch(clock, r as number); else if (j === time) o.addTime(clock, r as number); else o.add(null);
+    });
+    for (const clock of CLOCKS) {
+      for (const offset of OFFSETS) {
+        fed.feed(feed, offset, clock, null);
+        const ns = clock.epochNs(offset);
+        added.add({ ts_ns: ns, time: clock.text(ns) });
+      }
+    }
+    expect(Buffer.from(arrowIpc(fed.take(), true)).equals(Buffer.from(arrowIpc(added.take(), true)))).toBe(true);
   });
 });
