@@ -90,7 +90,7 @@ export class CaptureReader {
   private readonly batch: number;
   private readonly decoder: LazyDecoder | undefined;
   private readonly skim: boolean;
-  private held: { p: DataPrefix; at: number; z: Buffer } | null = null;
+  private held: { p: DataPrefix; at: number; z: Buffer | null } | null = null;
   /** Frames only chained, not decompressed (skim). */
   skimmedFrames = 0;
   /** Records passed over undecoded because the plan does not want their kind. */
@@ -274,12 +274,15 @@ export class CaptureReader {
       }
     }
     if (this.skim && this.lastFrame >= 0) {
-      // Framing only: the chain is checked; the frame is kept undecoded in case it is the last one.
-      src.skip(DATA_PREFIX_LEN + p.compressedLen);
+      // Framing only: the chain is checked; the frame is kept undecoded in case it is the last one
+      // (not when a data frame follows it: then its bytes are not copied at all).
+      const whole = DATA_PREFIX_LEN + p.compressedLen;
+      const followed = (await this.ensure(whole + 4)) && src.peek(whole + 4).readUInt32LE(whole) === SKIPPABLE_MAGIC_DATA;
       this.accept(p, at);
       this.release();
-      this.held = { p, at, z: Buffer.allocUnsafe(z.length) };
-      this.held.z.set(z);
+      this.held = { p, at, z: followed ? null : copyOf(src.peek(whole).subarray(DATA_PREFIX_LEN)) };
+      src.skip(whole);
+      if (followed) this.release(); // not the last: counted from its prefix now
       return null;
     }
     if (this.skipFrame !== undefined && this.lastFrame >= 0 && this.skipFrame(p, at)) {
@@ -358,7 +361,7 @@ export class CaptureReader {
     const h = this.held!;
     this.held = null;
     try {
-      return this.rawFrame(h.p, h.at, this.inflate(h.p.uncompressedLen, h.z));
+      return this.rawFrame(h.p, h.at, this.inflate(h.p.uncompressedLen, h.z!));
     } catch (e) {
       this.issue({ kind: 'corrupt-frame', offset: h.at, frame: h.p.index, skipped: h.p.compressedLen, message: `frame ${h.p.index} does not decompress (${(e as Error).message})` });
       return null;
@@ -449,6 +452,12 @@ export class CaptureReader {
   }
 
   private issue(i: CaptureIssue): void { this.issues.push(i); }
+}
+
+function copyOf(u: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(u.length);
+  b.set(u);
+  return b;
 }
 
 /** Every record of a capture, in order (a convenience over CaptureReader). */
