@@ -9,6 +9,7 @@ import { BODY_KINDS, CaptureReader, type BodyKind, type Frame, type Header, type
 import type { FrameSink } from '../format/reader.js';
 import type { RecordPlan } from '../format/lazy.js';
 import { FrameLookup, outside, type TimeIndex } from '../format/timeindex.js';
+import { workersFor } from '../format/reader-prefetch.js';
 import { CaptureClock } from './time.js';
 import { ProcessTree } from './state/processes.js';
 import { esc, guard } from './text.js';
@@ -145,7 +146,7 @@ async function fromFraming(file: string): Promise<{ reader: CaptureReader; frame
   const framing = { counts, records, lastTs };
   if (!counts.get('lost')) return { reader: skim, frames: kept, framing };
   // Loss per probe is only in the lost records: read those, pass over the rest undecoded.
-  const reader = new CaptureReader(file, { plan: { kinds: new Set<BodyKind>(['lost']), fields: new Map() } });
+  const reader = new CaptureReader(file, { plan: { kinds: new Set<BodyKind>(['lost']), fields: new Map() }, workers: workersFor() });
   return { reader, frames: null, framing };
 }
 
@@ -169,7 +170,8 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
     if (s.maxTs > lastTs) lastTs = s.maxTs;
     return true;
   };
-  const ro = { ...(plan ? { plan } : {}), ...(skipFrame ? { skipFrame } : {}) };
+  const workers = o.source || skipFrame ? 0 : workersFor();
+  const ro = { ...(plan ? { plan } : {}), ...(skipFrame ? { skipFrame } : {}), workers };
   const reader = fast?.reader ?? (o.source ? new CaptureReader(o.source(), { name: o.file, ...ro }) : new CaptureReader(o.file, ro));
   const viewKinds = view.kinds ? new Set<string | undefined>(view.kinds) : null;
   const counted = !!plan?.counted?.size;

@@ -28,6 +28,8 @@ export class MemorySink implements Sink {
 export class Renderer {
   private parts: string[] = [];
   private size = 0;
+  /** Some line since the last flush is not guarded yet. */
+  private unguarded = false;
   private readonly started = new WeakSet<ViewTable<any>>();
   private readonly guarded: boolean;
   constructor(readonly format: OutputFormat = 'text', private readonly sink: Sink = process.stdout) {
@@ -51,6 +53,8 @@ export class Renderer {
     if (this.format === 'csv') {
       if (first) this.line(csvHeaderOf(cols));
       this.line(csvLine(cols, t.row(item, ctx)));
+    } else if (t.json) {
+      this.guardedLine(t.json(item, ctx));
     } else {
       this.line(jsonLine(cols, t.row(item, ctx)));
     }
@@ -67,6 +71,12 @@ export class Renderer {
 
   /** A line as it is (scripts, trees, info); guarded like every line. */
   line(s: string): void {
+    this.unguarded = true;
+    this.guardedLine(s);
+  }
+
+  /** A line guard() leaves as it is (a table's json()): a chunk of only these is not scanned again. */
+  private guardedLine(s: string): void {
     this.parts.push(s, '\n');
     this.size += s.length + 1;
     if (this.size >= 65536) this.flush();
@@ -81,7 +91,8 @@ export class Renderer {
   flush(): void {
     if (!this.parts.length) return;
     const s = this.parts.join('');
-    this.sink.write(this.guarded ? guard(s) : s); // per character, so once per chunk is guard() per line
+    this.sink.write(this.guarded && this.unguarded ? guard(s) : s); // per character, so once per chunk is guard() per line
+    this.unguarded = false;
     this.parts = [];
     this.size = 0;
   }

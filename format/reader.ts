@@ -12,6 +12,7 @@ import { frameRecords } from './records.js';
 import { LazyDecoder, type CountWindow, type RecordPlan, type RecordSink } from './lazy.js';
 import { newInflater } from './zstd.js';
 import { CaptureError, describeIssue, type CaptureIssue } from './errors.js';
+import { FramePrefetcher, type Prefetched } from './reader-prefetch.js';
 
 export interface ReaderOptions {
   limits?: Partial<typeof LIMITS>;
@@ -29,6 +30,9 @@ export interface ReaderOptions {
   /** Asked for every data frame after the first, once its chain is checked: true passes over it
    * undecoded (a time index knows none of its records is wanted); its records are counted from its prefix. */
   skipFrame?: (p: DataPrefix, at: number) => boolean;
+  /** Inflate workers that decompress and chain frames ahead of the reader (format/reader-prefetch.ts;
+   * see workersFor()). A file only, not with skim or skipFrame; absent or 0: all in this thread. */
+  workers?: number;
 }
 
 /** What read() delivers to: each record in order, then the end of its frame. */
@@ -38,7 +42,7 @@ export interface FrameSink extends RecordSink {
 }
 
 /** A data frame whose bytes are in hand, decompressed, before its records are decoded. */
-interface RawFrame { at: number; index: number; compressedLen: number; records: number; raw: Buffer }
+interface RawFrame { at: number; index: number; compressedLen: number; records: number; raw: Buffer; pooled: boolean }
 
 export interface Frame {
   index: number;
@@ -90,15 +94,19 @@ export class CaptureReader {
   private readonly batch: number;
   private readonly decoder: LazyDecoder | undefined;
   private readonly skim: boolean;
-  private held: { p: DataPrefix; at: number; z: Buffer } | null = null;
+  private held: { p: DataPrefix; at: number; z: Buffer | null } | null = null;
   /** Frames only chained, not decompressed (skim). */
   skimmedFrames = 0;
   /** Records passed over undecoded because the plan does not want their kind. */
   skippedRecords = 0;
   /** Frames decompressed, and frames passed over by skipFrame. */
   decompressedFrames = 0;
+  /** Of those, frames an inflate worker decompressed (and chained). */
+  workerFrames = 0;
   passedFrames = 0;
   private readonly skipFrame: ((p: DataPrefix, at: number) => boolean) | undefined;
+  private readonly workers: number;
+  private prefetch: FramePrefetcher | null = null;
   private readonly inflater = newInflater();
   private out = Buffer.alloc(0);
   private started = false;
@@ -114,6 +122,7 @@ export class CaptureReader {
     this.decoder = opts.plan ? new LazyDecoder(opts.plan) : undefined;
     this.skim = opts.skim ?? false;
     this.skipFrame = opts.skipFrame;
+    this.workers = typeof source === 'string' && !this.skim && !this.skipFrame ? opts.workers ?? 0 : 0;
   }
 
   /** Reads the file magic; throws CaptureError if this is not a capture we can read. */
@@ -138,6 +147,7 @@ export class CaptureReader {
       this.issue({ kind: 'bad-version', offset: 16, message: `the magic names format ${this.formatMajor}.${this.formatMinor}, which no secrec wrote; read as ${FORMAT_MAJOR}.x` });
     }
     this.src.skip(MAGIC_LEN);
+    if (this.workers > 0) this.prefetch = new FramePrefetcher(this.file, this.workers, MAGIC_LEN, this.chain, this.limits);
   }
 
   /** Data frames in file order, each with its decoded records. */
@@ -152,6 +162,7 @@ export class CaptureReader {
     } finally {
       this.fileBytes = this.src.offset;
       await this.src.close();
+      await this.prefetch?.close();
     }
   }
 
@@ -160,6 +171,7 @@ export class CaptureReader {
   async read(sink: FrameSink): Promise<void> {
     await this.open();
     if (this.decoder !== undefined && !this.decoder.everything && !this.skim) this.reuse = this.decoder.copies = true;
+    if (this.prefetch !== null) this.prefetch.slack = this.reuse;
     try {
       for (;;) {
         const f = await this.next();
@@ -167,11 +179,13 @@ export class CaptureReader {
         if (f === null) continue;
         const own: RecordSink = { record: (rec, n) => { this.observe(rec, f); sink.record(rec, n); }, touch: sink.touch };
         for (const _ of this.decodeFrame(f, own)) { /* nothing is batched with a sink */ }
+        if (f.pooled && this.reuse) this.prefetch!.recycle(f.raw.buffer as ArrayBuffer); // the decoder copied what it handed out
         sink.frameEnd?.(f.at, f.compressedLen);
       }
     } finally {
       this.fileBytes = this.src.offset;
       await this.src.close();
+      await this.prefetch?.close();
     }
   }
 
@@ -263,23 +277,27 @@ export class CaptureReader {
       this.issue({ kind: 'truncated', offset: at, frame: p.index, skipped: src.drain(), message: `file ends inside frame ${p.index}` });
       return undefined;
     }
+    const pre = this.prefetch !== null ? await this.prefetch.take(at, p) : undefined;
     // Peek, not take: a frame that fails is searched for the next prefix from its second byte.
     const z = src.peek(DATA_PREFIX_LEN + p.compressedLen).subarray(DATA_PREFIX_LEN);
     const fields = prefixFields(p);
     if (this.verify) {
-      const c = chainNext(this.chain, fields, z);
+      const c = pre !== undefined && pre.prev.equals(this.chain) ? pre.chain : chainNext(this.chain, fields, z);
       if (!c.equals(p.chain) && this.chainTrusted && this.firstMismatch === null) {
         this.firstMismatch = p.index;
         this.issue({ kind: 'chain-mismatch', offset: at, frame: p.index, message: `frame ${p.index} does not match the SHA-256 chain` });
       }
     }
     if (this.skim && this.lastFrame >= 0) {
-      // Framing only: the chain is checked; the frame is kept undecoded in case it is the last one.
-      src.skip(DATA_PREFIX_LEN + p.compressedLen);
+      // Framing only: the chain is checked; the frame is kept undecoded in case it is the last one
+      // (not when a data frame follows it: then its bytes are not copied at all).
+      const whole = DATA_PREFIX_LEN + p.compressedLen;
+      const followed = (await this.ensure(whole + 4)) && src.peek(whole + 4).readUInt32LE(whole) === SKIPPABLE_MAGIC_DATA;
       this.accept(p, at);
       this.release();
-      this.held = { p, at, z: Buffer.allocUnsafe(z.length) };
-      this.held.z.set(z);
+      this.held = { p, at, z: followed ? null : copyOf(src.peek(whole).subarray(DATA_PREFIX_LEN)) };
+      src.skip(whole);
+      if (followed) this.release(); // not the last: counted from its prefix now
       return null;
     }
     if (this.skipFrame !== undefined && this.lastFrame >= 0 && this.skipFrame(p, at)) {
@@ -289,6 +307,13 @@ export class CaptureReader {
       this.uncompressedBytes += p.uncompressedLen;
       this.passedFrames++;
       return null;
+    }
+    if (pre !== undefined) {
+      src.skip(DATA_PREFIX_LEN + p.compressedLen);
+      this.accept(p, at);
+      this.decompressedFrames++;
+      this.workerFrames++;
+      return this.rawFrame(p, at, pre.n, pre);
     }
     let n: number;
     try {
@@ -332,15 +357,17 @@ export class CaptureReader {
     this.frameCount++;
   }
 
-  private rawFrame(p: DataPrefix, at: number, n: number): RawFrame {
+  /** The frame decompressed into this.out, or by a worker (`pre`). */
+  private rawFrame(p: DataPrefix, at: number, n: number, pre?: Prefetched): RawFrame {
     if (n !== p.uncompressedLen) {
       this.issue({ kind: 'corrupt-frame', offset: at, frame: p.index, message: `frame ${p.index} decompressed to ${n} bytes, its prefix says ${p.uncompressedLen}` });
     }
     this.uncompressedBytes += n;
     // Only [0, n) was written (allocUnsafe): the rest is never read, and a frame that claimed more
     // than it holds is copied out, so its records do not pin the claimed size.
-    const raw = this.reuse || n === this.out.length ? this.out.subarray(0, n) : Buffer.from(Uint8Array.prototype.slice.call(this.out, 0, n).buffer);
-    return { at, index: p.index, compressedLen: p.compressedLen, records: p.records, raw };
+    const out = pre?.raw ?? this.out;
+    const raw = this.reuse || n === out.length ? out.subarray(0, n) : Buffer.from(Uint8Array.prototype.slice.call(out, 0, n).buffer);
+    return { at, index: p.index, compressedLen: p.compressedLen, records: p.records, raw, pooled: pre !== undefined };
   }
 
   /** Skim: the held frame was not the last; its records are counted from its prefix. */
@@ -358,7 +385,7 @@ export class CaptureReader {
     const h = this.held!;
     this.held = null;
     try {
-      return this.rawFrame(h.p, h.at, this.inflate(h.p.uncompressedLen, h.z));
+      return this.rawFrame(h.p, h.at, this.inflate(h.p.uncompressedLen, h.z!));
     } catch (e) {
       this.issue({ kind: 'corrupt-frame', offset: h.at, frame: h.p.index, skipped: h.p.compressedLen, message: `frame ${h.p.index} does not decompress (${(e as Error).message})` });
       return null;
@@ -449,6 +476,12 @@ export class CaptureReader {
   }
 
   private issue(i: CaptureIssue): void { this.issues.push(i); }
+}
+
+function copyOf(u: Uint8Array): Buffer {
+  const b = Buffer.allocUnsafe(u.length);
+  b.set(u);
+  return b;
 }
 
 /** Every record of a capture, in order (a convenience over CaptureReader). */

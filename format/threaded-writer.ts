@@ -2,10 +2,9 @@
 // writes in a worker thread (frame-worker.ts), so the thread that adds records does only the
 // encoding. Frames go to the worker in order through a bounded queue; finish() waits for it.
 import { Worker, MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { existsSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { CaptureWriterBase, type FrameMeta, type WriterOptions } from './writer.js';
 import type { WorkDone, WorkInit, WorkItem } from './frame-worker.js';
+import { builtWorker } from './workers.js';
 
 export interface ThreadedWriterOptions extends WriterOptions {
   /** Frames handed over and not yet written; add() blocks while this many wait, so memory stays
@@ -40,7 +39,7 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const init: WorkInit = { fd, level: this.level, port: port2, done: sab };
-    this.worker = new Worker(workerFile(), { workerData: init, transferList: [port2], execArgv: [] });
+    this.worker = new Worker(builtWorker('frame-worker', ['frame-worker.ts', 'seal.ts', 'framing.ts']), { workerData: init, transferList: [port2], execArgv: [] });
     // The worker marks its own exit too; these cover a worker that never started or was stopped.
     this.worker.on('error', (e) => { this.workerError = e; });
     this.worker.on('exit', () => { Atomics.store(this.done, 1, 2); Atomics.notify(this.done, 0); });
@@ -148,18 +147,4 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
       this.onError?.(e);
     }
   }
-}
-
-/** The worker's compiled file. Under vitest this module runs from TypeScript source, which a
- * worker thread cannot load, so it uses the build in dist/ and refuses one older than the source. */
-function workerFile(): URL {
-  const here = new URL(import.meta.url);
-  if (!here.pathname.endsWith('.ts')) return new URL('./frame-worker.js', here);
-  const built = new URL('../dist/format/frame-worker.js', here);
-  const file = fileURLToPath(built);
-  if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build:ts`);
-  for (const src of ['frame-worker.ts', 'seal.ts', 'framing.ts']) {
-    if (statSync(fileURLToPath(new URL(src, here))).mtimeMs > statSync(file).mtimeMs) throw new Error(`${file} is older than format/${src}: run npm run build:ts`);
-  }
-  return built;
 }

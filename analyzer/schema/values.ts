@@ -6,7 +6,7 @@ import type { ColumnType, Value } from './tables.js';
 export const b64 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.length).toString('base64');
 
 /** Strings JSON writes as they are: printable ASCII without " and \\. */
-const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+export const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 
 export function jsonValue(v: Value, t: ColumnType): string {
   if (v === null || v === undefined) return 'null';

@@ -24,6 +24,9 @@ export interface ViewTable<Item> {
   row(item: Item, ctx: ViewContext): ViewRow;
   /** Text: the classic tool's line for an item (a Uint8Array is written as it is: ttysnoop's raw bytes). */
   text(item: Item, ctx: ViewContext): string | Uint8Array;
+  /** --json: the item's line, when the view can write it faster than jsonLine(row()) (the same
+   * bytes, already guarded: schema/jsonlines.ts). */
+  json?(item: Item, ctx: ViewContext): string;
   /** Text: the column header line, written before the first line. */
   header?(ctx: ViewContext): string;
 }
