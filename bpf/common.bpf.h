@@ -59,39 +59,6 @@ struct {
 #define VERIFIER_BOUND(v, mask) asm volatile("%[x] &= " #mask : [x] "+r"(v))
 #define SCRATCH_SIZE (2 * 65536 + 4096)
 
-/* Is this family's lane the bulk lane? (LANE is a token: bulk_IS_BULK is 1, prio_IS_BULK is 0.) */
-#define bulk_IS_BULK 1
-#define LANE_CAT_(a, b) a##b
-#define LANE_CAT(a, b) LANE_CAT_(a, b)
-#define LANE_IS_BULK LANE_CAT(LANE, _IS_BULK)
-
-#if LANE_IS_BULK
-/* The bulk lane takes records in per-CPU batches: each record is built in place after the ones
- * before it, and the batch goes to the ring as one ring record once it holds BATCH_BYTES, or when
- * the recorder runs flush_batch on that CPU (when it holds records, every 50 ms, and at the end). One
- * ring reservation per batch instead of per record: under an open storm the ring's reserve and
- * commit were over half of each program run (bench/progcost.sh). Records in a batch are 8-byte
- * aligned, each starting with its event_head (h.size bytes). */
-#define BATCH_BYTES 16384
-
-struct batch_buf {
-	__u32 len;   /* bytes of committed records (each padded to 8) */
-	__u32 count; /* committed records */
-	__u32 busy;  /* a program is building a record here: flush_batch leaves the batch alone */
-	__u32 pad;
-	char b[BATCH_BYTES + SCRATCH_SIZE];
-};
-
-/* Indexed by CPU; max_entries is set to the number of possible CPUs by the recorder, which maps
- * it read-only to see which CPUs hold a partial batch. */
-struct {
-	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(map_flags, BPF_F_MMAPABLE);
-	__uint(max_entries, 1);
-	__type(key, __u32);
-	__type(value, struct batch_buf);
-} batch SEC(".maps");
-#else
 struct scratch_rec {
 	char b[SCRATCH_SIZE];
 };
@@ -103,7 +70,6 @@ struct {
 	__type(key, __u32);
 	__type(value, struct scratch_rec);
 } scratch SEC(".maps");
-#endif
 
 #define AT_FDCWD -100
 #define EPERM 1
@@ -117,6 +83,11 @@ static __always_inline bool is_self(void)
 	return (__u32)(bpf_get_current_pid_tgid() >> 32) == cfg.self_tgid;
 }
 
+static __always_inline void *scratch_rec(void)
+{
+	__u32 cpu = bpf_get_smp_processor_id();
+	return bpf_map_lookup_elem(&scratch, &cpu);
+}
 
 /* Plain loads through the current task's BTF pointer: each field costs one instruction (the JIT
  * guards it against faults) where BPF_CORE_READ on an untyped pointer costs a helper call. */
@@ -140,13 +111,13 @@ static __always_inline void fill_head(struct event_head *h, __u16 kind)
 	bpf_get_current_comm(h->comm, sizeof(h->comm));
 }
 
-static __always_inline void count_drops(__u64 n)
+static __always_inline void count_drop(void)
 {
 	__u32 zero = 0;
-	__u64 *d = bpf_map_lookup_elem(&drops, &zero);
+	__u64 *n = bpf_map_lookup_elem(&drops, &zero);
 
-	if (d)
-		*d += n;
+	if (n)
+		*n += 1;
 }
 
 /* The consumer polls (every POLL_MS) and is woken by the one record that takes its lane past
@@ -159,81 +130,6 @@ static __always_inline __u64 wake_flag(__u64 before, __u64 size)
 	return before < cfg.wake_bytes && before + size + 8 >= cfg.wake_bytes ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
-#if LANE_IS_BULK
-static __always_inline struct batch_buf *this_batch(void)
-{
-	__u32 cpu = bpf_get_smp_processor_id();
-	return bpf_map_lookup_elem(&batch, &cpu);
-}
-
-/* Hands the batch to the ring as one record; a full ring loses the batch, counted record by record. */
-static __always_inline void batch_flush(struct batch_buf *b)
-{
-	__u32 len = b->len;
-
-	if (len) {
-		if (len > sizeof(b->b))
-			len = sizeof(b->b);
-		if (bpf_ringbuf_output(&LANE, b->b, len, wake_flag(bpf_ringbuf_query(&LANE, BPF_RB_AVAIL_DATA), len)))
-			count_drops(b->count);
-	}
-	b->len = 0;
-	b->count = 0;
-}
-
-/* Where the next record is built: after the committed ones (the batch is handed over first when
- * it is full). Calling it again before emit() gives the same place (bpf_loop callbacks do). */
-static __always_inline void *scratch_rec(void)
-{
-	struct batch_buf *b = this_batch();
-
-	if (!b)
-		return NULL;
-	b->busy = 1;
-	if (b->len >= BATCH_BYTES)
-		batch_flush(b);
-	return b->b + (b->len & (BATCH_BYTES - 1));
-}
-
-/* Commits the record scratch_rec() gave, at its real size. */
-static __always_inline void emit(void *rec, __u64 size)
-{
-	struct batch_buf *b = this_batch();
-
-	if (!b)
-		return;
-	if (size > SCRATCH_SIZE)
-		size = SCRATCH_SIZE;
-	((struct event_head *)rec)->size = size;
-	b->len += (size + 7) & ~7ULL;
-	b->count++;
-	b->busy = 0;
-}
-
-/* Fixed-size records go through the batch too. */
-#define RESERVE(e) (((e) = scratch_rec()) != NULL)
-#define submit(rec, size) emit(rec, size)
-
-/* Run by the recorder on each CPU (BPF_PROG_TEST_RUN with BPF_F_TEST_RUN_ON_CPU, in that CPU's
- * interrupt context), so a quiet CPU's records reach the file within --flush-ms. Returns 1 when a
- * program was building a record there (the recorder tries again later). */
-SEC("raw_tp")
-int flush_batch(void *ctx)
-{
-	struct batch_buf *b = this_batch();
-
-	if (!b || b->busy)
-		return 1;
-	batch_flush(b);
-	return 0;
-}
-#else
-static __always_inline void *scratch_rec(void)
-{
-	__u32 cpu = bpf_get_smp_processor_id();
-	return bpf_map_lookup_elem(&scratch, &cpu);
-}
-
 /* Emits a record built in scratch, at its real size. */
 static __always_inline void emit(void *rec, __u64 size)
 {
@@ -241,11 +137,11 @@ static __always_inline void emit(void *rec, __u64 size)
 		size = SCRATCH_SIZE;
 	((struct event_head *)rec)->size = size;
 	if (bpf_ringbuf_output(&LANE, rec, size, wake_flag(bpf_ringbuf_query(&LANE, BPF_RB_AVAIL_DATA), size)))
-		count_drops(1);
+		count_drop();
 }
 
 /* Fixed-size records are written in place in the ring: no scratch, no copy. */
-#define RESERVE(e) ({ (e) = bpf_ringbuf_reserve(&LANE, sizeof(*(e)), 0); if (!(e)) count_drops(1); (e) != NULL; })
+#define RESERVE(e) ({ (e) = bpf_ringbuf_reserve(&LANE, sizeof(*(e)), 0); if (!(e)) count_drop(); (e) != NULL; })
 
 /* A reserved record already counts in the lane's data (rounded up to 8 with its header). */
 static __always_inline void submit(void *rec, __u64 size)
@@ -256,7 +152,6 @@ static __always_inline void submit(void *rec, __u64 size)
 	((struct event_head *)rec)->size = size;
 	bpf_ringbuf_submit(rec, wake_flag(avail > taken ? avail - taken : 0, size));
 }
-#endif
 
 /* The struct file behind fd in the current task, or NULL. */
 static __always_inline struct file *fd_file(int fd)

@@ -48,9 +48,6 @@ export interface Libbpf {
   createRing(name: string, bytes: number): number;
   closeFd(fd: number): void;
   possibleCpus(): number;
-  /** Runs a raw_tp program once on `cpu` (BPF_F_TEST_RUN_ON_CPU); returns its return value, or
-   * null when that CPU is offline. */
-  runOnCpu(prog: Ptr, cpu: number): number | null;
   silence(): void;
 }
 
@@ -88,8 +85,6 @@ export function openLibbpf(path = 'libbpf.so.1'): Libbpf {
     link_destroy: lib.func('int bpf_link__destroy(void *link)'),
     map_create: lib.func('int bpf_map_create(int type, const char *name, uint32_t key_size, uint32_t value_size, uint32_t max_entries, void *opts)'),
     num_cpus: lib.func('int libbpf_num_possible_cpus(void)'),
-    prog_fd: lib.func('int bpf_program__fd(void *prog)'),
-    test_run: lib.func('int bpf_prog_test_run_opts(int prog_fd, void *opts)'),
   };
   const closeFd = koffi.load('libc.so.6').func('int close(int fd)');
   const fail = (call: string, ret?: number): never => { throw new LibbpfError(call, ret && ret < 0 ? ret : koffi.errno()); };
@@ -145,17 +140,6 @@ export function openLibbpf(path = 'libbpf.so.1'): Libbpf {
     },
     closeFd: (fd) => { closeFd(fd); },
     possibleCpus: () => f.num_cpus(),
-    runOnCpu(prog, cpu) {
-      // struct bpf_test_run_opts (libbpf 1.x, LP64): sz, ..., retval @56, flags @68, cpu @72; 80 bytes
-      const opts = Buffer.alloc(80);
-      opts.writeBigUInt64LE(80n, 0);
-      opts.writeUInt32LE(1 /* BPF_F_TEST_RUN_ON_CPU */, 68);
-      opts.writeUInt32LE(cpu, 72);
-      const ret = f.test_run(f.prog_fd(prog), opts) as number;
-      if (ret === -constants.errno.ENXIO) return null;
-      if (ret < 0) fail(`run flush_batch on cpu ${cpu}`, ret);
-      return opts.readUInt32LE(56);
-    },
     silence: () => { f.set_print(null); },
   };
 }

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import type { Libbpf, Ptr } from './libbpf.js';
 import type { Probe } from '../format/index.js';
 import type { AttachResult, Lane, Program, ProbeFamily } from './probes/types.js';
-import { MappedMap } from './ring.js';
 import type { RecorderSettings } from './settings.js';
 
 export interface Loaded {
@@ -14,40 +13,11 @@ export interface Loaded {
   obj: Ptr | null;
   links: Ptr[];
   dropsMap: Ptr | null;
-  /** A bulk-lane object's flush_batch program (bpf/common.bpf.h): run on a CPU, never attached. */
-  flush: Ptr | null;
-  /** Its per-CPU batches, mapped read-only: word 0 of CPU i's value is the bytes it holds. */
-  batches: { map: MappedMap; stride: number } | null;
   lostSoFar: number;
   probe: Probe;
 }
 
 export interface LaneFds { prio: number; bulk: number }
-
-/** The program every bulk-lane object has that hands a CPU's batch to the ring. */
-export const FLUSH_PROGRAM = 'flush_batch';
-
-/** Hands the pending batch of each bulk-lane object to the ring, on every CPU that holds one.
- * Returns how many CPUs were busy building a record (their batch is left for the next call); a
- * CPU the call fails on is reported to onError and counted as busy, so the end tries it again. */
-export function flushBatches(lib: Libbpf, loaded: readonly Loaded[], onError: (msg: string) => void): number {
-  let busy = 0;
-  const ncpu = lib.possibleCpus();
-  for (const l of loaded) {
-    if (l.flush === null || l.obj === null || l.batches === null) continue;
-    const { map, stride } = l.batches;
-    for (let cpu = 0; cpu < ncpu; cpu++) {
-      if (map.u32[(cpu * stride) >> 2] === 0) continue;
-      try {
-        if (lib.runOnCpu(l.flush, cpu) === 1) busy++;
-      } catch (e) {
-        busy++;
-        onError(`${l.family.name}: ${(e as Error).message}`);
-      }
-    }
-  }
-  return busy;
-}
 
 /** The two lane rings every object shares (bpf/common.bpf.h). */
 export function createLanes(lib: Libbpf, s: RecorderSettings): LaneFds {
@@ -60,7 +30,7 @@ export async function loadFamilies(lib: Libbpf, families: readonly ProbeFamily[]
   return Promise.all(families.map(async (family) => {
     await new Promise((r) => setImmediate(r));
     const why = stopped();
-    if (why !== null) return { family, obj: null, links: [], dropsMap: null, flush: null, batches: null, lostSoFar: 0, probe: { name: family.name, attached: false, reason: `not loaded: ${why} during set-up`, targets: [] } } satisfies Loaded;
+    if (why !== null) return { family, obj: null, links: [], dropsMap: null, lostSoFar: 0, probe: { name: family.name, attached: false, reason: `not loaded: ${why} during set-up`, targets: [] } } satisfies Loaded;
     return loadFamily(lib, family, s, lanes, config);
   }));
 }
@@ -76,7 +46,7 @@ function attachAll(lib: Libbpf, progs: Program[]): AttachResult {
 
 /** Opens, configures, loads and attaches one family; failures become the probe's reason. */
 export async function loadFamily(lib: Libbpf, family: ProbeFamily, s: RecorderSettings, lanes: LaneFds, config: (initial: Buffer | null, size: number) => Buffer): Promise<Loaded> {
-  const l: Loaded = { family, obj: null, links: [], dropsMap: null, flush: null, batches: null, lostSoFar: 0, probe: { name: family.name, attached: false, reason: '', targets: [] } };
+  const l: Loaded = { family, obj: null, links: [], dropsMap: null, lostSoFar: 0, probe: { name: family.name, attached: false, reason: '', targets: [] } };
   if (!s.probes.includes(family.name)) { l.probe.reason = `not selected (--probes / --no-${family.name})`; return l; }
   const why = family.unavailable?.(s);
   if (why) { l.probe.reason = why; return l; }
@@ -84,7 +54,7 @@ export async function loadFamily(lib: Libbpf, family: ProbeFamily, s: RecorderSe
     l.obj = lib.openFile(join(s.objDir, family.object));
     for (const m of lib.maps(l.obj)) {
       if (m.name === 'prio' || m.name === 'bulk') lib.reuseFd(m.ptr, lanes[m.name as Lane]);
-      else if (m.name === 'scratch' || m.name === 'batch') lib.setMaxEntries(m.ptr, lib.possibleCpus());
+      else if (m.name === 'scratch') lib.setMaxEntries(m.ptr, lib.possibleCpus());
       else if (m.name === 'drops') l.dropsMap = m.ptr;
       else if (m.name.endsWith('.rodata')) lib.setInitialValue(m.ptr, config(lib.initialValue(m.ptr), lib.valueSize(m.ptr)));
     }
@@ -94,14 +64,7 @@ export async function loadFamily(lib: Libbpf, family: ProbeFamily, s: RecorderSe
       if (family.autoload && !family.autoload(p, s)) { lib.setAutoload(p.ptr, false); off.push(p.section); }
     }
     await lib.loadAsync(l.obj);
-    l.flush = progs.find((p) => p.name === FLUSH_PROGRAM)?.ptr ?? null;
-    if (l.flush !== null) {
-      const m = lib.maps(l.obj).find((x) => x.name === 'batch');
-      if (!m) throw new Error(`${family.object}: ${FLUSH_PROGRAM} without its batch map`);
-      const stride = (lib.valueSize(m.ptr) + 7) & ~7;
-      l.batches = { map: new MappedMap(lib.mapFd(m.ptr), stride * lib.possibleCpus(), 'batch'), stride };
-    }
-    const loaded = progs.filter((p) => !off.includes(p.section) && p.name !== FLUSH_PROGRAM);
+    const loaded = progs.filter((p) => !off.includes(p.section));
     const res = family.attach ? family.attach(lib, loaded, s) : attachAll(lib, loaded);
     l.links = res.links;
     l.probe.targets = res.targets;
@@ -115,9 +78,6 @@ export async function loadFamily(lib: Libbpf, family: ProbeFamily, s: RecorderSe
     for (const k of l.links) lib.destroyLink(k);
     l.links = [];
     if (l.obj !== null) { lib.close(l.obj); l.obj = null; }
-    l.flush = null;
-    l.batches?.map.close();
-    l.batches = null;
   }
   return l;
 }

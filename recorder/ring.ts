@@ -19,20 +19,6 @@ const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, EPOLL_CLOEXEC = 0o2000000, 
 const BUSY = 0x80000000, DISCARD = 0x40000000, HDR = 8;
 const MAP_FAILED = 0xffffffffffffffffn;
 
-/** A read-only shared mapping of `bytes` of a BPF map (created with BPF_F_MMAPABLE). */
-export class MappedMap {
-  readonly ptr: bigint;
-  readonly u32: Uint32Array;
-
-  constructor(fd: number, readonly bytes: number, name: string) {
-    this.ptr = mmap(null, bytes, PROT_READ, MAP_SHARED, fd, 0) as bigint;
-    if (!this.ptr || BigInt(this.ptr) === MAP_FAILED) throw new Error(`mmap of map ${name} failed: errno ${koffi.errno()}`);
-    this.u32 = new Uint32Array(koffi.view(this.ptr, bytes));
-  }
-
-  close(): void { munmap(this.ptr, this.bytes); }
-}
-
 /** Called for each record: the view, the record's offset in it, its size. */
 export type OnRecord = (view: Buffer, off: number, size: number) => void;
 

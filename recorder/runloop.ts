@@ -12,16 +12,14 @@ import { POLL_MS, type RecorderSettings } from './settings.js';
 
 export interface LaneState { ring: Ring; lane: Lane; t: LaneTranscoder }
 
-/** Ring records drained between frame-size checks, per lane: at most 128 x 64 KiB tty writes, or
- *  32 bulk batches (each up to 16 KiB plus one record: ~150 opens; bpf/common.bpf.h), past
- *  frameBytes in the worst case. */
+/** Records drained between frame-size checks, per lane: at most 128 x 64 KiB tty writes or
+ *  2048 x 4 KiB paths (8 MiB) past frameBytes in the worst case. */
 export const PRIO_BATCH = 128;
-export const BULK_BATCH = 32;
+export const BULK_BATCH = 2048;
 /** Fewer records than this in one round: the host is quiet enough to sleep between rounds. */
 const TRICKLE = 1024;
-/** Bulk drains per round before the loop looks at the clock, limits and the writer again
- *  (128 x 32 batches: ~600k records). */
-const BULK_BATCHES = 128;
+/** Bulk batches per round before the loop looks at the clock, limits and the writer again. */
+const BULK_BATCHES = 256;
 
 /** Maps both lanes and gives each its transcoder (the families of that lane decode its records). */
 export function openLanes(fds: LaneFds, s: RecorderSettings, families: readonly ProbeFamily[], enc: RingEncoder, dctx: DecodeContext,
@@ -41,8 +39,7 @@ export function openLanes(fds: LaneFds, s: RecorderSettings, families: readonly 
 export function drainRound(prio: LaneState, bulk: LaneState, frame: FrameBuffer, frameBytes: number, flush: () => void): number {
   let n = 0;
   const onPrio = (v: Buffer, off: number, size: number) => prio.t.handle(v, off, size);
-  let inBatches = 0;
-  const onBulk = (v: Buffer, off: number, size: number) => { inBatches += bulk.t.handleBatch(v, off, size); };
+  const onBulk = (v: Buffer, off: number, size: number) => bulk.t.handle(v, off, size);
   for (let i = 0; i < BULK_BATCHES; i++) {
     for (let p = PRIO_BATCH; p === PRIO_BATCH;) {
       p = prio.ring.drain(onPrio, PRIO_BATCH);
@@ -50,16 +47,16 @@ export function drainRound(prio: LaneState, bulk: LaneState, frame: FrameBuffer,
       if (frame.pos >= frameBytes) flush();
     }
     const b = bulk.ring.drain(onBulk, BULK_BATCH);
+    n += b;
     if (frame.pos >= frameBytes) flush();
     if (b < BULK_BATCH) break;
   }
-  return n + inBatches;
+  return n;
 }
 
 /** Everything a lane still holds (at the end, once the programs are detached). */
 export function drainAll(st: LaneState): void {
-  const on = st.lane === 'bulk' ? (v: Buffer, off: number, size: number) => { st.t.handleBatch(v, off, size); }
-    : (v: Buffer, off: number, size: number) => st.t.handle(v, off, size);
+  const on = (v: Buffer, off: number, size: number) => st.t.handle(v, off, size);
   while (st.ring.drain(on, 1 << 30) > 0) { /* until empty */ }
 }
 
@@ -72,4 +69,4 @@ export function rest(taken: number, waiter: RingWaiter, flushMs: number): void {
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
-export function sleepMs(ms: number): void { Atomics.wait(sleeper, 0, 0, ms); }
+function sleepMs(ms: number): void { Atomics.wait(sleeper, 0, 0, ms); }

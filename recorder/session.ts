@@ -11,12 +11,12 @@ import { FAMILIES } from './probes/index.js';
 import type { Lane } from './probes/types.js';
 import { ensureTracefs, hostHeader, monoNow, processSnapshot, readClocks, unmountTracefs, type ClockPair } from './host.js';
 import { openOutput, type Output } from './output.js';
-import { createLanes, flushBatches, loadFamilies, type LaneFds, type Loaded } from './loader.js';
+import { createLanes, loadFamilies, type LaneFds, type Loaded } from './loader.js';
 import { encodeConfig, outputPipe } from './config.js';
 import type { RingWaiter } from './ring.js';
-import { POLL_MS, type RecorderSettings } from './settings.js';
+import type { RecorderSettings } from './settings.js';
 import { EXIT, SetupError, checkEnvironment } from './environment.js';
-import { drainAll, drainRound, openLanes, rest, sleepMs, type LaneState } from './runloop.js';
+import { drainAll, drainRound, openLanes, rest, type LaneState } from './runloop.js';
 
 export { EXIT, SetupError } from './environment.js';
 
@@ -127,10 +127,6 @@ export class Recorder {
   async run(status?: (s: { events: number; bytes: number; lost: number; seconds: number }) => void): Promise<Summary> {
     this.startedAt = Date.now();
     let lastTick = this.startedAt;
-    let lastKick = this.startedAt;
-    // a quiet CPU's partial bulk batch is handed over within POLL_MS (records from several CPUs
-    // reach the file at most that much out of time order; --flush-ms stays the bound to the file)
-    const kickMs = Math.min(POLL_MS, this.s.flushMs >> 1);
     const [prio, bulk] = this.rings as [LaneState, LaneState];
     const flush = () => this.flushFrame();
     this.frameSince = Date.now();
@@ -140,9 +136,8 @@ export class Recorder {
       if (now - lastTick >= 1000) {
         lastTick = now;
         this.collectLost();
-        status?.({ events: prio.t.records + bulk.t.records, bytes: this.writer!.bytesWritten, lost: this.lost, seconds: (now - this.startedAt) / 1000 });
+        status?.({ events: prio.ring.records + bulk.ring.records, bytes: this.writer!.bytesWritten, lost: this.lost, seconds: (now - this.startedAt) / 1000 });
       }
-      if (now - lastKick >= kickMs) { lastKick = now; flushBatches(this.lib!, this.loaded, this.flushError); }
       if (this.frame.records > 0 && now - this.frameSince >= this.s.flushMs) this.flushFrame();
       this.writer!.poll();
       if (this.s.durationMs > 0 && now - this.startedAt >= this.s.durationMs) this.stop('duration');
@@ -157,11 +152,7 @@ export class Recorder {
   finish(): Summary {
     const lib = this.lib;
     // Stop producing first, then take what the rings still hold.
-    if (lib) {
-      for (const l of this.loaded) { for (const k of l.links) lib.destroyLink(k); l.links = []; }
-      // then every CPU's last bulk batch (a program still running somewhere keeps its batch busy)
-      for (let i = 0; i < 100 && flushBatches(lib, this.loaded, this.flushError) > 0; i++) sleepMs(1);
-    }
+    if (lib) for (const l of this.loaded) { for (const k of l.links) lib.destroyLink(k); l.links = []; }
     for (const st of this.rings) drainAll(st);
     this.collectLost();
     this.flushFrame();
@@ -195,21 +186,13 @@ export class Recorder {
       for (const l of this.loaded) {
         for (const k of l.links) lib.destroyLink(k);
         if (l.obj !== null) lib.close(l.obj);
-        l.batches?.map.close();
         l.links = [];
         l.obj = null;
-        l.flush = null;
-        l.batches = null;
       }
       if (this.lanes) { lib.closeFd(this.lanes.prio); lib.closeFd(this.lanes.bulk); this.lanes = null; }
     }
     if (this.mountedTracefs) { unmountTracefs(this.mountedTracefs); this.mountedTracefs = null; }
   }
-
-  private flushErrors = 0;
-  private readonly flushError = (msg: string): void => {
-    if (++this.flushErrors <= 3) this.log(`cannot hand a CPU's bulk batch to the ring: ${msg}`);
-  };
 
   private writeError(e: NodeJS.ErrnoException): void {
     this.writeFailed = true;

@@ -40,8 +40,7 @@ export const CAPS = {
   dirDepth: CAP.DIR_DEPTH_CAP,
 } as const;
 
-/** Lane sizes: an open record is ~150 ring bytes and an EACCES adds an 80-byte syscall error
- * (bulk records travel in per-CPU batches of 16 KiB, bpf/common.bpf.h),
+/** Lane sizes: an open record is ~150 ring bytes and an EACCES adds a 96-byte syscall error,
  * so the bulk lane holds ~500k denied opens unread (a 2M storm is read while it runs, at well
  * over its rate); an exec is ~0.3-1 KiB and a tty write up to 64 KiB, so the priority lane
  * holds ~60k execs or 500 full-size writes before the consumer must catch up. */

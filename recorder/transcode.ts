@@ -11,8 +11,6 @@ export class LaneTranscoder {
   private readonly decoders = new Map<number, Decoder>();
   private readonly encoders = new Map<number, Encoder>();
   malformed = 0;
-  /** Records handed to handle() so far (a bulk-lane ring record is a batch of them). */
-  records = 0;
 
   constructor(readonly lane: Lane, families: readonly ProbeFamily[], private readonly enc: RingEncoder,
     private readonly dctx: DecodeContext, private readonly onMalformed: (reason: string) => void = () => {}) {
@@ -25,31 +23,8 @@ export class LaneTranscoder {
 
   get frame(): FrameBuffer { return this.enc.out; }
 
-  /** One bulk-lane ring record: a CPU's batch of records, each 8-byte aligned and starting with
-   * its head, whose size says where the next begins (bpf/common.bpf.h). A size that cannot be
-   * true makes the rest of the batch one Malformed record. Returns the records taken. */
-  handleBatch(buf: Buffer, off: number, size: number): number {
-    const end = off + size;
-    let n = 0;
-    while (off < end) {
-      const left = end - off;
-      const rsize = left >= H.$size ? buf.readUInt32LE(off + H.size) : 0;
-      if (rsize < H.$size || rsize > left) {
-        this.records++;
-        this.keep(buf, off, left, left >= H.$size ? buf.readUInt16LE(off + H.kind) : -1,
-          `batch record of ${rsize} bytes at ${size - left} of a ${size}-byte batch (${left} left)`);
-        return n + 1;
-      }
-      this.handle(buf, off, rsize);
-      n++;
-      off += (rsize + 7) & ~7;
-    }
-    return n;
-  }
-
   /** Writes the record at buf[off, off + size) into the frame. */
   handle(buf: Buffer, off: number, size: number): void {
-    this.records++;
     const kind = size >= H.$size ? buf.readUInt16LE(off + H.kind) : -1;
     const mark = this.frame.pos;
     const records = this.frame.records;

@@ -7,9 +7,7 @@ import { pb, type Record } from '../../format/index.js';
 import { BODY_TAG, RingEncoder } from '../../recorder/encode.js';
 import { FrameBuffer } from '../../recorder/wire.js';
 import { ctx } from './records.js';
-import { K, MAKERS, batch, headOf, plain, reference, transcode } from './records.js';
-import { LaneTranscoder } from '../../recorder/transcode.js';
-import { FAMILIES } from '../../recorder/probes/index.js';
+import { K, MAKERS, headOf, plain, reference, transcode } from './records.js';
 
 describe('wire encoders', () => {
   it('has a random record maker for every kind in enum event_kind', () => {
@@ -45,7 +43,7 @@ describe('wire encoders', () => {
     const badSize = MAKERS[K.EV_FORK]!(); badSize.writeUInt32LE(4096, L.event_head.size);
     const overCap = MAKERS[K.EV_TTY]!(); overCap.writeUInt32LE(70_000, L.tty_event.data_len);
     const badArgc = MAKERS[K.EV_EXEC]!(); badArgc.writeUInt16LE(1, L.exec_event.source); badArgc.writeUInt16LE(999, L.exec_event.argc);
-    const { out, malformed } = transcode([good, short, lying, unknown, badSize, overCap, badArgc, good], ctx, false);
+    const { out, malformed } = transcode([good, short, lying, unknown, badSize, overCap, badArgc, good]);
     expect(malformed).toBe(6);
     expect(out.map((r) => r.body)).toEqual(['syscallError', 'malformed', 'malformed', 'malformed', 'malformed', 'malformed', 'malformed', 'syscallError']);
     const m = out.filter((r) => r.malformed).map((r) => r.malformed!);
@@ -57,36 +55,5 @@ describe('wire encoders', () => {
     expect(m[4]!.reason).toMatch(/exceeds its cap/);
     expect(m[5]!.reason).toMatch(/exec argv holds/);
     expect(m.every((x) => x.lane === 'prio' || x.lane === 'bulk')).toBe(true);
-  });
-
-  it('walks a bulk-lane batch record by record, in order, and keeps an impossible size as one malformed rest', () => {
-    const a = MAKERS[K.EV_SYSERR]!(), b = MAKERS[K.EV_OPEN]!(), c = MAKERS[K.EV_SYSERR]!(), d = MAKERS[K.EV_OPEN]!();
-    const whole = transcode([a, b, c, d]);
-    expect(whole.malformed).toBe(0);
-    expect(whole.out.map(plain)).toEqual([a, b, c, d].map((r) => plain(reference(r))));
-
-    const run = (buf: Buffer) => {
-      const frame = new FrameBuffer(1024);
-      const t = new LaneTranscoder('bulk', FAMILIES, new RingEncoder(ctx.clock, frame), ctx);
-      const n = t.handleBatch(buf, 0, buf.length);
-      return { n, t, out: pb.Capture.decode(frame.take().raw).record as Record[] };
-    };
-    // the second record claims more bytes than the batch has left: the first stands, the rest is kept raw
-    const lying = Buffer.from(b); lying.writeUInt32LE(1 << 20, L.event_head.size);
-    const bad = run(batch([a, lying, c]));
-    expect(bad.out.map((r) => r.body)).toEqual(['syscallError', 'malformed']);
-    expect(plain(bad.out[0]!)).toEqual(plain(reference(a)));
-    expect(bad.out[1]!.malformed!.reason).toMatch(/batch record of 1048576 bytes at 80 of a \d+-byte batch/);
-    expect(bad.out[1]!.malformed!.lane).toBe('bulk');
-    expect(bad.n).toBe(2);
-    expect(bad.t.records).toBe(2);
-    // a size below a head, and a tail too short for one
-    const tiny = Buffer.from(c); tiny.writeUInt32LE(8, L.event_head.size);
-    expect(run(batch([a, tiny])).out.map((r) => r.body)).toEqual(['syscallError', 'malformed']);
-    const cut = run(Buffer.concat([batch([a]), Buffer.alloc(24, 1)]));
-    expect(cut.out.map((r) => r.body)).toEqual(['syscallError', 'malformed']);
-    expect(cut.out[1]!.malformed!.size).toBe(24);
-    // an empty batch is nothing
-    expect(run(Buffer.alloc(0)).n).toBe(0);
   });
 });

@@ -127,36 +127,19 @@ export function laneOf(kind: number): 'prio' | 'bulk' {
 }
 
 /** Ring records through the recorder's transcoders (fast encoders where a kind has one), read back
- * as capture records; malformed ones come back as Malformed records. Bulk-lane records go in
- * batches, as the kernel hands them over (runs of consecutive bulk records, each padded to 8),
- * unless `batched` is false (each one alone, to see a record's own faults). */
-export function transcode(recs: Buffer[], c: DecodeContext = ctx, batched = true): { out: Record[]; malformed: number } {
+ * as capture records; malformed ones come back as Malformed records. */
+export function transcode(recs: Buffer[], c: DecodeContext = ctx): { out: Record[]; malformed: number } {
   const frame = new FrameBuffer(1024);
   const enc = new RingEncoder(c.clock, frame);
   const t = { prio: new LaneTranscoder('prio', FAMILIES, enc, c), bulk: new LaneTranscoder('bulk', FAMILIES, enc, c) };
-  // records sit at an odd offset inside a bigger view, as in the ring
-  const inView = (r: Buffer) => Buffer.concat([Buffer.alloc(13, 0xee), r, Buffer.alloc(7, 0xee)]);
-  let run: Buffer[] = [];
-  const flushRun = () => {
-    if (!run.length) return;
-    const b = batch(run);
-    t.bulk.handleBatch(inView(b), 13, b.length);
-    run = [];
-  };
   for (const r of recs) {
-    const lane = laneOf(r.length >= L.event_head.$size ? r.readUInt16LE(L.event_head.kind) : 0);
-    if (lane === 'bulk' && batched) { run.push(r); continue; }
-    flushRun();
-    t[lane].handle(inView(r), 13, r.length);
+    const kind = r.length >= L.event_head.$size ? r.readUInt16LE(L.event_head.kind) : 0;
+    // records sit at an odd offset inside a bigger view, as in the ring
+    const view = Buffer.concat([Buffer.alloc(13, 0xee), r, Buffer.alloc(7, 0xee)]);
+    t[laneOf(kind)].handle(view, 13, r.length);
   }
-  flushRun();
   const raw = frame.take().raw;
   return { out: pb.Capture.decode(raw).record as Record[], malformed: t.prio.malformed + t.bulk.malformed };
-}
-
-/** Records laid out as one bulk-lane batch (bpf/common.bpf.h): each padded to 8 (with 0xee). */
-export function batch(recs: Buffer[]): Buffer {
-  return Buffer.concat(recs.map((r) => Buffer.concat([r, Buffer.alloc(((r.length + 7) & ~7) - r.length, 0xee)])));
 }
 
 /** One record through its family's reference decoder, then protobufjs (as written to a capture). */
