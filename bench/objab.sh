@@ -24,7 +24,11 @@ for r in $(seq $REPS); do
       for _ in $(seq 100); do bpftool prog show 2>/dev/null | grep -q handle_sys_exit && break; sleep 0.1; done; sleep 1
     fi
     t=$(run_wl)
-    if [ "$v" != none ]; then kill -INT $rp; wait $rp; fi
-    echo "$v $t" | awk '{printf "%s cpu=%.2f wall=%.2f\n", $1, $2+$3, $4}'
+    lost=""
+    if [ "$v" != none ]; then
+      kill -INT $rp; wait $rp
+      lost=$(node dist/analyzer/cli.js /tmp/ab.cap --info --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const j=JSON.parse(s);console.log(`records=${j.records} lost=${j.lost_total} size=${require("fs").statSync("/tmp/ab.cap").size}`)}catch{console.log("info=failed")}})')
+    fi
+    echo "$v $t $lost" | awk '{printf "%s cpu=%.2f wall=%.2f %s %s %s\n", $1, $2+$3, $4, $5, $6, $7}'
   done
 done

@@ -46,6 +46,9 @@ export function writeFully(fd: number, b: Uint8Array): { written: number; error:
 
 function serve(init: WorkInit): void {
   const sealer = new FrameSealer(init.level);
+  // zstd sizes its tables and window on the first frame: do that now, not on the first burst
+  // (sealed and thrown away: the chain moves only on commit()).
+  sealer.seal(new Uint8Array(256 << 10).fill(0x61), 1);
   const done = new Int32Array(init.done);
   let failed = false;
   Atomics.store(done, 1, 1);

@@ -45,6 +45,14 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
     this.worker.on('exit', () => { Atomics.store(this.done, 1, 2); Atomics.notify(this.done, 0); });
     this.worker.unref();
     this.port.unref();
+    // The buffers frames travel in, made now: fresh memory costs a page fault per 4 KiB on first
+    // touch, which would otherwise fall on the first burst.
+    // (zero-filled memory comes from calloc, untouched: fill() is what faults the pages in)
+    for (let i = 0; i <= this.maxQueued; i++) {
+      const b = new ArrayBuffer(this.slotBytes());
+      new Uint8Array(b).fill(1);
+      this.pool.push(b);
+    }
   }
 
   /** Frames (and raw writes) handed to the worker and not yet answered for. */
@@ -95,12 +103,17 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
     this.port.postMessage(item, [buf]);
   }
 
+  /** A frame passes frameBytes by up to one batch of records before it is flushed (a batch of
+   * 4-16 KiB tty writes: ~0.5-2 MiB), so a slot holds twice frameBytes; a bigger frame gets a
+   * bigger slot, which then stays in the pool. */
+  private slotBytes(n = 0): number { return Math.max(n, 2 * this.frameBytes + (64 << 10)); }
+
   private buffer(n: number): ArrayBuffer {
-    while (this.pool.length) {
-      const b = this.pool.pop()!;
-      if (b.byteLength >= n) return b;
-    }
-    return new ArrayBuffer(Math.max(n, this.frameBytes + (64 << 10)));
+    const i = this.pool.findIndex((b) => b.byteLength >= n);
+    if (i >= 0) return this.pool.splice(i, 1)[0]!;
+    // none fits: drop the smallest, so the pool keeps the sizes frames need
+    if (this.pool.length) this.pool.splice(this.pool.reduce((m, b, j, a) => (b.byteLength < a[m]!.byteLength ? j : m), 0), 1);
+    return new ArrayBuffer(this.slotBytes(n));
   }
 
   private waitUntil(target: number): void {

@@ -17,6 +17,7 @@ import type { RingWaiter } from './ring.js';
 import type { RecorderSettings } from './settings.js';
 import { EXIT, SetupError, checkEnvironment } from './environment.js';
 import { drainAll, drainRound, openLanes, rest, type LaneState } from './runloop.js';
+import { warmUp } from './warmup.js';
 
 export { EXIT, SetupError } from './environment.js';
 
@@ -94,6 +95,8 @@ export class Recorder {
       });
       this.rings = [lanes.prio, lanes.bulk];
       this.waiter = lanes.waiter;
+      // before the first record is read; the probes are attached, so this is a short window
+      warmUp(this.loaded.filter((l) => l.probe.attached).map((l) => l.family), this.dctx);
     } catch (e) {
       // nothing was written yet: leave no empty file behind
       this.teardownKernel();

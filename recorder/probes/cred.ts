@@ -3,6 +3,7 @@ import { cred_event as C, cred_call as CALL, event_kind as K } from '../layout.g
 import { exact, head, ShortRecord } from '../decode.js';
 import { tracepointExists } from '../host.js';
 import type { ProbeFamily } from './types.js';
+import { ringRecord } from '../warmup.js';
 
 const CALLS = Object.values(CALL).length;
 
@@ -14,6 +15,7 @@ export const cred: ProbeFamily = {
     const m = /sys_(?:enter|exit)_(\w+)/.exec(prog.section);
     return !m || tracepointExists('syscalls', `sys_enter_${m[1]}`);
   },
+  samples: () => [ringRecord(C, K.EV_CRED, { old_uid: ['u32', 1000], old_euid: ['u32', 1000], call: ['u16', CALL.CRED_CALL_SETUID] })],
   decoders: {
     [K.EV_CRED]: (buf, off, size, ctx) => {
       exact(size, C.$size, 'cred');

@@ -3,6 +3,7 @@ import { exec_event as E, event_kind as K, exec_flags as F, exec_source as SRC, 
 import { capped, cstr, exact, head, need, u64String, ShortRecord, type DecodeContext } from '../decode.js';
 import { ExecSource } from '../../format/index.js';
 import type { ProbeFamily } from './types.js';
+import { ringRecord } from '../warmup.js';
 import { tracepointExists } from '../host.js';
 
 /** Splits a blob of NUL-ended arguments (the last one may be cut and unended), then applies the
@@ -43,6 +44,14 @@ export const exec: ProbeFamily = {
   object: 'exec.bpf.o',
   lane: 'prio',
   autoload: (prog) => !prog.section.includes('execveat') || tracepointExists('syscalls', 'sys_enter_execveat'),
+  samples: () => {
+    const [file, mount, args] = ['/usr/bin/ls', '/', 'ls\0-la\0--color=auto\0/tmp\0'].map((t) => Buffer.from(t));
+    const tail = Buffer.concat([file, file, mount, args]);
+    return [ringRecord(E, K.EV_EXEC, {
+      source: ['u16', SRC.EXEC_SRC_SCHED], filename_len: ['u16', file.length], interp_len: ['u16', file.length], mount_len: ['u16', mount.length],
+      argc: ['u16', 4], args_len: ['u32', args.length], args_total: ['u32', args.length], ino: ['u64', 1234567], dev: ['u32', 2049],
+    }, tail)];
+  },
   decoders: {
     [K.EV_EXEC]: (buf, off, size, ctx) => {
       need(size, E.$size, 'exec');

@@ -3,6 +3,7 @@ import { module_event as M, event_kind as K, secrec_caps as CAP } from '../layou
 import { capped, exact, head, need } from '../decode.js';
 import { tracepointExists } from '../host.js';
 import type { ProbeFamily } from './types.js';
+import { ringRecord } from '../warmup.js';
 
 export const module: ProbeFamily = {
   name: 'module',
@@ -10,6 +11,7 @@ export const module: ProbeFamily = {
   lane: 'prio',
   unavailable: () => tracepointExists('module', 'module_load') ? null
     : 'this kernel has no module:module_load tracepoint (built without module support, CONFIG_MODULES=n)',
+  samples: () => { const name = Buffer.from('dummy'); return [ringRecord(M, K.EV_MODULE, { name_len: ['u32', name.length] }, name)]; },
   decoders: {
     [K.EV_MODULE]: (buf, off, size, ctx) => {
       need(size, M.$size, 'module');

@@ -5,6 +5,7 @@ import { BODY_TAG, type RingEncoder } from '../encode.js';
 import { lfield, vfield, zigzag } from '../wire.js';
 import { tracepointExists } from '../host.js';
 import type { ProbeFamily } from './types.js';
+import { ringRecord } from '../warmup.js';
 
 const DIR_CAP = CAP.NAME_CAP * CAP.DIR_DEPTH_CAP;
 
@@ -70,6 +71,13 @@ export const open: ProbeFamily = {
   autoload: (prog) => {
     const m = /sys_(?:enter|exit)_(open\w*)/.exec(prog.section);
     return !m || tracepointExists('syscalls', `sys_enter_${m[1]}`);
+  },
+  samples: () => {
+    const abs = Buffer.from('/etc/ld.so.cache'), rel = Buffer.from('nofile'), dir = Buffer.from('storm\0tmp\0');
+    return [
+      ringRecord(O, K.EV_OPEN, { ret: ['s32', 3], dirfd: ['s32', -100], flags: ['u32', 0o2000000], call: ['u16', 1], path_len: ['u16', abs.length] }, abs),
+      ringRecord(O, K.EV_OPEN, { ret: ['s32', -2], dirfd: ['s32', -100], call: ['u16', 1], path_len: ['u16', rel.length], dir_len: ['u16', dir.length] }, Buffer.concat([rel, dir])),
+    ];
   },
   decoders: {
     [K.EV_OPEN]: (buf, off, size, ctx) => {

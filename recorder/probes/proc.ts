@@ -4,6 +4,7 @@ import { exact, head, need } from '../decode.js';
 import { BODY_TAG } from '../encode.js';
 import { vfield, zigzag } from '../wire.js';
 import type { ProbeFamily } from './types.js';
+import { ringRecord } from '../warmup.js';
 
 /** task->exit_code: status << 8 | core << 7 | signal. */
 function exitFields(status: number) {
@@ -14,6 +15,10 @@ export const proc: ProbeFamily = {
   name: 'proc',
   object: 'proc.bpf.o',
   lane: 'prio',
+  samples: () => [
+    ringRecord(F, K.EV_FORK, { child_pid: ['u32', 4242], child_tid: ['u32', 4242] }),
+    ringRecord(X, K.EV_EXIT, { exit_code: ['s32', 1 << 8], start_ns: ['u64', 5_990_000_000n] }),
+  ],
   decoders: {
     [K.EV_FORK]: (buf, off, size, ctx) => {
       need(size, F.$size, 'fork');

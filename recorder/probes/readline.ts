@@ -7,6 +7,7 @@ import { readline_event as R, event_kind as K, secrec_caps as CAP } from '../lay
 import { capped, exact, head, need } from '../decode.js';
 import { LibbpfError } from '../libbpf.js';
 import type { AttachResult, ProbeFamily } from './types.js';
+import { ringRecord } from '../warmup.js';
 
 const FUNCS = ['readline_internal_teardown', 'readline'];
 const LIB_DIRS = ['/lib/x86_64-linux-gnu', '/usr/lib/x86_64-linux-gnu', '/lib/aarch64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/lib64', '/usr/lib64', '/usr/lib', '/lib'];
@@ -80,6 +81,7 @@ export const readline: ProbeFamily = {
     }
     return res;
   },
+  samples: () => { const line = Buffer.from('ls -la /tmp'); return [ringRecord(R, K.EV_READLINE, { line_len: ['u32', line.length] }, line)]; },
   decoders: {
     [K.EV_READLINE]: (buf, off, size, ctx) => {
       need(size, R.$size, 'readline');

@@ -6,11 +6,13 @@ import { exact, head } from '../decode.js';
 import { BODY_TAG } from '../encode.js';
 import { vfield } from '../wire.js';
 import type { ProbeFamily } from './types.js';
+import { ringRecord } from '../warmup.js';
 
 export const syserr: ProbeFamily = {
   name: 'eperm',
   object: 'syserr.bpf.o',
   lane: 'bulk',
+  samples: () => [ringRecord(S, K.EV_SYSERR, { nr: ['u32', 257], ret: ['s32', -13] })],
   decoders: {
     [K.EV_SYSERR]: (buf, off, size, ctx) => {
       exact(size, S.$size, 'syscall error');

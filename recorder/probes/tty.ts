@@ -4,6 +4,7 @@ import { capped, exact, head, need, u64 } from '../decode.js';
 import { BODY_TAG } from '../encode.js';
 import { lfield, vfield } from '../wire.js';
 import type { ProbeFamily } from './types.js';
+import { ringRecord } from '../warmup.js';
 
 function dataLen(buf: Buffer, off: number, size: number): number {
   need(size, T.$size, 'tty');
@@ -16,6 +17,10 @@ export const tty: ProbeFamily = {
   name: 'tty',
   object: 'tty.bpf.o',
   lane: 'prio',
+  samples: () => [64, 4096].map((n) => {
+    const data = Buffer.alloc(n, 'total 0  drwxr-xr-x  2 root root 4096 Nov 24 02:00 .\r\n');
+    return ringRecord(T, K.EV_TTY, { rdev: ['u32', (136 << 20) | 3], fd: ['u32', 1], len: ['u64', n], data_len: ['u32', n], is_tty: ['u16', 1], rows: ['u16', 24], cols: ['u16', 80] }, data);
+  }),
   decoders: {
     [K.EV_TTY]: (buf, off, size, ctx) => {
       const n = dataLen(buf, off, size);

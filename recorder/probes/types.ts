@@ -28,6 +28,9 @@ export interface ProbeFamily {
   decoders: Record<number, Decoder>;
   /** Fast wire encoders for the frequent kinds; a kind without one goes through its decoder. */
   encoders?: Record<number, Encoder>;
+  /** Typical records of each kind it makes (ringRecord in warmup.ts), run through its decoders and
+   * encoders at start so that V8 has compiled them before the first burst. */
+  samples(): Buffer[];
   /** Reason the family cannot work on this host, checked before loading; null if it may. */
   unavailable?(settings: RecorderSettings): string | null;
   /** Programs to switch off before load (e.g. for a tracepoint this kernel lacks). */

@@ -93,33 +93,9 @@ export const MAKERS: { [k: number]: () => Buffer } = {
 };
 
 
-/** A field value: width and signedness, as events.h declares the field. */
-export type Field = ['u16' | 'u32' | 's32' | 'u64', number | bigint];
-type Struct = { readonly $size: number; readonly [f: string]: number };
-
-/** A ring record: the head (ts START + 1 s, pid 100, tid 101, ppid 1, uid 1000, gid 1000, cpu 0,
- * comm "bash", size = the struct + tail), then the named fields, then the tail. */
-export function ring(struct: Struct, kind: number, fields: { [name: string]: Field } = {}, tail: Buffer = Buffer.alloc(0)): Buffer {
-  const b = Buffer.alloc(struct.$size + tail.length);
-  const H = L.event_head;
-  b.writeBigUInt64LE(START + 1_000_000_000n, H.ts);
-  b.writeBigUInt64LE(77n, H.cgroup);
-  b.writeUInt32LE(b.length, H.size);
-  b.writeUInt16LE(kind, H.kind);
-  b.writeUInt32LE(100, H.pid); b.writeUInt32LE(101, H.tid); b.writeUInt32LE(1, H.ppid);
-  b.writeUInt32LE(1000, H.uid); b.writeUInt32LE(1000, H.gid); b.writeUInt32LE(0, H.cpu);
-  b.write('bash', H.comm, 'latin1');
-  for (const [name, [type, v]] of Object.entries(fields)) {
-    const off = struct[name];
-    if (off === undefined) throw new Error(`no field ${name} in this record`);
-    if (type === 'u16') b.writeUInt16LE(Number(v), off);
-    else if (type === 'u32') b.writeUInt32LE(Number(v), off);
-    else if (type === 's32') b.writeInt32LE(Number(v), off);
-    else b.writeBigUInt64LE(BigInt(v), off);
-  }
-  tail.copy(b, struct.$size);
-  return b;
-}
+/** A ring record (head ts START + 1 s, pid 100, tid 101, ppid 1, uid 1000, gid 1000, cpu 0, comm
+ * "bash"): the recorder's own sample maker, which its warm-up uses too. */
+export { ringRecord as ring, RECORD_TS, type Field } from '../../recorder/warmup.js';
 
 /** The lane a kind travels in, from the family that decodes it. */
 export function laneOf(kind: number): 'prio' | 'bulk' {
