@@ -77,7 +77,7 @@ const old = cpu(() => {
 
 const fresh = () => {
   const frame = new FrameBuffer();
-  const enc = new RingEncoder(clock, frame);
+  const enc = new RingEncoder(ctx, frame);
   return { frame, t: new LaneTranscoder('bulk', FAMILIES, enc, ctx) };
 };
 

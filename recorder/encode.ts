@@ -3,7 +3,7 @@
 // probes/*.ts) then sizes its body and writes it. The reference decoders beside them build
 // RecordInit objects; tests check that both give the same record.
 import { event_head as H } from './layout.gen.js';
-import { Clock, ShortRecord } from './decode.js';
+import { ShortRecord, type Clock, type DecodeContext } from './decode.js';
 import { FrameBuffer, lfield, varintSize, vfield } from './wire.js';
 import type { BodyKind } from '../format/index.js';
 
@@ -24,7 +24,9 @@ export class RingEncoder {
   src: Buffer = Buffer.alloc(0);
   headSize = 0;
 
-  constructor(readonly clock: Clock, public out: FrameBuffer) {}
+  readonly clock: Clock;
+  /** The recorder's limits (argument count and size) and clock. */
+  constructor(readonly ctx: DecodeContext, public out: FrameBuffer) { this.clock = ctx.clock; }
 
   /** Reads the common fields of the record at off and sizes them. */
   head(buf: Buffer, off: number, size: number, want: number, what: string): void {

@@ -81,7 +81,7 @@ export class Recorder {
       this.clocks = readClocks();
       this.clock = new Clock(this.clocks.monoNs);
       this.dctx = { clock: this.clock, maxArgs: this.s.maxArgs, argBytes: this.s.argBytes };
-      this.enc = new RingEncoder(this.clock, this.frame);
+      this.enc = new RingEncoder(this.dctx, this.frame);
       this.lanes = createLanes(this.lib, this.s);
       const pipe = this.s.output === '-' ? outputPipe(1) : null;
       const config = (initial: Buffer | null, size: number) => encodeConfig(this.s, initial, size, process.pid, pipe);

@@ -72,15 +72,28 @@ export class FrameBuffer {
     if (n === 0) return;
     this.buf[this.pos++] = (tag << 3) | WT_LEN;
     this.varint(n);
-    if (n < 32) {
+    this.copy(src, start, end);
+  }
+
+  /** The bytes src[start, end), as they are. */
+  copy(src: Buffer, start: number, end: number): void {
+    if (end - start < 32) {
       const b = this.buf;
       let p = this.pos;
       for (let i = start; i < end; i++) b[p++] = src[i]!;
       this.pos = p;
     } else {
       src.copy(this.buf, this.pos, start, end);
-      this.pos += n;
+      this.pos += end - start;
     }
+  }
+
+  /** String field of Latin-1 text (digits, names), omitted when empty. */
+  text(tag: number, s: string): void {
+    if (s.length === 0) return;
+    this.buf[this.pos++] = (tag << 3) | WT_LEN;
+    this.varint(s.length);
+    for (let i = 0; i < s.length; i++) this.buf[this.pos++] = s.charCodeAt(i);
   }
 
   /** Opens a record of `len` bytes (the caller writes exactly that many next). */

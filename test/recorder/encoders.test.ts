@@ -24,7 +24,7 @@ describe('wire encoders', () => {
 
   it('writes a body tag past field 15 (cred, 23) in two bytes', () => {
     const frame = new FrameBuffer(1024);
-    const enc = new RingEncoder(ctx.clock, frame);
+    const enc = new RingEncoder(ctx, frame);
     const r = MAKERS[K.EV_CRED]!();
     enc.head(r, 0, r.length, L.event_head.$size, 'cred');
     enc.begin('cred', BODY_TAG.cred, 2);
@@ -38,7 +38,10 @@ describe('wire encoders', () => {
   it('keeps a malformed record as data, with its bytes and why, and goes on', () => {
     const good = MAKERS[K.EV_SYSERR]!();
     const short = good.subarray(0, 40);
-    const lying = MAKERS[K.EV_OPEN]!(); lying.writeUInt16LE(lying.readUInt16LE(L.open_event.path_len) + 5, L.open_event.path_len);
+    // a path well under its cap, so that the lie is about the record's size, not the cap
+    let lying = MAKERS[K.EV_OPEN]!();
+    while (lying.readUInt16LE(L.open_event.path_len) > 4000) lying = MAKERS[K.EV_OPEN]!();
+    lying.writeUInt16LE(lying.readUInt16LE(L.open_event.path_len) + 5, L.open_event.path_len);
     const unknown = headOf(99, 64);
     const badSize = MAKERS[K.EV_FORK]!(); badSize.writeUInt32LE(4096, L.event_head.size);
     const overCap = MAKERS[K.EV_TTY]!(); overCap.writeUInt32LE(70_000, L.tty_event.data_len);

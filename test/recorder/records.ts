@@ -14,7 +14,9 @@ export const ctx: DecodeContext = { clock: new Clock(START), maxArgs: 20, argByt
 
 // Random valid records of every kind (edge values, empty and full-size tails).
 let seed = 7;
-const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+// the high bits: an LCG's low bits repeat with a short period (seed % 2 alternates), which made
+// every exec record a successful one with no arguments
+const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return (seed >>> 16) % n; };
 const pick = <T>(xs: T[]): T => xs[rnd(xs.length)]!;
 const U32 = [0, 1, 127, 128, 16383, 16384, 65535, 0x7fffffff, 0xffffffff];
 
@@ -106,7 +108,7 @@ export function laneOf(kind: number): 'prio' | 'bulk' {
  * as capture records; malformed ones come back as Malformed records. */
 export function transcode(recs: Buffer[], c: DecodeContext = ctx): { out: Record[]; malformed: number } {
   const frame = new FrameBuffer(1024);
-  const enc = new RingEncoder(c.clock, frame);
+  const enc = new RingEncoder(c, frame);
   const t = { prio: new LaneTranscoder('prio', FAMILIES, enc, c), bulk: new LaneTranscoder('bulk', FAMILIES, enc, c) };
   for (const r of recs) {
     const kind = r.length >= L.event_head.$size ? r.readUInt16LE(L.event_head.kind) : 0;
