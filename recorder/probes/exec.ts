@@ -119,10 +119,13 @@ export const exec: ProbeFamily = {
   samples: () => {
     const [file, mount, args] = ['/usr/bin/ls', '/', 'ls\0-la\0--color=auto\0/tmp\0'].map((t) => Buffer.from(t));
     const tail = Buffer.concat([file, file, mount, args]);
+    const missing = Buffer.from('/tmp/missing'), margs = Buffer.from('missing\0-x\0');
     return [ringRecord(E, K.EV_EXEC, {
       source: ['u16', SRC.EXEC_SRC_SCHED], filename_len: ['u16', file.length], interp_len: ['u16', file.length], mount_len: ['u16', mount.length],
       argc: ['u16', 4], args_len: ['u32', args.length], args_total: ['u32', args.length], ino: ['u64', 1234567], dev: ['u32', 2049],
-    }, tail)];
+    }, tail), ringRecord(E, K.EV_EXEC, {
+      source: ['u16', SRC.EXEC_SRC_SYS_EXIT], ret: ['s32', -2], filename_len: ['u16', missing.length], argc: ['u16', 2], args_len: ['u32', margs.length],
+    }, Buffer.concat([missing, margs]))];
   },
   decoders: {
     [K.EV_EXEC]: (buf, off, size, ctx) => {
