@@ -1,6 +1,6 @@
 // bench/flood: the flood row of issue 9. An unprivileged user floods denied opens while an exec
 // loop runs marker execs and a bash on a pty types commands; once with the default settings and
-// once built to overflow the bulk lane (3 storms, --ring-mb 1). Prints, side by side in one run:
+// once built to overflow the bulk lane (3 storms, --ring-mb 1 --spill-mb 1). Prints, side by side in one run:
 // workload wall time untraced and traced, captured/generated per kind, lost per lane, recorder
 // CPU seconds and capture bytes per event. Needs root + BPF.
 //   node dist/bench/flood.js [opens=2000000] [execs=2000] [lines=50]
@@ -67,7 +67,7 @@ async function measure(name: string, storms: number, extra: string[]): Promise<R
 
 const rows = [
   await measure('default settings, 1 storm', 1, []),
-  await measure('overload: 3 storms, --ring-mb 1', 3, ['--ring-mb', '1']),
+  await measure('overload: 3 storms, --ring-mb 1 --spill-mb 1', 3, ['--ring-mb', '1', '--spill-mb', '1']),
 ];
 console.log(`bench/flood: ${OPENS} EACCES opens as nobody + ${EXECS} marker execs + ${LINES} typed bash lines (node ${process.version})`);
 console.log('run                               base s  traced s  slowdown  rec cpu s  denied/gen  opens/gen  execs  lines  tty  lost prio  lost bulk  B/event');

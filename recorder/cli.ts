@@ -56,6 +56,7 @@ const program = new Command('secrec')
   .option('--bash <path...>', 'more bash binaries to probe for readline (e.g. in a container)', [])
   .option('--ring-mb <n>', 'bulk lane (opens, syscall errors): kernel ring size in MiB, a power of two', intIn(1, 4096), DEFAULTS.ringBytes >> 20)
   .option('--prio-ring-mb <n>', 'priority lane (fork/exit, exec, tty, readline, modules): ring size in MiB, a power of two', intIn(1, 4096), DEFAULTS.prioRingBytes >> 20)
+  .option('--spill-mb <n>', 'spill ring: where either lane overflows when its ring is full, in MiB, a power of two', intIn(1, 4096), DEFAULTS.spillRingBytes >> 20)
   .option('--flush-ms <ms>', 'longest delay from an event to the file (a frame is written at least this often)', intIn(10, 60_000), DEFAULTS.flushMs)
   .option('-q, --quiet', 'no status on stderr, only errors', false)
   .option('-v, --verbose', "show libbpf's own messages (verifier logs)", false)
@@ -82,7 +83,8 @@ const o = program.opts();
 
 const ringBytes = o['ringMb'] * (1 << 20);
 const prioRingBytes = o['prioRingMb'] * (1 << 20);
-for (const [flag, v] of [['--ring-mb', ringBytes], ['--prio-ring-mb', prioRingBytes]] as const) {
+const spillRingBytes = o['spillMb'] * (1 << 20);
+for (const [flag, v] of [['--ring-mb', ringBytes], ['--prio-ring-mb', prioRingBytes], ['--spill-mb', spillRingBytes]] as const) {
   if ((v & (v - 1)) !== 0) { console.error(`secrec: ${flag} must be a power of two`); process.exit(EXIT.usage); }
 }
 const unknown = (o['probes'] as string[]).filter((p) => !FAMILY_NAMES.includes(p));
@@ -92,7 +94,7 @@ const settings: RecorderSettings = {
   output: o['output'], force: o['force'], durationMs: o['duration'], maxSize: o['maxSize'],
   probes: (o['probes'] as string[]).filter((p) => o[p] !== false),
   maxArgs: o['maxArgs'], argBytes: o['argBytes'], argsBytes: o['argsBytes'], writeBytes: o['writeBytes'], pathBytes: o['pathBytes'],
-  readlineBytes: o['readlineBytes'], dirDepth: o['dirDepth'], stdio: o['stdio'], ringBytes, prioRingBytes,
+  readlineBytes: o['readlineBytes'], dirDepth: o['dirDepth'], stdio: o['stdio'], ringBytes, prioRingBytes, spillRingBytes,
   bash: o['bash'], quiet: o['quiet'], verbose: o['verbose'], frameBytes: o['frameBytes'], flushMs: o['flushMs'],
   objDir: o['objDir'], argv: process.argv.slice(1),
 };

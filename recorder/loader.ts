@@ -17,11 +17,12 @@ export interface Loaded {
   probe: Probe;
 }
 
-export interface LaneFds { prio: number; bulk: number }
+/** The rings every object shares (bpf/common.bpf.h): the two lanes, and the spill ring behind them. */
+export type RingName = Lane | 'spill';
+export type LaneFds = { [R in RingName]: number };
 
-/** The two lane rings every object shares (bpf/common.bpf.h). */
 export function createLanes(lib: Libbpf, s: RecorderSettings): LaneFds {
-  return { prio: lib.createRing('prio', s.prioRingBytes), bulk: lib.createRing('bulk', s.ringBytes) };
+  return { prio: lib.createRing('prio', s.prioRingBytes), bulk: lib.createRing('bulk', s.ringBytes), spill: lib.createRing('spill', s.spillRingBytes) };
 }
 
 /** Loads the families concurrently; once `stopped()` gives a reason, no new load starts. */
@@ -53,7 +54,7 @@ export async function loadFamily(lib: Libbpf, family: ProbeFamily, s: RecorderSe
   try {
     l.obj = lib.openFile(join(s.objDir, family.object));
     for (const m of lib.maps(l.obj)) {
-      if (m.name === 'prio' || m.name === 'bulk') lib.reuseFd(m.ptr, lanes[m.name as Lane]);
+      if (m.name === 'prio' || m.name === 'bulk' || m.name === 'spill') lib.reuseFd(m.ptr, lanes[m.name as RingName]);
       else if (m.name === 'scratch') lib.setMaxEntries(m.ptr, lib.possibleCpus());
       else if (m.name === 'drops') l.dropsMap = m.ptr;
       else if (m.name.endsWith('.rodata')) lib.setInitialValue(m.ptr, config(lib.initialValue(m.ptr), lib.valueSize(m.ptr)));

@@ -6,11 +6,11 @@ import { LaneTranscoder } from './transcode.js';
 import type { RingEncoder } from './encode.js';
 import type { DecodeContext } from './decode.js';
 import type { FrameBuffer } from './wire.js';
-import type { LaneFds } from './loader.js';
-import type { Lane, ProbeFamily } from './probes/types.js';
+import type { LaneFds, RingName } from './loader.js';
+import type { ProbeFamily } from './probes/types.js';
 import { POLL_MS, type RecorderSettings } from './settings.js';
 
-export interface LaneState { ring: Ring; lane: Lane; t: LaneTranscoder }
+export interface LaneState { ring: Ring; lane: RingName; t: LaneTranscoder }
 
 /** Records drained between frame-size checks, per lane: at most 128 x 64 KiB tty writes or
  *  2048 x 4 KiB paths (8 MiB) past frameBytes in the worst case. */
@@ -21,35 +21,42 @@ const TRICKLE = 1024;
 /** Bulk batches per round before the loop looks at the clock, limits and the writer again. */
 const BULK_BATCHES = 256;
 
-/** Maps both lanes and gives each its transcoder (the families of that lane decode its records). */
+/** Maps the rings and gives each its transcoder (the families of that lane decode its records;
+ * every family, the spill ring's). */
 export function openLanes(fds: LaneFds, s: RecorderSettings, families: readonly ProbeFamily[], enc: RingEncoder, dctx: DecodeContext,
-  onMalformed: (lane: Lane, why: string) => void): { prio: LaneState; bulk: LaneState; waiter: RingWaiter } {
-  const open = (lane: Lane): LaneState => ({
+  onMalformed: (lane: RingName, why: string) => void): { prio: LaneState; bulk: LaneState; spill: LaneState; waiter: RingWaiter } {
+  const bytes = { prio: s.prioRingBytes, bulk: s.ringBytes, spill: s.spillRingBytes };
+  const open = (lane: RingName): LaneState => ({
     lane,
-    ring: new Ring(fds[lane], lane === 'prio' ? s.prioRingBytes : s.ringBytes, lane),
+    ring: new Ring(fds[lane], bytes[lane], lane),
     t: new LaneTranscoder(lane, families, enc, dctx, (why) => onMalformed(lane, why)),
   });
-  return { prio: open('prio'), bulk: open('bulk'), waiter: new RingWaiter([fds.prio, fds.bulk]) };
+  return { prio: open('prio'), bulk: open('bulk'), spill: open('spill'), waiter: new RingWaiter([fds.prio, fds.bulk, fds.spill]) };
 }
 
-/** One round. Both lanes are taken in batches small enough that a frame stays near frameBytes
+/** One round. The rings are taken in batches small enough that a frame stays near frameBytes
  * whatever the records' sizes (a whole 32 MiB lane in one frame would make frames the reader must
- * refuse past 64 MiB); `flush` is called whenever the frame reaches frameBytes. Returns the
- * records taken. */
-export function drainRound(prio: LaneState, bulk: LaneState, frame: FrameBuffer, frameBytes: number, flush: () => void): number {
+ * refuse past 64 MiB); `flush` is called whenever the frame reaches frameBytes. The priority lane
+ * is emptied before each batch of the others; the spill ring, which holds what overflowed a full
+ * lane (older than what the lanes hold now), before the bulk lane. Returns the records taken. */
+export function drainRound(prio: LaneState, bulk: LaneState, spill: LaneState, frame: FrameBuffer, frameBytes: number, flush: () => void): number {
   let n = 0;
   const onPrio = (v: Buffer, off: number, size: number) => prio.t.handle(v, off, size);
   const onBulk = (v: Buffer, off: number, size: number) => bulk.t.handle(v, off, size);
+  const onSpill = (v: Buffer, off: number, size: number) => spill.t.handle(v, off, size);
   for (let i = 0; i < BULK_BATCHES; i++) {
     for (let p = PRIO_BATCH; p === PRIO_BATCH;) {
       p = prio.ring.drain(onPrio, PRIO_BATCH);
       n += p;
       if (frame.pos >= frameBytes) flush();
     }
+    const s = spill.ring.drain(onSpill, PRIO_BATCH);
+    n += s;
+    if (frame.pos >= frameBytes) flush();
     const b = bulk.ring.drain(onBulk, BULK_BATCH);
     n += b;
     if (frame.pos >= frameBytes) flush();
-    if (b < BULK_BATCH) break;
+    if (b < BULK_BATCH && s < PRIO_BATCH) break;
   }
   return n;
 }

@@ -93,7 +93,7 @@ export class Recorder {
       const lanes = openLanes(this.lanes, this.s, FAMILIES, this.enc, this.dctx, (lane, why) => {
         if (++this.malformed <= 5) this.log(`malformed kernel record kept in the capture (${lane} lane): ${why}`);
       });
-      this.rings = [lanes.prio, lanes.bulk];
+      this.rings = [lanes.prio, lanes.spill, lanes.bulk];
       this.waiter = lanes.waiter;
       // before the first record is read; the probes are attached, so this is a short window
       warmUp(this.loaded.filter((l) => l.probe.attached).map((l) => l.family), this.dctx);
@@ -113,7 +113,7 @@ export class Recorder {
       settings: {
         maxArgs: this.s.maxArgs, argBytes: this.s.argBytes, writeBytes: this.s.writeBytes,
         pathBytes: this.s.pathBytes, readlineBytes: this.s.readlineBytes, stdio: this.s.stdio,
-        ringBytes: this.s.ringBytes, priorityRingBytes: this.s.prioRingBytes, dirDepth: this.s.dirDepth, flushMs: this.s.flushMs,
+        ringBytes: this.s.ringBytes, priorityRingBytes: this.s.prioRingBytes, spillRingBytes: this.s.spillRingBytes, dirDepth: this.s.dirDepth, flushMs: this.s.flushMs,
       },
     });
     this.setupMs = Date.now() - t0;
@@ -130,16 +130,16 @@ export class Recorder {
   async run(status?: (s: { events: number; bytes: number; lost: number; seconds: number }) => void): Promise<Summary> {
     this.startedAt = Date.now();
     let lastTick = this.startedAt;
-    const [prio, bulk] = this.rings as [LaneState, LaneState];
+    const [prio, spill, bulk] = this.rings as [LaneState, LaneState, LaneState];
     const flush = () => this.flushFrame();
     this.frameSince = Date.now();
     while (this.stopReason === null) {
-      const n = drainRound(prio, bulk, this.frame, this.s.frameBytes, flush);
+      const n = drainRound(prio, bulk, spill, this.frame, this.s.frameBytes, flush);
       const now = Date.now();
       if (now - lastTick >= 1000) {
         lastTick = now;
         this.collectLost();
-        status?.({ events: prio.ring.records + bulk.ring.records, bytes: this.writer!.bytesWritten, lost: this.lost, seconds: (now - this.startedAt) / 1000 });
+        status?.({ events: prio.ring.records + spill.ring.records + bulk.ring.records, bytes: this.writer!.bytesWritten, lost: this.lost, seconds: (now - this.startedAt) / 1000 });
       }
       if (this.frame.records > 0 && now - this.frameSince >= this.s.flushMs) this.flushFrame();
       this.writer!.poll();
@@ -192,7 +192,7 @@ export class Recorder {
         l.links = [];
         l.obj = null;
       }
-      if (this.lanes) { lib.closeFd(this.lanes.prio); lib.closeFd(this.lanes.bulk); this.lanes = null; }
+      if (this.lanes) { for (const fd of Object.values(this.lanes)) lib.closeFd(fd); this.lanes = null; }
     }
     if (this.mountedTracefs) { unmountTracefs(this.mountedTracefs); this.mountedTracefs = null; }
   }

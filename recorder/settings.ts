@@ -19,6 +19,8 @@ export interface RecorderSettings {
   ringBytes: number;
   /** priority lane (process lifecycle, exec, tty, readline, modules) */
   prioRingBytes: number;
+  /** the ring both lanes overflow into when theirs is full */
+  spillRingBytes: number;
   bash: string[];
   quiet: boolean;
   verbose: boolean;
@@ -40,10 +42,12 @@ export const CAPS = {
   dirDepth: CAP.DIR_DEPTH_CAP,
 } as const;
 
-/** Lane sizes: an open record is ~150 ring bytes and an EACCES adds a 96-byte syscall error,
- * so the bulk lane holds ~500k denied opens unread (a 2M storm is read while it runs, at well
- * over its rate); an exec is ~0.3-1 KiB and a tty write up to 64 KiB, so the priority lane
- * holds ~60k execs or 500 full-size writes before the consumer must catch up. */
+/** Ring sizes. An open record is ~150 ring bytes and an EACCES adds a 96-byte syscall error. The
+ * bulk lane is small, 16 MiB (~65k denied opens), so that a storm writes into memory still in the
+ * CPU caches from its last turn (128 MiB cost the workload ~10 % more CPU per open, measured with
+ * bench/objab.sh); the spill ring behind both lanes, 128 MiB (~500k denied opens, or ~1M with the
+ * lane), holds what a stalled consumer has not read. An exec is ~0.3-1 KiB and a tty write up to
+ * 64 KiB, so the priority lane holds ~60k execs or 500 full-size writes before it spills. */
 export const DEFAULTS = {
   maxArgs: 20,
   argBytes: CAPS.argBytes,
@@ -52,8 +56,9 @@ export const DEFAULTS = {
   pathBytes: CAPS.pathBytes,
   readlineBytes: 4096,
   dirDepth: 16,
-  ringBytes: 128 << 20,
+  ringBytes: 16 << 20,
   prioRingBytes: 32 << 20,
+  spillRingBytes: 128 << 20,
   frameBytes: 1 << 20,
   flushMs: 1000,
   /** wake the consumer when a lane holds this much; below it, it polls every POLL_MS */

@@ -4,7 +4,8 @@ import { event_head as H, secrec_caps as CAP } from './layout.gen.js';
 import { ShortRecord, head, type DecodeContext } from './decode.js';
 import type { RingEncoder } from './encode.js';
 import type { FrameBuffer } from './wire.js';
-import type { Decoder, Encoder, Lane, ProbeFamily } from './probes/types.js';
+import type { Decoder, Encoder, ProbeFamily } from './probes/types.js';
+import type { RingName } from './loader.js';
 import type { RecordInit } from '../format/index.js';
 
 export class LaneTranscoder {
@@ -12,10 +13,11 @@ export class LaneTranscoder {
   private readonly encoders = new Map<number, Encoder>();
   malformed = 0;
 
-  constructor(readonly lane: Lane, families: readonly ProbeFamily[], private readonly enc: RingEncoder,
+  /** lane 'spill': the spill ring, which either lane's families overflow into. */
+  constructor(readonly lane: RingName, families: readonly ProbeFamily[], private readonly enc: RingEncoder,
     private readonly dctx: DecodeContext, private readonly onMalformed: (reason: string) => void = () => {}) {
     for (const f of families) {
-      if (f.lane !== lane) continue;
+      if (f.lane !== lane && lane !== 'spill') continue;
       for (const [k, d] of Object.entries(f.decoders)) this.decoders.set(Number(k), d);
       for (const [k, e] of Object.entries(f.encoders ?? {})) this.encoders.set(Number(k), e);
     }

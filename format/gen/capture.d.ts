@@ -628,6 +628,7 @@ export namespace secrec {
             priorityRingBytes: number;
             dirDepth: number;
             flushMs: number;
+            spillRingBytes: number;
             static create(properties: secrec.v1.Settings.$Shape): secrec.v1.Settings & secrec.v1.Settings.$Shape;
             static create(properties?: secrec.v1.Settings.$Properties): secrec.v1.Settings;
             static encode(message: secrec.v1.Settings.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -649,6 +650,7 @@ export namespace secrec {
                 priorityRingBytes?: (number|null);
                 dirDepth?: (number|null);
                 flushMs?: (number|null);
+                spillRingBytes?: (number|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = secrec.v1.Settings.$Properties;

@@ -6101,6 +6101,7 @@ export const secrec = $root.secrec = (() => {
              * @property {number|null} [priorityRingBytes] Settings priorityRingBytes
              * @property {number|null} [dirDepth] Settings dirDepth
              * @property {number|null} [flushMs] Settings flushMs
+             * @property {number|null} [spillRingBytes] Settings spillRingBytes
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -6213,6 +6214,14 @@ export const secrec = $root.secrec = (() => {
             Settings.prototype.flushMs = 0;
 
             /**
+             * Settings spillRingBytes.
+             * @member {number} spillRingBytes
+             * @memberof secrec.v1.Settings
+             * @instance
+             */
+            Settings.prototype.spillRingBytes = 0;
+
+            /**
              * Creates a new Settings instance using the specified properties.
              * @function create
              * @memberof secrec.v1.Settings
@@ -6264,6 +6273,8 @@ export const secrec = $root.secrec = (() => {
                     writer.uint32(/* id 9, wireType 0 =*/72).uint32(message.dirDepth);
                 if (message.flushMs != null && $Object.hasOwnProperty.call(message, "flushMs") && message.flushMs !== 0)
                     writer.uint32(/* id 10, wireType 0 =*/80).uint32(message.flushMs);
+                if (message.spillRingBytes != null && $Object.hasOwnProperty.call(message, "spillRingBytes") && message.spillRingBytes !== 0)
+                    writer.uint32(/* id 11, wireType 0 =*/88).uint32(message.spillRingBytes);
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -6398,6 +6409,15 @@ export const secrec = $root.secrec = (() => {
                                 delete message.flushMs;
                             continue;
                         }
+                    case 11: {
+                            if (wireType !== 0)
+                                break;
+                            if (value = reader.uint32())
+                                message.spillRingBytes = value;
+                            else
+                                delete message.spillRingBytes;
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -6463,6 +6483,9 @@ export const secrec = $root.secrec = (() => {
                 if (object.flushMs != null)
                     if ($Number(object.flushMs) !== 0)
                         message.flushMs = object.flushMs >>> 0;
+                if (object.spillRingBytes != null)
+                    if ($Number(object.spillRingBytes) !== 0)
+                        message.spillRingBytes = object.spillRingBytes >>> 0;
                 return message;
             };
 
@@ -6494,6 +6517,7 @@ export const secrec = $root.secrec = (() => {
                     object.priorityRingBytes = 0;
                     object.dirDepth = 0;
                     object.flushMs = 0;
+                    object.spillRingBytes = 0;
                 }
                 if (message.maxArgs != null && $Object.hasOwnProperty.call(message, "maxArgs"))
                     object.maxArgs = message.maxArgs;
@@ -6515,6 +6539,8 @@ export const secrec = $root.secrec = (() => {
                     object.dirDepth = message.dirDepth;
                 if (message.flushMs != null && $Object.hasOwnProperty.call(message, "flushMs"))
                     object.flushMs = message.flushMs;
+                if (message.spillRingBytes != null && $Object.hasOwnProperty.call(message, "spillRingBytes"))
+                    object.spillRingBytes = message.spillRingBytes;
                 return object;
             };
 

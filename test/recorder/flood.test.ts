@@ -26,9 +26,10 @@ describe.runIf(canRecord)('secrec under a flood (live)', () => {
     execFileSync('cc', ['-O2', '-o', join(work, 'storm'), src]);
     const secret = join(work, 'secret');
     writeFileSync(secret, 'x', { mode: 0o600 });
-    // a 1 MiB bulk lane cannot hold three storms' worth of records: the bulk lane must drop
+    // a 1 MiB bulk lane and a 1 MiB spill ring cannot hold three storms' worth of records: the
+    // bulk lane must drop
     const out = join(work, 'flood.cap');
-    const rec = await startRecorder(out, ['--ring-mb', '1']);
+    const rec = await startRecorder(out, ['--ring-mb', '1', '--spill-mb', '1']);
     const storms = [0, 1, 2].map(() => spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', join(work, 'storm'), secret, String(STORM)], { stdio: 'ignore' }));
     const done = storms.map((p) => new Promise((r) => p.on('exit', r)));
     const execs = new Promise<void>((resolve) => {
@@ -67,6 +68,30 @@ describe.runIf(canRecord)('secrec under a flood (live)', () => {
     const opens = recs.filter((r) => r.body === 'open' && r.uid === 65534 && str(r.comm) === 'storm').length;
     expect(denied + opens + byLane['bulk']!).toBeGreaterThanOrEqual(2 * 3 * STORM);
   });
+});
+
+describe.runIf(canRecord)('secrec with a full bulk lane (live)', () => {
+  it('loses nothing when the spill ring can take what overflows the lane', async () => {
+    // 200k denied opens make ~50 MB of records: far past a 1 MiB bulk lane, within the spill ring
+    const work = mkdtempSync(join(tmpdir(), 'secrec-spill-'));
+    chmodSync(work, 0o755);
+    const src = join(work, 'storm.c');
+    writeFileSync(src, '#include <fcntl.h>\n#include <stdlib.h>\nint main(int c,char**v){int n=atoi(v[2]);for(int i=0;i<n;i++)open(v[1],O_RDONLY);return 0;}\n');
+    execFileSync('cc', ['-O2', '-o', join(work, 'storm'), src]);
+    const secret = join(work, 'secret');
+    writeFileSync(secret, 'x', { mode: 0o600 });
+    const out = join(work, 'spill.cap');
+    const rec = await startRecorder(out, ['--ring-mb', '1', '--probes', 'open,eperm,proc']);
+    const n = 200_000;
+    execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', join(work, 'storm'), secret, String(n)]);
+    await sleep(300);
+    expect(await stopRecorder(rec)).toBe(0);
+    const { recs, r } = await readCaptureFile(out);
+    expect(Number(r.trailer?.lost ?? -1)).toBe(0);
+    const mine = recs.filter((x) => x.uid === 65534 && str(x.comm) === 'storm');
+    expect(mine.filter((x) => x.body === 'open' && str(x.open!.path) === secret).length).toBe(n);
+    expect(mine.filter((x) => x.body === 'syscallError').length).toBe(n);
+  }, 120_000);
 });
 
 describe.runIf(canRecord)('secrec frames under a priority-lane burst (live)', () => {
