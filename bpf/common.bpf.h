@@ -130,7 +130,7 @@ static __always_inline void count_drop(void)
 		*n += 1;
 }
 
-/* The consumer polls (every POLL_MS) and is woken by the one record that takes its lane past
+/* The consumer reads the rings every REST_MS (recorder/settings.ts) and is woken by the one record that takes its lane past
  * cfg.wake_bytes. A wakeup per record was most of the fork/exit programs' cost on a quiet host;
  * a wakeup per record while the lane stays past the mark (the consumer busy draining a storm,
  * nobody waiting) cost ~2-3 us per record in irq_work self-IPIs on this VM. `before` is what the

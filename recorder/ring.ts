@@ -15,7 +15,7 @@ const epoll_wait = libc.func('int epoll_wait(int epfd, void *evs, int max, int t
 const close = libc.func('int close(int fd)');
 const sysconf = libc.func('long sysconf(int name)');
 
-const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, EPOLL_CLOEXEC = 0o2000000, EPOLL_CTL_ADD = 1, EPOLLIN = 1;
+const PROT_READ = 1, PROT_WRITE = 2, MAP_SHARED = 1, EPOLL_CLOEXEC = 0o2000000, EPOLL_CTL_ADD = 1, EPOLLIN = 1, EPOLLET = 0x80000000;
 const BUSY = 0x80000000, DISCARD = 0x40000000, HDR = 8;
 const MAP_FAILED = 0xffffffffffffffffn;
 
@@ -85,7 +85,10 @@ export class Ring {
   }
 }
 
-/** Waits on several rings' fds at once (the kernel wakes it per the programs' wakeup flags). */
+/** Waits on several rings' fds at once, edge-triggered: it returns when a program asks for a
+ * wakeup (the record that takes a ring past cfg.wake_bytes), not whenever a ring holds a record,
+ * so the consumer can rest between rounds without spinning on a trickle and still be woken at
+ * once by a storm. A wakeup that comes while nobody waits is kept for the next wait. */
 export class RingWaiter {
   private readonly ep: number;
   // struct epoll_event is packed on x86_64 (u32 events, u64 data), naturally aligned elsewhere
@@ -97,7 +100,7 @@ export class RingWaiter {
     if (this.ep < 0) throw new Error(`epoll_create1 failed: errno ${koffi.errno()}`);
     for (const fd of fds) {
       const ev = Buffer.alloc(RingWaiter.EV);
-      ev.writeUInt32LE(EPOLLIN, 0);
+      ev.writeUInt32LE((EPOLLIN | EPOLLET) >>> 0, 0);
       ev.writeUInt32LE(fd, RingWaiter.EV - 8);
       if (epoll_ctl(this.ep, EPOLL_CTL_ADD, fd, ev) < 0) throw new Error(`epoll_ctl on ring fd ${fd} failed: errno ${koffi.errno()}`);
     }

@@ -8,7 +8,7 @@ import type { DecodeContext } from './decode.js';
 import type { FrameBuffer } from './wire.js';
 import type { LaneFds, RingName } from './loader.js';
 import type { ProbeFamily } from './probes/types.js';
-import { POLL_MS, type RecorderSettings } from './settings.js';
+import { REST_MS, type RecorderSettings } from './settings.js';
 
 export interface LaneState { ring: Ring; lane: RingName; t: LaneTranscoder }
 
@@ -67,13 +67,10 @@ export function drainAll(st: LaneState): void {
   while (st.ring.drain(on, 1 << 30) > 0) { /* until empty */ }
 }
 
-/** Between rounds. A ring's poll reports ready as soon as it holds one record, so waiting on it
- * after a small batch would spin at a trickle of events: sleep instead (the rings hold far more
- * than one sleep's worth), and only block on the rings when they are empty. */
-export function rest(taken: number, waiter: RingWaiter, flushMs: number): void {
-  if (taken === 0) waiter.wait(Math.min(POLL_MS, flushMs));
-  else if (taken < TRICKLE) sleepMs(Math.min(POLL_MS, flushMs));
+/** Between rounds: a round that took a full batch goes straight on; otherwise the consumer
+ * waits for a ring's wakeup (a lane past cfg.wake_bytes: a storm) or REST_MS, or until the open
+ * frame is due (flushMs after it began), whichever comes first. Fewer rounds on a quiet or
+ * trickling host cost less CPU; a storm does not wait. */
+export function rest(taken: number, waiter: RingWaiter, dueInMs: number): void {
+  if (taken < TRICKLE) waiter.wait(Math.max(1, Math.min(REST_MS, dueInMs)));
 }
-
-const sleeper = new Int32Array(new SharedArrayBuffer(4));
-function sleepMs(ms: number): void { Atomics.wait(sleeper, 0, 0, ms); }

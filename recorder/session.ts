@@ -145,7 +145,7 @@ export class Recorder {
       this.writer!.poll();
       if (this.s.durationMs > 0 && now - this.startedAt >= this.s.durationMs) this.stop('duration');
       if (this.s.maxSize > 0 && this.writer!.bytesWritten >= this.s.maxSize) this.stop('max-size');
-      rest(n, this.waiter!, this.s.flushMs);
+      rest(n, this.waiter!, this.frame.records > 0 ? this.s.flushMs - (Date.now() - this.frameSince) : this.s.flushMs);
       await new Promise((r) => setImmediate(r));
     }
     return this.finish();

@@ -61,9 +61,9 @@ export const DEFAULTS = {
   spillRingBytes: 128 << 20,
   frameBytes: 1 << 20,
   flushMs: 1000,
-  /** wake the consumer when a lane holds this much; below it, it polls every POLL_MS */
+  /** wake the consumer when a lane holds this much; below it, it reads them every REST_MS */
   wakeBytes: 256 << 10,
 } as const;
 
 /** The consumer's longest sleep when no lane asks to be woken. */
-export const POLL_MS = 50;
+export const REST_MS = 200;
