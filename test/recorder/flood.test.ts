@@ -13,24 +13,32 @@ import { canRecord, readCaptureFile, sleep, startRecorder, stopRecorder, str } f
 const MARKERS = 300;
 const LINES = 20;
 const STORM = 300_000;
+const NOBODY = ['--reuid=65534', '--regid=65534', '--clear-groups'];
+
+/** A work directory with `storm` (open(argv[1]) argv[2] times) and a file nobody may open. */
+function stormKit(prefix: string): { work: string; storm: string; secret: string } {
+  const work = mkdtempSync(join(tmpdir(), prefix));
+  chmodSync(work, 0o755);
+  const src = join(work, 'storm.c');
+  writeFileSync(src, '#include <fcntl.h>\n#include <unistd.h>\n#include <stdlib.h>\nint main(int c,char**v){int n=atoi(v[2]);for(int i=0;i<n;i++){int f=open(v[1],O_RDONLY);if(f>=0)close(f);}return 0;}\n');
+  const storm = join(work, 'storm');
+  execFileSync('cc', ['-O2', '-o', storm, src]);
+  const secret = join(work, 'secret');
+  writeFileSync(secret, 'x', { mode: 0o600 });
+  return { work, storm, secret };
+}
 
 describe.runIf(canRecord)('secrec under a flood (live)', () => {
   let recs: Record[] = [];
   let trailerLost = 0;
-  const work = mkdtempSync(join(tmpdir(), 'secrec-flood-'));
-  chmodSync(work, 0o755);
+  const { work, storm, secret } = stormKit('secrec-flood-');
 
   beforeAll(async () => {
-    const src = join(work, 'storm.c');
-    writeFileSync(src, '#include <fcntl.h>\n#include <unistd.h>\n#include <stdlib.h>\nint main(int c,char**v){int n=atoi(v[2]);for(int i=0;i<n;i++){int f=open(v[1],O_RDONLY);if(f>=0)close(f);}return 0;}\n');
-    execFileSync('cc', ['-O2', '-o', join(work, 'storm'), src]);
-    const secret = join(work, 'secret');
-    writeFileSync(secret, 'x', { mode: 0o600 });
     // a 1 MiB bulk lane and a 1 MiB spill ring cannot hold three storms' worth of records: the
     // bulk lane must drop
     const out = join(work, 'flood.cap');
     const rec = await startRecorder(out, ['--ring-mb', '1', '--spill-mb', '1']);
-    const storms = [0, 1, 2].map(() => spawn('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', join(work, 'storm'), secret, String(STORM)], { stdio: 'ignore' }));
+    const storms = [0, 1, 2].map(() => spawn('setpriv', [...NOBODY, storm, secret, String(STORM)], { stdio: 'ignore' }));
     const done = storms.map((p) => new Promise((r) => p.on('exit', r)));
     const execs = new Promise<void>((resolve) => {
       const p = spawn('sh', ['-c', `i=0; while [ $i -lt ${MARKERS} ]; do /bin/true flood-marker-$i; i=$((i+1)); done`], { stdio: 'ignore' });
@@ -73,17 +81,11 @@ describe.runIf(canRecord)('secrec under a flood (live)', () => {
 describe.runIf(canRecord)('secrec with a full bulk lane (live)', () => {
   it('loses nothing when the spill ring can take what overflows the lane', async () => {
     // 200k denied opens make ~50 MB of records: far past a 1 MiB bulk lane, within the spill ring
-    const work = mkdtempSync(join(tmpdir(), 'secrec-spill-'));
-    chmodSync(work, 0o755);
-    const src = join(work, 'storm.c');
-    writeFileSync(src, '#include <fcntl.h>\n#include <stdlib.h>\nint main(int c,char**v){int n=atoi(v[2]);for(int i=0;i<n;i++)open(v[1],O_RDONLY);return 0;}\n');
-    execFileSync('cc', ['-O2', '-o', join(work, 'storm'), src]);
-    const secret = join(work, 'secret');
-    writeFileSync(secret, 'x', { mode: 0o600 });
+    const { work, storm, secret } = stormKit('secrec-spill-');
     const out = join(work, 'spill.cap');
     const rec = await startRecorder(out, ['--ring-mb', '1', '--probes', 'open,eperm,proc']);
     const n = 200_000;
-    execFileSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', join(work, 'storm'), secret, String(n)]);
+    execFileSync('setpriv', [...NOBODY, storm, secret, String(n)]);
     await sleep(300);
     expect(await stopRecorder(rec)).toBe(0);
     const { recs, r } = await readCaptureFile(out);
