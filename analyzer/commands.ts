@@ -11,7 +11,6 @@ import type { Proc } from './state/processes.js';
 import { execsView } from './views/execs.js';
 import { opensView, parseOpenFlags } from './views/opens.js';
 import { elfView } from './views/elf.js';
-import { modulesView } from './views/modules.js';
 import { KIND_COMMANDS } from './views/kinds.js';
 import { readlineView } from './views/readline.js';
 import { epermView, type EpermKey } from './views/eperm.js';
@@ -171,7 +170,6 @@ export const BUILTIN: CommandSpec[] = [
     options(c) { c.option('-x, --fails', 'also failed execs that never reached a binary loader'); },
     async run(r) { await r.view(elfView({ fails: !!r.opts['fails'] })); },
   },
-  { name: 'modules', legacy: '--modules', summary: 'modsnoop: kernel modules loaded', async run(r) { await r.view(modulesView()); } },
   ...KIND_COMMANDS,
   { name: 'readline', legacy: '--readline', summary: 'bashreadline: commands typed into bash', async run(r) { await r.view(readlineView()); } },
   {

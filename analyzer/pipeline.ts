@@ -96,9 +96,7 @@ export interface RunOptions {
   index?: TimeIndex | null;
 }
 
-export function userName(users: Map<number, string>, uid: number): string {
-  return users.get(uid) ?? String(uid);
-}
+export { userName } from './text.js';
 
 /** Kinds the process tree reads whole; it counts every other record by its common fields. */
 const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];

@@ -35,13 +35,15 @@ export interface Kind<T extends string = string, B extends BodyKind = BodyKind, 
 export interface KindView<B extends BodyKind> {
   readonly command: string;
   readonly summary: string;
-  /** What the rows are, for the note when there are none ("no credential changes in this capture"). */
-  readonly none: string;
+  /** What the rows are, for the note when there are none ("no credential changes in this capture"),
+   * or null: the classic tool says nothing then. */
+  readonly none: string | null;
   /** Columns of the view's own after the schema's (documented in the README's "Views as data"). */
   readonly extra: readonly ViewColumn[];
   /** The values of the extra columns. */
   more?(x: Body<B>, r: Record, ctx: ViewContext): ViewRow;
-  header(): string;
+  /** The classic tool's column header, if it prints one. */
+  header?(): string;
   text(x: Body<B>, r: Record, ctx: ViewContext): string;
 }
 

@@ -48,7 +48,6 @@ export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
     ['code', ['val', 'x.code ?? 0']], ['signal', ['val', 'x.signal ?? 0']], ['core_dumped', ['val', '!!x.coreDumped']],
     ['start_ns', ['val', 'start === null ? null : c.clock.epochNs(start)']], ['duration_ns', ['val', 'start === null ? null : r.ts - start']],
   ], 'const live = c.tree.get(r.pid); const start = live?.start ?? (x.start !== undefined && x.start !== null ? Number(x.start) : null); const P = c.clock.processId(r.pid, start);'),
-  modules: event('moduleLoad', [...bytes('name', 'x.name'), ['taints', ['val', 'x.taints ?? 0']]]),
   ...KIND_FIELDS,
   lost: {
     body: 'lost', pre: PRE('lost'),

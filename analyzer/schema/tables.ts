@@ -8,7 +8,7 @@ import { byTable, KINDS, type KindTable } from '../kinds/index.js';
 export { WHEN, EVENT_COLUMNS, type Column, type ColumnType, type Row, type Value } from './column.js';
 
 /** The tables declared here; each kind of analyzer/kinds/ adds its own, before `lost`. */
-const OWN_TABLES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits', 'modules'] as const;
+const OWN_TABLES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits'] as const;
 export type TableName = typeof OWN_TABLES[number] | KindTable | 'lost';
 export const TABLE_NAMES: readonly TableName[] = [...OWN_TABLES, ...KINDS.map((k) => k.table.name as KindTable), 'lost'];
 
@@ -130,10 +130,6 @@ export const TABLES: { readonly [T in TableName]: TableDef } = {
       c('start_ns', 'i64', 'ns since the Unix epoch', 'the process start'),
       c('duration_ns', 'i64', 'ns', 'how long the process ran'),
     ],
-  },
-  modules: {
-    doc: 'One row per kernel module load.',
-    columns: [...EVENT_COLUMNS, ...bytes('name', 'module name'), c('taints', 'u32', 'bit mask', 'taint flags of the module')],
   },
   ...KIND_TABLES,
   lost: {

@@ -14,9 +14,9 @@ import { NearestAncestor, walkUp } from '../state/ancestry.js';
 import { rowsFor, type ViewColumn, type ViewTable } from '../schema/views.js';
 import { WHEN } from '../schema/tables.js';
 
-export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | KindItem | 'lost';
+export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | KindItem | 'lost';
 /** Every item kind, in the order the docs list them; the kinds of analyzer/kinds/ add theirs before `lost`. */
-const ITEM_KINDS: readonly ItemKind[] = ['session', 'command', 'exec', 'output', 'denied', 'written', 'written-exec', 'module', ...KINDS.flatMap((k) => k.timeline ? [k.timeline.item as KindItem] : []), 'lost'];
+const ITEM_KINDS: readonly ItemKind[] = ['session', 'command', 'exec', 'output', 'denied', 'written', 'written-exec', ...KINDS.flatMap((k) => k.timeline ? [k.timeline.item as KindItem] : []), 'lost'];
 export interface Item { ts: number; kind: ItemKind; session: number | null; pid: number; uid: number; comm: string; text: string }
 export interface HostTimelineOptions { pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs?: number }
 
@@ -128,7 +128,6 @@ export class HostTimeline {
         this.lastDenied = this.add(base(p, 'denied', `✗ ${e.errno === 1 ? 'EPERM' : 'EACCES'} ${name} ×1 (${esc(r.comm)} pid ${r.pid}, uid ${r.uid})`));
         return;
       }
-      case 'moduleLoad': this.add(base(p, 'module', `!! module loaded: ${esc(r.moduleLoad!.name)} (${esc(r.comm)} pid ${r.pid})`)); return;
       case 'malformed': return;
       default: { // a kind of analyzer/kinds/ (a body kind neither here nor there does not compile)
         const k = KIND_OF_BODY[r.body];

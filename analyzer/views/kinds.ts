@@ -17,7 +17,7 @@ export function kindView(k: AnyKind): View {
     schema: k.table.name as EventTable,
     extra: v.extra,
     row: (r, ctx) => Object.assign(build(r, rowsFor(ctx)), v.more?.(body(r), r, ctx)),
-    header: () => v.header(),
+    ...(v.header ? { header: () => v.header!() } : {}),
     text: (r, ctx) => v.text(body(r), r, ctx),
   };
   let seen = false;
@@ -32,11 +32,18 @@ export function kindView(k: AnyKind): View {
       ctx.out.row(table, r, ctx);
     },
     end(ctx) {
-      if (seen) return;
+      if (seen || v.none === null) return;
       const probe = (ctx.header.probes ?? []).some((p) => p.name === k.probe);
       ctx.warn(probe ? `no ${v.none} in this capture` : `this capture was recorded without the ${k.probe} probe (an older secrec): it holds no ${v.none}`);
     },
   };
+}
+
+/** The view of the kind whose command this is (`modules`, `creds`, ...). */
+export function commandView(command: string): View {
+  const k = KINDS.find((x) => x.view?.command === command);
+  if (!k) throw new Error(`no kind has the command ${command}`);
+  return kindView(k);
 }
 
 /** The kinds' commands (the old `FILE --NAME` form too). */

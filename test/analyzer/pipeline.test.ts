@@ -7,7 +7,7 @@ import { epermView } from '../../analyzer/views/eperm.js';
 import { opensView } from '../../analyzer/views/opens.js';
 import { execsView } from '../../analyzer/views/execs.js';
 import { elfView } from '../../analyzer/views/elf.js';
-import { modulesView } from '../../analyzer/views/modules.js';
+import { commandView } from '../../analyzer/views/kinds.js';
 import { readlineView } from '../../analyzer/views/readline.js';
 import { infoView } from '../../analyzer/views/info.js';
 import { mixed } from '../../bench/synth.js';
@@ -26,7 +26,7 @@ const VIEWS: [string, () => View][] = [
   ['eperm', () => epermView()], ['eperm by uid', () => epermView('uid')], ['eperm by pid', () => epermView('pid')],
   ['opens', () => opensView({ failed: false, extended: true, errname: true })],
   ['execs', () => execsView({ fails: true, time: true, maxArgs: 20 })],
-  ['elf', () => elfView()], ['modules', () => modulesView()], ['readline', () => readlineView()], ['info', () => infoView()],
+  ['elf', () => elfView()], ['modules', () => commandView('modules')], ['readline', () => readlineView()], ['info', () => infoView()],
 ];
 
 describe('read phase: declared kinds and fields', () => {

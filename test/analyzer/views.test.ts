@@ -7,7 +7,7 @@ import { runView, writeCapture } from '../helpers.js';
 import { execsView } from '../../analyzer/views/execs.js';
 import { opensView } from '../../analyzer/views/opens.js';
 import { elfView } from '../../analyzer/views/elf.js';
-import { modulesView } from '../../analyzer/views/modules.js';
+import { commandView } from '../../analyzer/views/kinds.js';
 import { readlineView } from '../../analyzer/views/readline.js';
 import { epermView } from '../../analyzer/views/eperm.js';
 import { treeView } from '../../analyzer/views/tree.js';
@@ -84,7 +84,7 @@ describe('synthetic captures', () => {
 
   it('modsnoop: module loads with the recorded host\'s user names', async () => {
     const { path } = writeCapture([{ ts: 5e9, pid: 4242, uid: 1000, comm: b('insmod'), moduleLoad: { name: b('evil_rk'), taints: 0 } }]);
-    const out = await runView(path, modulesView());
+    const out = await runView(path, commandView('modules'));
     expect(out.text).toBe('22:13:25 module init: evil_rk, by insmod (PID 4242, user alice, UID 1000)\n');
   });
 
