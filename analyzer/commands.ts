@@ -12,7 +12,6 @@ import { execsView } from './views/execs.js';
 import { opensView, parseOpenFlags } from './views/opens.js';
 import { elfView } from './views/elf.js';
 import { KIND_COMMANDS } from './views/kinds.js';
-import { readlineView } from './views/readline.js';
 import { epermView, type EpermKey } from './views/eperm.js';
 import { ShellSelector, ttyView, shellView } from './views/terminal.js';
 import { replayView, DEFAULT_MAX_IDLE } from './views/replay.js';
@@ -171,7 +170,6 @@ export const BUILTIN: CommandSpec[] = [
     async run(r) { await r.view(elfView({ fails: !!r.opts['fails'] })); },
   },
   ...KIND_COMMANDS,
-  { name: 'readline', legacy: '--readline', summary: 'bashreadline: commands typed into bash', async run(r) { await r.view(readlineView()); } },
   {
     // `timeline` (the whole host) is another module's; the per-session view is `sessions`.
     name: 'sessions', legacy: '--timeline', summary: 'per shell session: commands, processes, output and denials in order',

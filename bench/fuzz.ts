@@ -19,7 +19,6 @@ import { execsView } from '../analyzer/views/execs.js';
 import { opensView } from '../analyzer/views/opens.js';
 import { elfView } from '../analyzer/views/elf.js';
 import { commandView } from '../analyzer/views/kinds.js';
-import { readlineView } from '../analyzer/views/readline.js';
 import { shellView, ttyView } from '../analyzer/views/terminal.js';
 import { replayView } from '../analyzer/views/replay.js';
 import { timelineView } from '../analyzer/views/timeline.js';
@@ -144,7 +143,7 @@ const VIEWS: Array<[string, Mk]> = [
   ['eperm', () => ({ view: epermView() })], ['eperm --by uid', () => ({ view: epermView('uid') })],
   ['execs', () => ({ view: execsView({ maxArgs: 20, fails: true, timestamp: true, parentComm: true }) })],
   ['opens', () => ({ view: opensView({ failed: false, extended: true, fullPath: true }) })],
-  ['elf', () => ({ view: elfView() })], ['modules', () => ({ view: commandView('modules') })], ['readline', () => ({ view: readlineView() })],
+  ['elf', () => ({ view: elfView() })], ['modules', () => ({ view: commandView('modules') })], ['readline', () => ({ view: commandView('readline') })],
   ['tty pts/0 --escape', () => ({ view: ttyView('pts/0', { escape: true }) })], ['shell 10', () => ({ view: shellView(10, false, {}), raw: true })],
   ['replay 10', () => ({ view: replayView(10, { speed: 1, format: 'bash' }) })], ['replay 10 cast', () => ({ view: replayView(10, { speed: 1, format: 'asciicast' }) })],
   ['timeline', () => ({ view: timelineView() })], ['timeline --json', () => ({ view: timelineView(), json: true })],

@@ -38,16 +38,6 @@ export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
     ['call', ['val', 'H.WRITE_CALLS[x.call ?? 0] ?? String(x.call)']], ['is_tty', ['val', '!!x.isTty']],
     ['rows', ['val', 'x.rows ?? 0']], ['cols', ['val', 'x.cols ?? 0']],
   ], `${PROC} const kept = x.data ? x.data.length : 0;`),
-  readline: event('readline', [...bytes('line', 'x.line'), ['truncated', ['val', '!!x.truncated']]]),
-  forks: event('fork', [
-    ['child_pid', ['val', 'x.childPid ?? 0']], ['child_tid', ['val', 'x.childTid ?? 0']], ['thread', ['val', '!!x.thread']],
-    ['child_process', ['val', 'x.thread ? null : c.clock.processId(x.childPid ?? 0, r.ts)']],
-  ]),
-  // Built before the tree sees the exit (the process leaves the live set then).
-  exits: event('exit', [
-    ['code', ['val', 'x.code ?? 0']], ['signal', ['val', 'x.signal ?? 0']], ['core_dumped', ['val', '!!x.coreDumped']],
-    ['start_ns', ['val', 'start === null ? null : c.clock.epochNs(start)']], ['duration_ns', ['val', 'start === null ? null : r.ts - start']],
-  ], 'const live = c.tree.get(r.pid); const start = live?.start ?? (x.start !== undefined && x.start !== null ? Number(x.start) : null); const P = c.clock.processId(r.pid, start);'),
   ...KIND_FIELDS,
   lost: {
     body: 'lost', pre: PRE('lost'),

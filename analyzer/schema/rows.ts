@@ -104,17 +104,6 @@ export function ttyName(rdev: number): string | null {
   return `${major}:${minor}`;
 }
 
-export const execRow = rowOf('execs');
-export const openRow = rowOf('opens');
-export const syscallErrorRow = rowOf('syscall_errors');
-export const ttyWriteRow = rowOf('tty_writes');
-export const readlineRow = rowOf('readline');
-export const forkRow = rowOf('forks');
-/** Built before the tree sees the exit (the process leaves the live set then). */
-export const exitRow = rowOf('exits');
-export const moduleRow = rowOf('modules');
-export const lostRow = rowOf('lost');
-
 export function processRow(p: Proc, ctx: RowContext): Row {
   const start = p.start === null ? null : ctx.clock.epochNs(p.start);
   const exit = p.exit ? ctx.clock.epochNs(p.exit.ts) : null;
@@ -146,7 +135,7 @@ export class CaptureRows {
    * after, so a new process already has its identity. */
   each<T>(r: Record, use: (t: EventTable) => T): T | null {
     const t = r.body ? TABLE_OF_BODY.get(r.body) : undefined;
-    if (t === 'exits') { const got = use(t); this.ctx.tree.observe(r); return got; }
+    if (t !== undefined && r.body === 'exit') { const got = use(t); this.ctx.tree.observe(r); return got; }
     this.ctx.tree.observe(r);
     return t === undefined ? null : use(t);
   }

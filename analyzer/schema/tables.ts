@@ -8,7 +8,7 @@ import { byTable, KINDS, type KindTable } from '../kinds/index.js';
 export { WHEN, EVENT_COLUMNS, type Column, type ColumnType, type Row, type Value } from './column.js';
 
 /** The tables declared here; each kind of analyzer/kinds/ adds its own, before `lost`. */
-const OWN_TABLES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits'] as const;
+const OWN_TABLES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes'] as const;
 export type TableName = typeof OWN_TABLES[number] | KindTable | 'lost';
 export const TABLE_NAMES: readonly TableName[] = [...OWN_TABLES, ...KINDS.map((k) => k.table.name as KindTable), 'lost'];
 
@@ -104,31 +104,6 @@ export const TABLES: { readonly [T in TableName]: TableDef } = {
       c('is_tty', 'bool', '', 'the fd is a terminal'),
       c('rows', 'u32', 'cells', 'terminal size when recorded (0 unknown)'),
       c('cols', 'u32', 'cells', 'terminal size when recorded (0 unknown)'),
-    ],
-  },
-  readline: {
-    doc: 'One row per command line read by bash (readline uprobe).',
-    columns: [...EVENT_COLUMNS, ...bytes('line', 'the line as typed'), c('truncated', 'bool', '', 'cut at --readline-bytes')],
-  },
-  forks: {
-    doc: 'One row per fork/clone: a new process or a new thread.',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('child_pid', 'u32', '', 'the new process id'),
-      c('child_tid', 'u32', '', 'the new thread id'),
-      c('thread', 'bool', '', 'a new thread in the same process'),
-      c('child_process', 'str', 'pid@start', 'the new process; null for a thread'),
-    ],
-  },
-  exits: {
-    doc: 'One row per process exit.',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('code', 'i32', '', 'exit status, valid when signal is 0'),
-      c('signal', 'u32', '', 'terminating signal, 0 if it exited normally'),
-      c('core_dumped', 'bool', '', 'a core was dumped'),
-      c('start_ns', 'i64', 'ns since the Unix epoch', 'the process start'),
-      c('duration_ns', 'i64', 'ns', 'how long the process ran'),
     ],
   },
   ...KIND_TABLES,

@@ -6,7 +6,8 @@ import type { Record } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import { esc, pad } from '../text.js';
 import { syscallName } from '../syscalls.js';
-import { own, rowsFor, syscallErrorRow, text, type ViewColumn, type ViewTable } from '../schema/views.js';
+import { own, rowsFor, rowOf, text, type ViewColumn, type ViewTable } from '../schema/views.js';
+const syscallErrorRow = rowOf('syscall_errors');
 
 export type EpermKey = 'comm-syscall' | 'syscall' | 'comm' | 'pid' | 'uid';
 

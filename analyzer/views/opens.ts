@@ -5,8 +5,9 @@ import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { errnoName } from '../syscalls.js';
 import { UsageError } from '../errors.js';
-import { openRow, rowsFor, type ViewTable } from '../schema/views.js';
+import { rowOf, rowsFor, type ViewTable } from '../schema/views.js';
 import { recordJson } from '../schema/jsonlines.js';
+const openRow = rowOf('opens');
 
 export interface OpensOptions {
   timestamp?: boolean; printUid?: boolean; failed?: boolean; pid?: number; tid?: number; uid?: number;

@@ -6,7 +6,8 @@ import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { parseTty, ttyName } from './common.js';
 import { NearestAncestor } from '../state/ancestry.js';
-import { rowsFor, ttyWriteRow, type ViewTable } from '../schema/views.js';
+import { rowsFor, rowOf, type ViewTable } from '../schema/views.js';
+const ttyWriteRow = rowOf('tty_writes');
 
 export interface RawOptions { escape?: boolean }
 

@@ -8,7 +8,6 @@ import { opensView } from '../../analyzer/views/opens.js';
 import { execsView } from '../../analyzer/views/execs.js';
 import { elfView } from '../../analyzer/views/elf.js';
 import { commandView } from '../../analyzer/views/kinds.js';
-import { readlineView } from '../../analyzer/views/readline.js';
 import { infoView } from '../../analyzer/views/info.js';
 import { mixed } from '../../bench/synth.js';
 import { CaptureReader, type RecordInit } from '../../format/index.js';
@@ -26,7 +25,7 @@ const VIEWS: [string, () => View][] = [
   ['eperm', () => epermView()], ['eperm by uid', () => epermView('uid')], ['eperm by pid', () => epermView('pid')],
   ['opens', () => opensView({ failed: false, extended: true, errname: true })],
   ['execs', () => execsView({ fails: true, time: true, maxArgs: 20 })],
-  ['elf', () => elfView()], ['modules', () => commandView('modules')], ['readline', () => readlineView()], ['info', () => infoView()],
+  ['elf', () => elfView()], ['modules', () => commandView('modules')], ['readline', () => commandView('readline')], ['info', () => infoView()],
 ];
 
 describe('read phase: declared kinds and fields', () => {

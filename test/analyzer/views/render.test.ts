@@ -11,7 +11,6 @@ import { opensView } from '../../../analyzer/views/opens.js';
 import { elfView } from '../../../analyzer/views/elf.js';
 import { commandView, kindView } from '../../../analyzer/views/kinds.js';
 import { KINDS } from '../../../analyzer/kinds/index.js';
-import { readlineView } from '../../../analyzer/views/readline.js';
 import { epermView, type EpermKey } from '../../../analyzer/views/eperm.js';
 import { shellView, ttyView } from '../../../analyzer/views/terminal.js';
 import { timelineView } from '../../../analyzer/views/timeline.js';
@@ -52,7 +51,7 @@ const VIEWS: [string, () => View, string[]?][] = [
   ['opens', () => opensView({})],
   ['elf -x', () => elfView({ fails: true })],
   ['modules', () => commandView('modules')],
-  ['readline', () => readlineView()],
+  ['readline', () => commandView('readline')],
   ...(['comm-syscall', 'syscall', 'comm', 'pid', 'uid'] as EpermKey[]).map((k): [string, () => View] => [`eperm --by ${k}`, () => epermView(k)]),
   ['eperm --list', () => epermView('comm-syscall', { list: true })],
   ['tty', () => ttyView('pts/0', {})],
@@ -185,7 +184,7 @@ describe('captured strings: escaped in text, raw in JSON and CSV', () => {
   });
 
   it('readline, modules, tty --escape: text escapes, JSON is exact', async () => {
-    for (const [view, col] of [[readlineView(), 'line_text'], [commandView('modules'), 'name_text'], [ttyView('pts/0', { escape: true }), 'data_text']] as const) {
+    for (const [view, col] of [[commandView('readline'), 'line_text'], [commandView('modules'), 'name_text'], [ttyView('pts/0', { escape: true }), 'data_text']] as const) {
       expect((await runView(HOSTILE, view)).text).not.toMatch(UNSAFE);
       expect(jsonRows((await runView(HOSTILE, view, { json: true })).text)[0]![col]).toBe('a\u009b31m\nb');
     }
