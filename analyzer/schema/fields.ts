@@ -15,19 +15,6 @@ export type EventTable = Exclude<TableName, 'processes'>;
 const KIND_FIELDS = byTable((k) => event(k.body, k.fields.cols, k.fields.pre));
 
 export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
-  execs: event('exec', [
-    ...bytes('filename', 'x.filename'), ['argv', ['list_bin', 'x.argv']], ['argv_text', ['list_text', 'x.argv']],
-    ['argc', ['val', 'x.argc ?? 0']], ['args_truncated', ['val', '!!x.argsTruncated']], ['ret', ['val', 'ret']],
-    ['errno', ['val', 'ret ? H.errnoName(ret) : null']], ['source', ['val', "x.source === 1 ? 'sys_exit' : 'sched'"]],
-    ...bytes('interp', 'x.interp'), ...bytes('mount', 'x.mount'), ['ino', ['val', "x.ino ?? ''"]], ['dev', ['val', 'x.dev ?? 0']],
-    ['old_tid', ['val', 'x.oldTid ?? 0']], ...bytes('comm_before', 'x.commBefore'),
-  ], `${PROC} const ret = x.ret ?? 0;`),
-  opens: event('open', [
-    ...bytes('path', 'x.path'), ...bytes('dir', 'x.dir'), ['ret', ['val', 'ret']], ['errno', ['val', 'ret < 0 ? H.errnoName(ret) : null']],
-    ['flags', ['val', 'x.flags ?? 0']], ['mode', ['val', 'x.mode ?? 0']], ['dirfd', ['val', 'x.dirfd ?? 0']],
-    ['call', ['val', 'H.OPEN_CALLS[x.call ?? 0] ?? String(x.call)']], ['path_truncated', ['val', '!!x.pathTruncated']],
-    ['dir_truncated', ['val', '!!x.dirTruncated']], ['resolve', ['val', 'x.resolve ?? 0']],
-  ], `${PROC} const ret = x.ret ?? 0;`),
   syscall_errors: event('syscallError', [
     ['nr', ['val', 'x.nr ?? 0']], ['syscall', ['val', 'H.syscallName(c.arch, x.nr ?? 0, x.abi === 1)']],
     ['abi', ['val', "x.abi === 1 ? 'compat' : 'native'"]], ['errno', ['val', 'x.errno ?? 0']], ['errno_name', ['val', 'H.errnoName(x.errno ?? 0)']],

@@ -63,10 +63,10 @@ export function procId(ctx: RowContext, p: Proc | undefined, pid: number): strin
 const raw = (b: Uint8Array | null | undefined): Uint8Array => b ?? EMPTY;
 const textOf = (b: Uint8Array | null | undefined): string | null => (b && b.length ? text(b) : '');
 export const HELPERS = {
-  ...Object.assign({}, ...KINDS.map((k) => k.helpers)) as { readonly [name: string]: (...args: never[]) => unknown },
+  ...Object.assign({}, ...KINDS.map((k) => k.helpers)) as { readonly [name: string]: ((...args: never[]) => unknown) | readonly string[] },
   procId, errnoName, syscallName, ttyName, pair, list, raw, textOf,
   raws: (l: Uint8Array[] | null | undefined): Uint8Array[] => (l ?? []).map(raw),
-  texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), OPEN_CALLS: ['openat', 'open', 'openat2'], WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
+  texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
 
 /** A kind's helper may not shadow another's (checked once at load). */
 for (const k of KINDS) for (const [n, f] of Object.entries(k.helpers ?? {})) if ((HELPERS as { [n: string]: unknown })[n] !== f) throw new Error(`analyzer/kinds: H.${n} of ${k.body} is taken`);

@@ -8,7 +8,7 @@ import { byTable, KINDS, type KindTable } from '../kinds/index.js';
 export { WHEN, EVENT_COLUMNS, type Column, type ColumnType, type Row, type Value } from './column.js';
 
 /** The tables declared here; each kind of analyzer/kinds/ adds its own, before `lost`. */
-const OWN_TABLES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes'] as const;
+const OWN_TABLES = ['processes', 'syscall_errors', 'tty_writes'] as const;
 export type TableName = typeof OWN_TABLES[number] | KindTable | 'lost';
 export const TABLE_NAMES: readonly TableName[] = [...OWN_TABLES, ...KINDS.map((k) => k.table.name as KindTable), 'lost'];
 
@@ -41,42 +41,6 @@ export const TABLES: { readonly [T in TableName]: TableDef } = {
       c('exit_signal', 'u32', '', 'terminating signal, 0 when it exited normally'),
       c('core_dumped', 'bool', '', 'a core was dumped'),
       c('events', 'u32', 'count', 'events recorded for it (execs, opens, writes, ...)'),
-    ],
-  },
-  execs: {
-    doc: 'One row per exec, successful (the new image\'s argv) or failed (the caller\'s arguments).',
-    columns: [
-      ...EVENT_COLUMNS,
-      ...bytes('filename', 'the executed file (bprm->filename, or the failed call\'s argument)'),
-      ...listBytes('argv', 'arguments, argv[0] first, each whole up to the recorder\'s limits'),
-      c('argc', 'u32', 'count', 'argument count of the exec, arguments not kept included'),
-      c('args_truncated', 'bool', '', 'more arguments or bytes than the limits kept'),
-      c('ret', 'i32', '', '0, or -errno of a failed exec'),
-      c('errno', 'str', '', 'errno name of a failed exec (ENOENT, EACCES, ...); null on success'),
-      c('source', 'str', '', 'sched (the new image, successful) or sys_exit (failed call)'),
-      ...bytes('interp', 'script interpreter (equals filename for an ELF binary)'),
-      ...bytes('mount', 'dentry name of the executed file\'s mount root'),
-      c('ino', 'str', 'decimal', 'executed file\'s inode (text: may exceed 2^53)'),
-      c('dev', 'u32', 'kernel dev_t', 'executed file\'s superblock device'),
-      c('old_tid', 'u32', '', 'thread that called exec'),
-      ...bytes('comm_before', 'command name before the exec'),
-    ],
-  },
-  opens: {
-    doc: 'One row per open/openat/openat2, successful or not.',
-    columns: [
-      ...EVENT_COLUMNS,
-      ...bytes('path', 'path as passed by the caller'),
-      ...bytes('dir', 'directory a relative path was resolved against (when recorded)'),
-      c('ret', 'i32', '', 'file descriptor, or -errno'),
-      c('errno', 'str', '', 'errno name of a failed open; null on success'),
-      c('flags', 'u32', 'bit mask', 'open flags (O_*)'),
-      c('mode', 'u32', 'octal bits', 'mode for O_CREAT'),
-      c('dirfd', 'i32', '', 'directory fd; -100 is AT_FDCWD'),
-      c('call', 'str', '', 'openat, open or openat2'),
-      c('path_truncated', 'bool', '', 'the path was cut at the recorder\'s limit'),
-      c('dir_truncated', 'bool', '', 'the directory was deeper than the recorder\'s walk limit'),
-      c('resolve', 'i64', 'bit mask', 'openat2 how.resolve'),
     ],
   },
   syscall_errors: {

@@ -46,7 +46,8 @@ export function commandView(command: string): View {
   return kindView(k);
 }
 
-/** The kinds' commands (the old `FILE --NAME` form too). */
-export const KIND_COMMANDS: CommandSpec[] = KINDS.flatMap((k) => k.view
-  ? [{ name: k.view.command, legacy: `--${k.view.command}`, summary: k.view.summary, async run(r) { await r.view(kindView(k)); } } satisfies CommandSpec]
-  : []);
+/** The kinds' commands (the old `FILE --NAME` form too), in the kinds' order. */
+export const KIND_COMMANDS: CommandSpec[] = KINDS.flatMap((k) => [
+  ...(k.view ? [{ name: k.view.command, legacy: `--${k.view.command}`, summary: k.view.summary, async run(r) { await r.view(kindView(k)); } } satisfies CommandSpec] : []),
+  ...k.commands ?? [],
+]);
