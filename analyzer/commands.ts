@@ -9,8 +9,7 @@ import { CaptureClock } from './time.js';
 import { matchProcs, parseProcSpec, procRef, resolveProc, type ProcSpec } from './state/resolve.js';
 import type { Proc } from './state/processes.js';
 import { KIND_COMMANDS } from './views/kinds.js';
-import { epermView, type EpermKey } from './views/eperm.js';
-import { ShellSelector, ttyView, shellView } from './views/terminal.js';
+import { ShellSelector, shellView } from './views/terminal.js';
 import { replayView, DEFAULT_MAX_IDLE } from './views/replay.js';
 import { treeView } from './views/tree.js';
 import { infoView } from './views/info.js';
@@ -106,27 +105,12 @@ export const BUILTIN: CommandSpec[] = [
       await r.view(treeView({ ancestry: spec.pid, maxArgs: r.opts['maxArgs'], pick: (t) => [resolveProc(t, spec)] }));
     },
   },
-  {
-    name: 'eperm', legacy: '--eperm', summary: 'syscalls that failed with EPERM / EACCES: counts, or one line each with --list',
-    options(c) {
-      c.addOption(new Option('--by <key>', 'count by').choices(['comm-syscall', 'syscall', 'comm', 'pid', 'uid']).default('comm-syscall'))
-        .option('--list', 'one line per denial: time, pid, tid, user, comm, syscall, and the path of a denied open')
-        .option('--sys-prefix', 'name syscalls as the book\'s tool does (sys_openat)');
-    },
-    async run(r) { await r.view(epermView(r.opts['by'] as EpermKey, { list: !!r.opts['list'], sysPrefix: !!r.opts['sysPrefix'] })); },
-  },
   ...KIND_COMMANDS,
   {
     // `timeline` (the whole host) is another module's; the per-session view is `sessions`.
     name: 'sessions', legacy: '--timeline', summary: 'per shell session: commands, processes, output and denials in order',
     options(c) { c.option('--max-args <n>', 'arguments shown per exec', int('--max-args'), 20); },
     async run(r) { await r.view(timelineView(r.opts['maxArgs'])); },
-  },
-  {
-    name: 'tty', legacy: '--tty', summary: 'ttysnoop: what was written to a terminal (raw bytes; --escape for text)',
-    operand: { name: 'dev', description: 'the terminal: /dev/pts/3, pts/3, pts3, 3, tty1' },
-    options(c) { c.option('--escape', 'show the bytes escaped, as text').option('-C, --noclear', 'accepted for ttysnoop\'s sake (offline there is no screen to clear)'); },
-    async run(r) { await r.view(ttyView(r.operand ?? '', { escape: !!r.opts['escape'] })); },
   },
   {
     name: 'shell', legacy: '--shell', summary: 'shellsnoop: output of a shell and its descendants (raw bytes; --escape for text)',

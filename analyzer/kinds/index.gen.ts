@@ -6,6 +6,8 @@ import { kind as fork } from './fork.js';
 import { kind as module } from './module.js';
 import { kind as open } from './open.js';
 import { kind as readline } from './readline.js';
+import { kind as syscall_error } from './syscall_error.js';
+import { kind as tty_write } from './tty_write.js';
 
 /** Every analyzer kind, by file name (index.ts derives the lookups). */
-export const KINDS = [cred, exec, exit, fork, module, open, readline] as const;
+export const KINDS = [cred, exec, exit, fork, module, open, readline, syscall_error, tty_write] as const;

@@ -1,10 +1,11 @@
-// Where each column of an event table comes from: one JavaScript expression per column over the
-// decoded record `r`, its body `x` and the row context `c`. The row builders (rows.ts), the Arrow
+// Where each column of an event table comes from (each kind of analyzer/kinds/ declares its own):
+// one JavaScript expression per column over the decoded record `r`, its body `x` and the row
+// context `c`. The row builders (rows.ts), the Arrow
 // column feeders (columns.ts) and the text line encoders (encode.ts) are all compiled from these
 // lists, once per table, so the three cannot disagree, and export appends a record's values to its
 // columns (or its line) with no row object in between.
 import { TABLES, type TableName } from './tables.js';
-import { bytes, event, EVENT, PRE, PROC, type FieldSpec, type Source } from './spec.js';
+import { event, EVENT, PRE, PROC, type FieldSpec, type Source } from './spec.js';
 import { byTable } from '../kinds/index.js';
 
 export type { FieldSpec, Source } from './spec.js';
@@ -15,16 +16,6 @@ export type EventTable = Exclude<TableName, 'processes'>;
 const KIND_FIELDS = byTable((k) => event(k.body, k.fields.cols, k.fields.pre));
 
 export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
-  syscall_errors: event('syscallError', [
-    ['nr', ['val', 'x.nr ?? 0']], ['syscall', ['val', 'H.syscallName(c.arch, x.nr ?? 0, x.abi === 1)']],
-    ['abi', ['val', "x.abi === 1 ? 'compat' : 'native'"]], ['errno', ['val', 'x.errno ?? 0']], ['errno_name', ['val', 'H.errnoName(x.errno ?? 0)']],
-  ]),
-  tty_writes: event('ttyWrite', [
-    ['rdev', ['val', 'x.rdev ?? 0']], ['tty', ['val', 'H.ttyName(x.rdev ?? 0)']], ['fd', ['val', 'x.fd ?? 0']], ...bytes('data', 'x.data'),
-    ['len', ['val', 'x.len ?? kept']], ['cut', ['val', '!!x.cut || Number(x.len ?? kept) > kept']],
-    ['call', ['val', 'H.WRITE_CALLS[x.call ?? 0] ?? String(x.call)']], ['is_tty', ['val', '!!x.isTty']],
-    ['rows', ['val', 'x.rows ?? 0']], ['cols', ['val', 'x.cols ?? 0']],
-  ], `${PROC} const kept = x.data ? x.data.length : 0;`),
   ...KIND_FIELDS,
   lost: {
     body: 'lost', pre: PRE('lost'),

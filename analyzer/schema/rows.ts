@@ -3,9 +3,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { Header, Record } from '../../format/index.js';
 import { ProcessTree, type Proc } from '../state/processes.js';
-import { errnoName, syscallName } from '../syscalls.js';
 import { HostClock } from './clock.js';
 import { KINDS } from '../kinds/index.js';
+export { ttyName } from '../kinds/tty_write.js';
 import type { Row, TableName } from './tables.js';
 import { compileFields, EVENT_FIELDS, FIELDS, TABLE_OF_BODY, type EventTable, type FieldSpec, type Source } from './fields.js';
 
@@ -64,9 +64,9 @@ const raw = (b: Uint8Array | null | undefined): Uint8Array => b ?? EMPTY;
 const textOf = (b: Uint8Array | null | undefined): string | null => (b && b.length ? text(b) : '');
 export const HELPERS = {
   ...Object.assign({}, ...KINDS.map((k) => k.helpers)) as { readonly [name: string]: ((...args: never[]) => unknown) | readonly string[] },
-  procId, errnoName, syscallName, ttyName, pair, list, raw, textOf,
+  procId, pair, list, raw, textOf,
   raws: (l: Uint8Array[] | null | undefined): Uint8Array[] => (l ?? []).map(raw),
-  texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
+  texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf) };
 
 /** A kind's helper may not shadow another's (checked once at load). */
 for (const k of KINDS) for (const [n, f] of Object.entries(k.helpers ?? {})) if ((HELPERS as { [n: string]: unknown })[n] !== f) throw new Error(`analyzer/kinds: H.${n} of ${k.body} is taken`);
@@ -93,16 +93,6 @@ export const rowOf = (t: EventTable) => (r: Record, ctx: RowContext): Row => BUI
 
 /** The columns every event row has (EVENT_COLUMNS). */
 export function eventRow(r: Record, ctx: RowContext, process?: string): Row { return eventBuilder(r, ctx, HELPERS, null, process); }
-
-/** pts/N, ttyN, ttySN or major:minor of a kernel dev_t (major << 20 | minor). */
-export function ttyName(rdev: number): string | null {
-  if (!rdev) return null;
-  const major = rdev >>> 20;
-  const minor = rdev & 0xfffff;
-  if (major >= 136 && major <= 143) return `pts/${(major - 136) * 256 + minor}`;
-  if (major === 4) return minor < 64 ? `tty${minor}` : `ttyS${minor - 64}`;
-  return `${major}:${minor}`;
-}
 
 export function processRow(p: Proc, ctx: RowContext): Row {
   const start = p.start === null ? null : ctx.clock.epochNs(p.start);

@@ -8,7 +8,7 @@ import { byTable, KINDS, type KindTable } from '../kinds/index.js';
 export { WHEN, EVENT_COLUMNS, type Column, type ColumnType, type Row, type Value } from './column.js';
 
 /** The tables declared here; each kind of analyzer/kinds/ adds its own, before `lost`. */
-const OWN_TABLES = ['processes', 'syscall_errors', 'tty_writes'] as const;
+const OWN_TABLES = ['processes'] as const;
 export type TableName = typeof OWN_TABLES[number] | KindTable | 'lost';
 export const TABLE_NAMES: readonly TableName[] = [...OWN_TABLES, ...KINDS.map((k) => k.table.name as KindTable), 'lost'];
 
@@ -41,33 +41,6 @@ export const TABLES: { readonly [T in TableName]: TableDef } = {
       c('exit_signal', 'u32', '', 'terminating signal, 0 when it exited normally'),
       c('core_dumped', 'bool', '', 'a core was dumped'),
       c('events', 'u32', 'count', 'events recorded for it (execs, opens, writes, ...)'),
-    ],
-  },
-  syscall_errors: {
-    doc: 'One row per syscall that failed with EPERM or EACCES.',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('nr', 'u32', '', 'syscall number in the table of abi'),
-      c('syscall', 'str', '', 'syscall name for the capture\'s architecture and abi'),
-      c('abi', 'str', '', 'native or compat (32-bit)'),
-      c('errno', 'u32', '', 'positive errno: 1 EPERM, 13 EACCES'),
-      c('errno_name', 'str', '', 'EPERM or EACCES'),
-    ],
-  },
-  tty_writes: {
-    doc: 'One row per write to a terminal (and, with --stdio, to fd 1/2).',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('rdev', 'u32', 'kernel dev_t', 'the written fd\'s device; 0 if not a device'),
-      c('tty', 'str', '', 'the device as a name: pts/N, ttyN, or major:minor; null when not a device'),
-      c('fd', 'u32', '', 'file descriptor written to'),
-      ...bytes('data', 'the bytes written, up to the recorder\'s --write-bytes'),
-      c('len', 'i64', 'bytes', 'the length written: the call\'s return value (recorder < 0.3: the length asked)'),
-      c('cut', 'bool', '', 'data holds fewer bytes than len'),
-      c('call', 'str', '', 'write, writev, pwrite64 or pwritev'),
-      c('is_tty', 'bool', '', 'the fd is a terminal'),
-      c('rows', 'u32', 'cells', 'terminal size when recorded (0 unknown)'),
-      c('cols', 'u32', 'cells', 'terminal size when recorded (0 unknown)'),
     ],
   },
   ...KIND_TABLES,
