@@ -49,7 +49,7 @@ const kindOf = bodyKindOf;
 const HEADER: Header = {
   hostname: 'fuzz', kernelRelease: '6.18.0', arch: 'x86_64', startWallSec: 1_700_000_000, timezone: 'Europe/Paris', utcOffsetSec: 3600,
   users: [{ uid: 0, name: 'root' }, { uid: 1000, name: 'alice' }], recorderVersion: 'fuzz',
-  probes: ['proc', 'exec', 'open', 'tty', 'eperm', 'readline', 'module'].map((name) => ({ name, attached: true })),
+  probes: ['proc', 'exec', 'open', 'tty', 'syscall_error', 'readline', 'module'].map((name) => ({ name, attached: true })),
 };
 
 /** A small host: snapshot, a shell session with children, output, denials, losses. */

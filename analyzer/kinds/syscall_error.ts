@@ -10,7 +10,7 @@ import { defineKind } from './types.js';
 
 export const kind = defineKind({
   body: 'syscallError',
-  probe: 'eperm',
+  probe: 'syscall_error',
   table: {
     name: 'syscall_errors',
     doc: 'One row per syscall that failed with EPERM or EACCES.',

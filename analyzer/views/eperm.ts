@@ -48,7 +48,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
   const table = countsTable(by, o);
   return {
     tables: [table],
-    probes: ['eperm'],
+    probes: ['syscall_error'],
     kinds: ['syscallError'], fields: ['syscallError.nr', 'syscallError.errno', 'syscallError.abi'],
     tree: false,
     counts: true, // reads comm, pid and uid only: repeats may come once, with their number
@@ -121,7 +121,7 @@ function epermList(o: EpermOptions): View {
   };
   return {
     tables: [table],
-    probes: ['eperm'],
+    probes: ['syscall_error'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body === 'open') {

@@ -205,7 +205,7 @@ const ITEMS: ViewTable<Item> = {
 export function hostTimelineView(t: HostTimeline, print = true): View {
   return {
     tables: [ITEMS],
-    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open', ...KINDS.flatMap((k) => k.timeline ? [k.probe] : [])],
+    probes: ['readline', 'exec', 'tty', 'syscall_error', 'proc', 'open', ...KINDS.flatMap((k) => k.timeline ? [k.probe] : [])],
     filtered: false,
     record(r, ctx) { t.observe(r, ctx); },
     end(ctx) {

@@ -1,6 +1,6 @@
 // The command of each kind of analyzer/kinds/ that declares one (`secanalyze creds FILE`): a row per
 // record of the kind, with the schema table's columns and the view's own; text is the kind's line.
-import type { Record } from '../../format/index.js';
+import { probeName, type Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { CommandSpec } from '../command.js';
 import { KINDS, type AnyKind } from '../kinds/index.js';
@@ -33,7 +33,7 @@ export function kindView(k: AnyKind): View {
     },
     end(ctx) {
       if (seen || v.none === null) return;
-      const probe = (ctx.header.probes ?? []).some((p) => p.name === k.probe);
+      const probe = (ctx.header.probes ?? []).some((p) => probeName(p.name ?? '') === k.probe);
       ctx.warn(probe ? `no ${v.none} in this capture` : `this capture was recorded without the ${k.probe} probe (an older secrec): it holds no ${v.none}`);
     },
   };

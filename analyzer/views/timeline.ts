@@ -23,7 +23,7 @@ export function timelineView(maxArgs = 20): View {
   const sessionOf = (p: Proc): Session | undefined => { const s = shellAbove.of(p); return s ? sessions.get(s) : undefined; };
   return {
     tables: [SESSION_ITEMS],
-    probes: ['readline', 'exec', 'tty', 'eperm', 'proc'],
+    probes: ['readline', 'exec', 'tty', 'syscall_error', 'proc'],
     record(r: Record, ctx: ViewContext) {
       if (r.body === 'lost') { lost.push({ ts: r.ts, probe: esc(r.lost!.probe), count: Number(r.lost!.count ?? 0) }); return; }
       const p = ctx.tree.procOf(r);

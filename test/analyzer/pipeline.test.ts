@@ -1,7 +1,7 @@
 // The read phase: a view that declares its kinds and fields prints exactly what it prints when
 // the reader decodes everything, on the fixture and on a synthetic mix of every event kind.
 import { describe, it, expect } from 'vitest';
-import { runView, writeCapture, kindOf, tmp } from '../helpers.js';
+import { HEADER, runView, writeCapture, kindOf, tmp } from '../helpers.js';
 import { planFor, type View } from '../../analyzer/pipeline.js';
 import { epermView } from '../../analyzer/views/eperm.js';
 import { opensView } from '../../analyzer/views/opens.js';
@@ -63,6 +63,14 @@ describe('read phase: declared kinds and fields', () => {
     const t = await runView(cut, infoView(), { json: true });
     expect(t.text).toBe((await runView(cut, undeclared(infoView()), { json: true })).text);
     expect(JSON.parse(t.text).integrity).toMatch(/^truncated after frame \d+$/);
+  });
+
+  it('a capture that names the syscall_error probe by its former name (eperm) still gets its warnings', async () => {
+    const header = { ...HEADER, probes: [{ name: 'eperm', attached: false, reason: 'no raw tracepoints' }] };
+    const { path } = writeCapture([{ ts: 1, pid: 1, tid: 1, lost: { probe: 'eperm', count: 5 } }], { header });
+    const { warnings } = await runView(path, epermView());
+    expect(warnings).toContain('probe eperm was not attached when recording (no raw tracepoints): this view may be empty');
+    expect(warnings).toContain('5 eperm events were lost in the kernel while recording: this view has gaps');
   });
 
   it('a view of every kind also sees records without a body', async () => {

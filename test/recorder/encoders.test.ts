@@ -36,7 +36,7 @@ describe('wire encoders', () => {
   });
 
   it('keeps a malformed record as data, with its bytes and why, and goes on', () => {
-    const good = MAKERS[K.EV_SYSERR]!();
+    const good = MAKERS[K.EV_SYSCALL_ERROR]!();
     const short = good.subarray(0, 40);
     const lying = MAKERS[K.EV_OPEN]!(); lying.writeUInt16LE(lying.readUInt16LE(L.open_event.path_len) + 5, L.open_event.path_len);
     const unknown = headOf(99, 64);
