@@ -5,7 +5,7 @@ import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
-import { syscallName } from '../syscalls.js';
+import { errnoName, syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
 import { KIND_OF_BODY, KINDS, type KindItem } from '../kinds/index.js';
 import { ttyName } from './common.js';
@@ -125,7 +125,7 @@ export class HostTimeline {
         }
         this.lastDeniedKey = key;
         this.lastDeniedN = 1;
-        this.lastDenied = this.add(base(p, 'denied', `✗ ${e.errno === 1 ? 'EPERM' : 'EACCES'} ${name} ×1 (${esc(r.comm)} pid ${r.pid}, uid ${r.uid})`));
+        this.lastDenied = this.add(base(p, 'denied', `✗ ${errnoName(e.errno ?? 0)} ${name} ×1 (${esc(r.comm)} pid ${r.pid}, uid ${r.uid})`));
         return;
       }
       case 'malformed': return;
