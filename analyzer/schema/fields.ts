@@ -1,9 +1,9 @@
 // Where each column of an event table comes from (each kind of analyzer/kinds/ declares its own):
 // one JavaScript expression per column over the decoded record `r`, its body `x` and the row
-// context `c`. The row builders (rows.ts), the Arrow
-// column feeders (columns.ts) and the text line encoders (encode.ts) are all compiled from these
-// lists, once per table, so the three cannot disagree, and export appends a record's values to its
-// columns (or its line) with no row object in between.
+// context `c`. The row builders (rows.ts), the Arrow column feeders (columns.ts) and the text line
+// encoders (encode.ts) are all compiled from these lists, once per table, so the three cannot
+// disagree, and export appends a record's values to its columns (or its line) with no row object
+// in between.
 import { TABLES, type TableName } from './tables.js';
 import { event, EVENT, PRE, PROC, type FieldSpec, type Source } from './spec.js';
 import { byTable } from '../kinds/index.js';
