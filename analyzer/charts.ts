@@ -65,7 +65,7 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
   if (o.kind === 'eperm') inner = collect(epermView('syscall'), (r) => rows.push({ syscall: r['syscall']!, errno: r['errno_name']!, count: r['count']! }));
   if (o.kind === 'sessions') inner = collect(timelineView(1), (r) => { if (rows.length < 50_000) rows.push(r); });
   return {
-    probes: o.kind === 'eperm' ? ['eperm'] : o.kind === 'execs' ? ['exec'] : o.kind === 'sessions' ? ['readline', 'exec', 'tty', 'eperm', 'proc'] : [],
+    probes: o.kind === 'eperm' ? ['syscall_error'] : o.kind === 'execs' ? ['exec'] : o.kind === 'sessions' ? ['readline', 'exec', 'tty', 'syscall_error', 'proc'] : [],
     ...(inner?.tree !== undefined ? { tree: inner.tree } : o.kind === 'events' ? { tree: false } : {}),
     ...(inner?.filtered !== undefined ? { filtered: inner.filtered } : {}),
     record(r: Record, ctx: ViewContext) {

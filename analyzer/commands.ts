@@ -8,14 +8,8 @@ import { UsageError } from './errors.js';
 import { CaptureClock } from './time.js';
 import { matchProcs, parseProcSpec, procRef, resolveProc, type ProcSpec } from './state/resolve.js';
 import type { Proc } from './state/processes.js';
-import { execsView } from './views/execs.js';
-import { opensView, parseOpenFlags } from './views/opens.js';
-import { elfView } from './views/elf.js';
-import { modulesView } from './views/modules.js';
 import { KIND_COMMANDS } from './views/kinds.js';
-import { readlineView } from './views/readline.js';
-import { epermView, type EpermKey } from './views/eperm.js';
-import { ShellSelector, ttyView, shellView } from './views/terminal.js';
+import { ShellSelector, shellView } from './views/terminal.js';
 import { replayView, DEFAULT_MAX_IDLE } from './views/replay.js';
 import { treeView } from './views/tree.js';
 import { infoView } from './views/info.js';
@@ -111,80 +105,12 @@ export const BUILTIN: CommandSpec[] = [
       await r.view(treeView({ ancestry: spec.pid, maxArgs: r.opts['maxArgs'], pick: (t) => [resolveProc(t, spec)] }));
     },
   },
-  {
-    name: 'eperm', legacy: '--eperm', summary: 'syscalls that failed with EPERM / EACCES: counts, or one line each with --list',
-    options(c) {
-      c.addOption(new Option('--by <key>', 'count by').choices(['comm-syscall', 'syscall', 'comm', 'pid', 'uid']).default('comm-syscall'))
-        .option('--list', 'one line per denial: time, pid, tid, user, comm, syscall, and the path of a denied open')
-        .option('--sys-prefix', 'name syscalls as the book\'s tool does (sys_openat)');
-    },
-    async run(r) { await r.view(epermView(r.opts['by'] as EpermKey, { list: !!r.opts['list'], sysPrefix: !!r.opts['sysPrefix'] })); },
-  },
-  {
-    name: 'execs', legacy: '--execs', summary: 'execsnoop: new processes',
-    options(c) {
-      c.option('-T, --timestamp', 'include a TIME column (HH:MM:SS on the recorded host)')
-        .option('-t, --time', 'include a TIME(s) column, seconds since the capture start')
-        .option('-x, --fails', 'include failed execs').option('-u, --user <user>', 'only this user (name on the recorded host, or id)')
-        .option('-U, --print-uid', 'include a UID column').option('-q, --quote', 'quote arguments ("…", with \\" inside)')
-        .option('-n, --name <regex>', 'only command names matching', regex).option('-l, --line <regex>', 'only argument lines matching (the unquoted arguments)', regex)
-        .option('--max-args <n>', 'arguments shown', int('--max-args'), 20).option('-P, --ppid <ppid>', 'only children of this parent', int('-P'))
-        .option('-M, --parent-comm', 'include a PCOMM column: the parent\'s command name').option('-C, --cpu', 'include a CPU column');
-    },
-    check(r) {
-      const u = r.opts['user'];
-      if (u !== undefined && !/^\d+$/.test(u) && !/^[A-Za-z0-9_.][A-Za-z0-9_.-]{0,31}\$?$/.test(u)) throw new UsageError(`-u ${u}: not a user name or id`);
-    },
-    async run(r) {
-      const o = r.opts;
-      await r.view(execsView({ timestamp: o['timestamp'], time: o['time'], fails: o['fails'], user: o['user'], printUid: o['printUid'], quote: o['quote'],
-        name: o['name'], line: o['line'], maxArgs: o['maxArgs'], ppid: o['ppid'], parentComm: o['parentComm'], cpu: o['cpu'] }));
-    },
-  },
-  {
-    name: 'opens', legacy: '--opens', summary: 'opensnoop: file opens',
-    options(c) {
-      c.option('-T, --timestamp', 'include a TIME(s) column').option('-U, --print-uid', 'include a UID column')
-        .option('-x, --failed', 'only failed opens').option('-p, --tgid <pid>', 'only this process', int('-p'))
-        .option('-t, --tid <tid>', 'only this thread (and show a TID column)', int('-t')).option('-u, --user-id <uid>', 'only this user id', int('-u'))
-        .option('-d, --duration <secs>', 'only the first SECS seconds of the capture', positive('-d'))
-        .option('-n, --name <name>', 'only command names containing this').option('-e, --extended-fields', 'show flags and mode')
-        .option('-f, --flag-filter <flag>', 'only opens with this flag; repeat for any of several (O_WRONLY, O_CREAT, ...)', collect, [])
-        .option('-F, --full-path', 'show relative paths resolved against the directory recorded with them')
-        .option('--errname', 'show the errno name (ENOENT) instead of its number');
-    },
-    check(r) {
-      parseOpenFlags(r.opts['flagFilter'] ?? []);
-      if (r.opts['duration'] !== undefined) {
-        if (r.times.until !== undefined) throw new UsageError('give -d SECS or --until, not both');
-        r.times.until = String(r.opts['duration']);
-      }
-    },
-    async run(r) {
-      const o = r.opts;
-      await r.view(opensView({ timestamp: o['timestamp'], printUid: o['printUid'], failed: o['failed'], pid: o['tgid'], tid: o['tid'], uid: o['userId'],
-        name: o['name'], extended: o['extendedFields'], flags: o['flagFilter'], fullPath: o['fullPath'], errname: o['errname'] }));
-    },
-  },
-  {
-    name: 'elf', legacy: '--elf', summary: 'elfsnoop: binaries the kernel loaded (interpreter, mount, device, inode)',
-    options(c) { c.option('-x, --fails', 'also failed execs that never reached a binary loader'); },
-    async run(r) { await r.view(elfView({ fails: !!r.opts['fails'] })); },
-  },
-  { name: 'modules', legacy: '--modules', summary: 'modsnoop: kernel modules loaded', async run(r) { await r.view(modulesView()); } },
   ...KIND_COMMANDS,
-  { name: 'readline', legacy: '--readline', summary: 'bashreadline: commands typed into bash', async run(r) { await r.view(readlineView()); } },
   {
     // `timeline` (the whole host) is another module's; the per-session view is `sessions`.
     name: 'sessions', legacy: '--timeline', summary: 'per shell session: commands, processes, output and denials in order',
     options(c) { c.option('--max-args <n>', 'arguments shown per exec', int('--max-args'), 20); },
     async run(r) { await r.view(timelineView(r.opts['maxArgs'])); },
-  },
-  {
-    name: 'tty', legacy: '--tty', summary: 'ttysnoop: what was written to a terminal (raw bytes; --escape for text)',
-    operand: { name: 'dev', description: 'the terminal: /dev/pts/3, pts/3, pts3, 3, tty1' },
-    options(c) { c.option('--escape', 'show the bytes escaped, as text').option('-C, --noclear', 'accepted for ttysnoop\'s sake (offline there is no screen to clear)'); },
-    async run(r) { await r.view(ttyView(r.operand ?? '', { escape: !!r.opts['escape'] })); },
   },
   {
     name: 'shell', legacy: '--shell', summary: 'shellsnoop: output of a shell and its descendants (raw bytes; --escape for text)',

@@ -10,7 +10,19 @@ import type { Row, TableName } from './schema/tables.js';
 export { readCapture, CaptureReader, CaptureWriter, type Header, type Record, type RecordInit, type Integrity } from '../format/index.js';
 export { ProcessTree, Proc } from './state/processes.js';
 export { TABLES, TABLE_NAMES, EVENT_COLUMNS, type Column, type ColumnType, type Row, type TableName, type Value } from './schema/tables.js';
-export { CaptureRows, rowContext, eventRow, execRow, openRow, syscallErrorRow, ttyWriteRow, readlineRow, forkRow, exitRow, moduleRow, lostRow, processRow, ttyName, type RowContext } from './schema/rows.js';
+export { CaptureRows, rowContext, eventRow, processRow, rowOf, ttyName, type RowContext } from './schema/rows.js';
+import { rowOf } from './schema/rows.js';
+/** Each event table's row builder (rowOf(table) builds any of them). */
+export const execRow = rowOf('execs');
+export const openRow = rowOf('opens');
+export const syscallErrorRow = rowOf('syscall_errors');
+export const ttyWriteRow = rowOf('tty_writes');
+export const readlineRow = rowOf('readline');
+export const forkRow = rowOf('forks');
+/** Built before the tree sees the exit (the process leaves the live set then). */
+export const exitRow = rowOf('exits');
+export const moduleRow = rowOf('modules');
+export const lostRow = rowOf('lost');
 export { HostClock } from './schema/clock.js';
 export { toJsonLine, toJsonObject, toCsvLine, csvHeader, toArrowTable, toArrowIpc } from './schema/encode.js';
 export { exportCapture, EXPORT_FORMATS, type ExportFormat, type ExportOptions, type ExportResult } from './export.js';

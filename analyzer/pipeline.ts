@@ -5,7 +5,7 @@
 //   4. view     one module of views/ consumes the records that pass
 //   5. render   render.ts: the view's rows as the classic tool's text, NDJSON or CSV, into the
 //               sink RunOptions names (stdout by default); charts go through vega
-import { BODY_KINDS, CaptureReader, type BodyKind, type Frame, type Header, type Record } from '../format/index.js';
+import { BODY_KINDS, CaptureReader, probeName, type BodyKind, type Frame, type Header, type Record } from '../format/index.js';
 import type { FrameSink } from '../format/reader.js';
 import type { RecordPlan } from '../format/lazy.js';
 import { FrameLookup, outside, type TimeIndex } from '../format/timeindex.js';
@@ -96,9 +96,7 @@ export interface RunOptions {
   index?: TimeIndex | null;
 }
 
-export function userName(users: Map<number, string>, uid: number): string {
-  return users.get(uid) ?? String(uid);
-}
+export { userName } from './text.js';
 
 /** Kinds the process tree reads whole; it counts every other record by its common fields. */
 const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];
@@ -268,10 +266,10 @@ function report(view: View, ctx: ViewContext): void {
   const integ = ctx.reader.integrity();
   if (integ.verdict !== 'intact') ctx.warn(`${ctx.file}: ${integ.text}; every intact record was read`);
   for (const p of ctx.header.probes ?? []) {
-    if (!view.probes.includes(p.name ?? '')) continue;
+    if (!view.probes.includes(probeName(p.name ?? ''))) continue;
     if (!p.attached) ctx.warn(`probe ${esc(p.name)} was not attached when recording (${esc(p.reason)}): this view may be empty`);
   }
   for (const [probe, n] of ctx.lost) {
-    if (view.probes.includes(probe)) ctx.warn(`${n} ${esc(probe)} events were lost in the kernel while recording: this view has gaps`);
+    if (view.probes.includes(probeName(probe))) ctx.warn(`${n} ${esc(probe)} events were lost in the kernel while recording: this view has gaps`);
   }
 }

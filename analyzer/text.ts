@@ -62,3 +62,8 @@ export function guard(s: string): string {
   UNSAFE.lastIndex = 0;
   return UNSAFE.test(s) ? s.replace(UNSAFE, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')) : s;
 }
+
+/** A user's name on the recorded host, or the id when the capture does not know it. */
+export function userName(users: Map<number, string>, uid: number): string {
+  return users.get(uid) ?? String(uid);
+}

@@ -18,8 +18,7 @@ import { epermView } from '../analyzer/views/eperm.js';
 import { execsView } from '../analyzer/views/execs.js';
 import { opensView } from '../analyzer/views/opens.js';
 import { elfView } from '../analyzer/views/elf.js';
-import { modulesView } from '../analyzer/views/modules.js';
-import { readlineView } from '../analyzer/views/readline.js';
+import { commandView } from '../analyzer/views/kinds.js';
 import { shellView, ttyView } from '../analyzer/views/terminal.js';
 import { replayView } from '../analyzer/views/replay.js';
 import { timelineView } from '../analyzer/views/timeline.js';
@@ -50,7 +49,7 @@ const kindOf = bodyKindOf;
 const HEADER: Header = {
   hostname: 'fuzz', kernelRelease: '6.18.0', arch: 'x86_64', startWallSec: 1_700_000_000, timezone: 'Europe/Paris', utcOffsetSec: 3600,
   users: [{ uid: 0, name: 'root' }, { uid: 1000, name: 'alice' }], recorderVersion: 'fuzz',
-  probes: ['proc', 'exec', 'open', 'tty', 'eperm', 'readline', 'module'].map((name) => ({ name, attached: true })),
+  probes: ['proc', 'exec', 'open', 'tty', 'syscall_error', 'readline', 'module'].map((name) => ({ name, attached: true })),
 };
 
 /** A small host: snapshot, a shell session with children, output, denials, losses. */
@@ -144,7 +143,7 @@ const VIEWS: Array<[string, Mk]> = [
   ['eperm', () => ({ view: epermView() })], ['eperm --by uid', () => ({ view: epermView('uid') })],
   ['execs', () => ({ view: execsView({ maxArgs: 20, fails: true, timestamp: true, parentComm: true }) })],
   ['opens', () => ({ view: opensView({ failed: false, extended: true, fullPath: true }) })],
-  ['elf', () => ({ view: elfView() })], ['modules', () => ({ view: modulesView() })], ['readline', () => ({ view: readlineView() })],
+  ['elf', () => ({ view: elfView() })], ['modules', () => ({ view: commandView('modules') })], ['readline', () => ({ view: commandView('readline') })],
   ['tty pts/0 --escape', () => ({ view: ttyView('pts/0', { escape: true }) })], ['shell 10', () => ({ view: shellView(10, false, {}), raw: true })],
   ['replay 10', () => ({ view: replayView(10, { speed: 1, format: 'bash' }) })], ['replay 10 cast', () => ({ view: replayView(10, { speed: 1, format: 'asciicast' }) })],
   ['timeline', () => ({ view: timelineView() })], ['timeline --json', () => ({ view: timelineView(), json: true })],

@@ -21,7 +21,7 @@ const ctx = { clock, maxArgs: 20, argBytes: 4095 };
 // A ring-like area holding N records back to back (8-byte headers, 8-aligned), as the kernel lays them.
 function ring(): { buf: Buffer; offs: Int32Array; sizes: Int32Array } {
   const path = Buffer.from('/tmp/bench-secret');
-  const O = L.open_event, S = L.syserr_event, H = L.event_head;
+  const O = L.open_event, S = L.syscall_error_event, H = L.event_head;
   const openSize = O.$size + path.length;
   const per = ((openSize + 8 + 7) & ~7) + ((S.$size + 8 + 7) & ~7);
   const buf = Buffer.alloc(per * (N / 2 + 1));
@@ -35,7 +35,7 @@ function ring(): { buf: Buffer; offs: Int32Array; sizes: Int32Array } {
     buf.writeUInt32LE(size, p);
     buf.writeBigUInt64LE(START + BigInt(i * 700), at + H.ts);
     buf.writeUInt32LE(size, at + H.size);
-    buf.writeUInt16LE(open ? L.event_kind.EV_OPEN : L.event_kind.EV_SYSERR, at + H.kind);
+    buf.writeUInt16LE(open ? L.event_kind.EV_OPEN : L.event_kind.EV_SYSCALL_ERROR, at + H.kind);
     for (const f of ['pid', 'tid'] as const) buf.writeUInt32LE(4242, at + H[f]);
     buf.writeUInt32LE(65534, at + H.uid); buf.writeUInt32LE(65534, at + H.gid); buf.writeUInt32LE(4000, at + H.ppid);
     buf.write('open_storm', at + H.comm, 'latin1');
@@ -66,7 +66,7 @@ const old = cpu(() => {
   for (let i = 0; i < N; i++) {
     const off = r.offs[i]!;
     const kind = r.buf.readUInt16LE(off + L.event_head.kind);
-    const fam = kind === L.event_kind.EV_OPEN ? FAMILIES.find((f) => f.name === 'open')! : FAMILIES.find((f) => f.name === 'eperm')!;
+    const fam = kind === L.event_kind.EV_OPEN ? FAMILIES.find((f) => f.name === 'open')! : FAMILIES.find((f) => f.name === 'syscall_error')!;
     const { rec } = fam.decoders[kind]!(r.buf, off, r.sizes[i]!, ctx);
     w.uint32(10).fork();
     pb.Record.encode(rec, w);

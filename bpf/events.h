@@ -12,7 +12,7 @@ enum event_kind {
 	EV_EXIT = 2,
 	EV_EXEC = 3,
 	EV_OPEN = 4,
-	EV_SYSERR = 5,
+	EV_SYSCALL_ERROR = 5,
 	EV_TTY = 6,
 	EV_READLINE = 7,
 	EV_MODULE = 8,
@@ -156,7 +156,7 @@ struct module_event {
 	__u32 name_len;       /* tail */
 };
 
-struct syserr_event {
+struct syscall_error_event {
 	struct event_head h;
 	__u32 nr;
 	__s32 ret;

@@ -2,6 +2,7 @@
 export * from './proto.js';
 export * from './framing.js';
 export * from './errors.js';
+export { FORMER_PROBE_NAMES, probeName } from './probes.js';
 export { CaptureWriter, CaptureWriterBase, type WriterOptions, type Sink, type TrailerInit } from './writer.js';
 export { ThreadedCaptureWriter, type ThreadedWriterOptions } from './threaded-writer.js';
 export { CaptureReader, readCapture, type Frame, type Integrity, type ReaderOptions, type Verdict } from './reader.js';

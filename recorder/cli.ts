@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import { isatty } from 'node:tty';
 import { Recorder, SetupError, EXIT, RECORDER_VERSION, type Summary } from './session.js';
 import { OutputError } from './output.js';
-import { FAMILY_NAMES } from './probes/index.js';
+import { FAMILY_NAMES, offFlag } from './probes/index.js';
+import { FORMER_PROBE_NAMES, probeName } from '../format/probes.js';
 import { CAPS, DEFAULTS, type RecorderSettings } from './settings.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -37,6 +38,9 @@ function fmtBytes(n: number): string {
   return n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(1)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`;
 }
 
+/** "eperm for syscall_error": former names that still work. */
+const FORMER = Object.entries(FORMER_PROBE_NAMES).map(([former, name]) => `${former} for ${name}`).join(', ');
+
 const program = new Command('secrec')
   .description('Record process, exec, file, terminal and permission events on this host with eBPF,\ninto a compressed capture that secanalyze reads anywhere.')
   .version(RECORDER_VERSION)
@@ -44,7 +48,7 @@ const program = new Command('secrec')
   .option('-f, --force', 'replace an existing capture file (a symlink in its place is removed, never followed)', false)
   .option('-d, --duration <time>', 'stop after this long (e.g. 30s, 10m)', duration, 0)
   .option('--max-size <size>', 'stop once the capture reaches this size (e.g. 500M)', size, 0)
-  .option('--probes <list>', `comma-separated probe families (${FAMILY_NAMES.join(',')})`, (v) => v.split(',').map((s) => s.trim()).filter(Boolean), [...FAMILY_NAMES])
+  .option('--probes <list>', `comma-separated probe families (${FAMILY_NAMES.join(',')}; ${FORMER})`, (v) => v.split(',').map((s) => probeName(s.trim())).filter(Boolean), [...FAMILY_NAMES])
   .option('--max-args <n>', `argv entries kept per exec (at most ${CAPS.maxArgs}; argc is always recorded)`, intIn(1, CAPS.maxArgs), DEFAULTS.maxArgs)
   .option('--arg-bytes <n>', `bytes kept of each argument (at most ${CAPS.argBytes}; a cut argument is marked)`, intIn(16, CAPS.argBytes), DEFAULTS.argBytes)
   .option('--args-bytes <n>', `argv bytes read per exec, all arguments together (at most ${CAPS.argsBytes})`, intIn(256, CAPS.argsBytes), DEFAULTS.argsBytes)
@@ -63,14 +67,17 @@ const program = new Command('secrec')
   .addOption(new Option('--obj-dir <dir>', 'directory of the compiled BPF objects').default(DEFAULT_OBJ_DIR))
   .addOption(new Option('--frame-bytes <n>', 'uncompressed bytes per zstd frame').argParser(size).default(DEFAULTS.frameBytes).hideHelp());
 
-for (const name of FAMILY_NAMES) program.option(`--no-${name}`, `do not attach the ${name} probes`);
+/** --no-syscall-error sets o.syscallError (commander's key for a flag). */
+const keyOf = (name: string): string => name.replace(/_(\w)/g, (_m, ch: string) => ch.toUpperCase());
+for (const name of FAMILY_NAMES) program.option(offFlag(name), `do not attach the ${name} probes`);
+for (const [former, name] of Object.entries(FORMER_PROBE_NAMES)) program.option(offFlag(former), `the same as ${offFlag(name)} (its former name)`);
 
 program.addHelpText('after', `
 Examples:
   secrec -o incident.cap                    record until Ctrl-C
   secrec -o incident.cap -d 10m --max-size 1G
   secrec -o - | ssh analyst@host 'cat > incident.cap'
-  secrec -o incident.cap --no-tty --probes exec,proc,eperm
+  secrec -o incident.cap --no-tty --probes exec,proc,syscall_error
 
 Exit codes: 0 recorded and closed cleanly; 1 error while recording; 2 usage; 3 this host cannot
 record (not root, no BTF, objects not built, kernel too old); 4 output refused (the file exists,
@@ -90,9 +97,12 @@ for (const [flag, v] of [['--ring-mb', ringBytes], ['--prio-ring-mb', prioRingBy
 const unknown = (o['probes'] as string[]).filter((p) => !FAMILY_NAMES.includes(p));
 if (unknown.length) { console.error(`secrec: unknown probe ${unknown.join(', ')} (known: ${FAMILY_NAMES.join(', ')})`); process.exit(EXIT.usage); }
 
+/** --no-NAME, or --no-FORMER for a family's former name. */
+const off = (p: string): boolean => o[keyOf(p)] === false || Object.entries(FORMER_PROBE_NAMES).some(([former, name]) => name === p && o[keyOf(former)] === false);
+
 const settings: RecorderSettings = {
   output: o['output'], force: o['force'], durationMs: o['duration'], maxSize: o['maxSize'],
-  probes: (o['probes'] as string[]).filter((p) => o[p] !== false),
+  probes: (o['probes'] as string[]).filter((p) => !off(p)),
   maxArgs: o['maxArgs'], argBytes: o['argBytes'], argsBytes: o['argsBytes'], writeBytes: o['writeBytes'], pathBytes: o['pathBytes'],
   readlineBytes: o['readlineBytes'], dirDepth: o['dirDepth'], stdio: o['stdio'], ringBytes, prioRingBytes, spillRingBytes,
   bash: o['bash'], quiet: o['quiet'], verbose: o['verbose'], frameBytes: o['frameBytes'], flushMs: o['flushMs'],

@@ -114,7 +114,7 @@ export const module_event = {
   name_len: 68,
 } as const;
 
-export const syserr_event = {
+export const syscall_error_event = {
   $size: 80,
   h: 0,
   nr: 64,
@@ -154,7 +154,7 @@ export const event_kind = {
   EV_EXIT: 2,
   EV_EXEC: 3,
   EV_OPEN: 4,
-  EV_SYSERR: 5,
+  EV_SYSCALL_ERROR: 5,
   EV_TTY: 6,
   EV_READLINE: 7,
   EV_MODULE: 8,

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Libbpf, Ptr } from './libbpf.js';
 import type { Probe } from '../format/index.js';
-import type { AttachResult, Lane, Program, ProbeFamily } from './probes/types.js';
+import { offFlag, type AttachResult, type Lane, type Program, type ProbeFamily } from './probes/types.js';
 import type { RecorderSettings } from './settings.js';
 
 export interface Loaded {
@@ -48,7 +48,7 @@ function attachAll(lib: Libbpf, progs: Program[]): AttachResult {
 /** Opens, configures, loads and attaches one family; failures become the probe's reason. */
 export async function loadFamily(lib: Libbpf, family: ProbeFamily, s: RecorderSettings, lanes: LaneFds, config: (initial: Buffer | null, size: number) => Buffer): Promise<Loaded> {
   const l: Loaded = { family, obj: null, links: [], dropsMap: null, lostSoFar: 0, probe: { name: family.name, attached: false, reason: '', targets: [] } };
-  if (!s.probes.includes(family.name)) { l.probe.reason = `not selected (--probes / --no-${family.name})`; return l; }
+  if (!s.probes.includes(family.name)) { l.probe.reason = `not selected (--probes / ${offFlag(family.name)})`; return l; }
   const why = family.unavailable?.(s);
   if (why) { l.probe.reason = why; return l; }
   try {

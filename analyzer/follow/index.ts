@@ -1,7 +1,7 @@
 // `secanalyze follow FILE VIEW`: a view of a capture that is still being written (ttysnoop and
 // shellsnoop live again). Frames come from FrameTail as soon as they are complete; each goes
 // through the process tree and the view, and the output is flushed frame by frame.
-import type { CaptureReader } from '../../format/index.js';
+import { probeName, type CaptureReader } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { CaptureClock } from '../time.js';
 import { ProcessTree } from '../state/processes.js';
@@ -62,12 +62,12 @@ export async function follow(source: string, o: FollowOptions): Promise<{ ended:
             reader: null as unknown as CaptureReader, // the views followed never read the whole-file reader
             lost, warn: o.warn,
           };
-          for (const p of header.probes ?? []) if (view.probes.includes(p.name ?? '') && !p.attached) o.warn(`probe ${p.name} is not attached in this recording (${p.reason}): this view may stay empty`);
+          for (const p of header.probes ?? []) if (view.probes.includes(probeName(p.name ?? '')) && !p.attached) o.warn(`probe ${p.name} is not attached in this recording (${p.reason}): this view may stay empty`);
         }
         tree.observe(r);
         if (r.lost) {
           lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
-          if (view.probes.includes(r.lost.probe ?? '')) o.warn(`${r.lost.count} ${r.lost.probe} events were lost in the kernel here: the view has a gap`);
+          if (view.probes.includes(probeName(r.lost.probe ?? ''))) o.warn(`${r.lost.count} ${r.lost.probe} events were lost in the kernel here: the view has a gap`);
         }
         view.record?.(r, ctx);
       }

@@ -3,7 +3,7 @@
 // creds` ("HH:MM:SS PID COMM CALL uid 1000→0, euid 1000→0 (user alice→root)").
 import { pb } from '../../format/index.js';
 import { c } from '../schema/column.js';
-import { esc, pad } from '../text.js';
+import { esc, pad, userName } from '../text.js';
 import { defineKind, type Body } from './types.js';
 
 type Cred = Body<'cred'>;
@@ -22,8 +22,6 @@ function credChanges(x: Cred): string {
   return CRED_IDS.map((name) => ({ name, before: x[OLD[name]] ?? 0, after: x[name] ?? 0 }))
     .filter((i) => i.before !== i.after).map((i) => `${i.name} ${i.before}→${i.after}`).join(', ') || 'no id changed';
 }
-
-const userName = (users: Map<number, string>, uid: number): string => users.get(uid) ?? String(uid);
 
 export const kind = defineKind({
   body: 'cred',

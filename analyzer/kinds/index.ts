@@ -1,6 +1,6 @@
 // Every analyzer kind: one module each in this folder, listed by scripts/gen-index.mjs
 // (index.gen.ts), and the names the schema, the timeline and the commands take from them.
-import type { BodyKind } from '../../format/index.js';
+import { BODY_FIELD, type BodyKind } from '../../format/index.js';
 import { KINDS as LIST } from './index.gen.js';
 import type { Kind } from './types.js';
 
@@ -10,7 +10,8 @@ export type KindTable = Of['table']['name'];
 export type KindBody = Of['body'];
 export type KindItem = NonNullable<Of['timeline']>['item'];
 export type AnyKind = Kind<string, BodyKind, string>;
-export const KINDS: readonly AnyKind[] = LIST;
+/** In the order of their bodies' field numbers in capture.proto (tables, timeline items, commands). */
+export const KINDS: readonly AnyKind[] = [...LIST].sort((a, b) => BODY_FIELD[a.body] - BODY_FIELD[b.body]);
 
 /** Each kind by its body: indexing it with a body kind no kind declares does not compile. */
 export const KIND_OF_BODY = Object.fromEntries(KINDS.map((k) => [k.body, k])) as { readonly [B in KindBody]: AnyKind };

@@ -1,10 +1,11 @@
-// Where each column of an event table comes from: one JavaScript expression per column over the
-// decoded record `r`, its body `x` and the row context `c`. The row builders (rows.ts), the Arrow
-// column feeders (columns.ts) and the text line encoders (encode.ts) are all compiled from these
-// lists, once per table, so the three cannot disagree, and export appends a record's values to its
-// columns (or its line) with no row object in between.
+// Where each column of an event table comes from (each kind of analyzer/kinds/ declares its own):
+// one JavaScript expression per column over the decoded record `r`, its body `x` and the row
+// context `c`. The row builders (rows.ts), the Arrow column feeders (columns.ts) and the text line
+// encoders (encode.ts) are all compiled from these lists, once per table, so the three cannot
+// disagree, and export appends a record's values to its columns (or its line) with no row object
+// in between.
 import { TABLES, type TableName } from './tables.js';
-import { bytes, event, EVENT, PRE, PROC, type FieldSpec, type Source } from './spec.js';
+import { event, EVENT, PRE, PROC, type FieldSpec, type Source } from './spec.js';
 import { byTable } from '../kinds/index.js';
 
 export type { FieldSpec, Source } from './spec.js';
@@ -15,40 +16,6 @@ export type EventTable = Exclude<TableName, 'processes'>;
 const KIND_FIELDS = byTable((k) => event(k.body, k.fields.cols, k.fields.pre));
 
 export const FIELDS: { readonly [T in EventTable]: FieldSpec } = {
-  execs: event('exec', [
-    ...bytes('filename', 'x.filename'), ['argv', ['list_bin', 'x.argv']], ['argv_text', ['list_text', 'x.argv']],
-    ['argc', ['val', 'x.argc ?? 0']], ['args_truncated', ['val', '!!x.argsTruncated']], ['ret', ['val', 'ret']],
-    ['errno', ['val', 'ret ? H.errnoName(ret) : null']], ['source', ['val', "x.source === 1 ? 'sys_exit' : 'sched'"]],
-    ...bytes('interp', 'x.interp'), ...bytes('mount', 'x.mount'), ['ino', ['val', "x.ino ?? ''"]], ['dev', ['val', 'x.dev ?? 0']],
-    ['old_tid', ['val', 'x.oldTid ?? 0']], ...bytes('comm_before', 'x.commBefore'),
-  ], `${PROC} const ret = x.ret ?? 0;`),
-  opens: event('open', [
-    ...bytes('path', 'x.path'), ...bytes('dir', 'x.dir'), ['ret', ['val', 'ret']], ['errno', ['val', 'ret < 0 ? H.errnoName(ret) : null']],
-    ['flags', ['val', 'x.flags ?? 0']], ['mode', ['val', 'x.mode ?? 0']], ['dirfd', ['val', 'x.dirfd ?? 0']],
-    ['call', ['val', 'H.OPEN_CALLS[x.call ?? 0] ?? String(x.call)']], ['path_truncated', ['val', '!!x.pathTruncated']],
-    ['dir_truncated', ['val', '!!x.dirTruncated']], ['resolve', ['val', 'x.resolve ?? 0']],
-  ], `${PROC} const ret = x.ret ?? 0;`),
-  syscall_errors: event('syscallError', [
-    ['nr', ['val', 'x.nr ?? 0']], ['syscall', ['val', 'H.syscallName(c.arch, x.nr ?? 0, x.abi === 1)']],
-    ['abi', ['val', "x.abi === 1 ? 'compat' : 'native'"]], ['errno', ['val', 'x.errno ?? 0']], ['errno_name', ['val', 'H.errnoName(x.errno ?? 0)']],
-  ]),
-  tty_writes: event('ttyWrite', [
-    ['rdev', ['val', 'x.rdev ?? 0']], ['tty', ['val', 'H.ttyName(x.rdev ?? 0)']], ['fd', ['val', 'x.fd ?? 0']], ...bytes('data', 'x.data'),
-    ['len', ['val', 'x.len ?? kept']], ['cut', ['val', '!!x.cut || Number(x.len ?? kept) > kept']],
-    ['call', ['val', 'H.WRITE_CALLS[x.call ?? 0] ?? String(x.call)']], ['is_tty', ['val', '!!x.isTty']],
-    ['rows', ['val', 'x.rows ?? 0']], ['cols', ['val', 'x.cols ?? 0']],
-  ], `${PROC} const kept = x.data ? x.data.length : 0;`),
-  readline: event('readline', [...bytes('line', 'x.line'), ['truncated', ['val', '!!x.truncated']]]),
-  forks: event('fork', [
-    ['child_pid', ['val', 'x.childPid ?? 0']], ['child_tid', ['val', 'x.childTid ?? 0']], ['thread', ['val', '!!x.thread']],
-    ['child_process', ['val', 'x.thread ? null : c.clock.processId(x.childPid ?? 0, r.ts)']],
-  ]),
-  // Built before the tree sees the exit (the process leaves the live set then).
-  exits: event('exit', [
-    ['code', ['val', 'x.code ?? 0']], ['signal', ['val', 'x.signal ?? 0']], ['core_dumped', ['val', '!!x.coreDumped']],
-    ['start_ns', ['val', 'start === null ? null : c.clock.epochNs(start)']], ['duration_ns', ['val', 'start === null ? null : r.ts - start']],
-  ], 'const live = c.tree.get(r.pid); const start = live?.start ?? (x.start !== undefined && x.start !== null ? Number(x.start) : null); const P = c.clock.processId(r.pid, start);'),
-  modules: event('moduleLoad', [...bytes('name', 'x.name'), ['taints', ['val', 'x.taints ?? 0']]]),
   ...KIND_FIELDS,
   lost: {
     body: 'lost', pre: PRE('lost'),

@@ -3,9 +3,9 @@
 import { isUtf8 } from 'node:buffer';
 import type { Header, Record } from '../../format/index.js';
 import { ProcessTree, type Proc } from '../state/processes.js';
-import { errnoName, syscallName } from '../syscalls.js';
 import { HostClock } from './clock.js';
 import { KINDS } from '../kinds/index.js';
+export { ttyName } from '../kinds/tty_write.js';
 import type { Row, TableName } from './tables.js';
 import { compileFields, EVENT_FIELDS, FIELDS, TABLE_OF_BODY, type EventTable, type FieldSpec, type Source } from './fields.js';
 
@@ -63,10 +63,10 @@ export function procId(ctx: RowContext, p: Proc | undefined, pid: number): strin
 const raw = (b: Uint8Array | null | undefined): Uint8Array => b ?? EMPTY;
 const textOf = (b: Uint8Array | null | undefined): string | null => (b && b.length ? text(b) : '');
 export const HELPERS = {
-  ...Object.assign({}, ...KINDS.map((k) => k.helpers)) as { readonly [name: string]: (...args: never[]) => unknown },
-  procId, errnoName, syscallName, ttyName, pair, list, raw, textOf,
+  ...Object.assign({}, ...KINDS.map((k) => k.helpers)) as { readonly [name: string]: ((...args: never[]) => unknown) | readonly string[] },
+  procId, pair, list, raw, textOf,
   raws: (l: Uint8Array[] | null | undefined): Uint8Array[] => (l ?? []).map(raw),
-  texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf), OPEN_CALLS: ['openat', 'open', 'openat2'], WRITE_CALLS: ['write', 'writev', 'pwrite64', 'pwritev'] };
+  texts: (l: Uint8Array[] | null | undefined): (string | null)[] => (l ?? []).map(textOf) };
 
 /** A kind's helper may not shadow another's (checked once at load). */
 for (const k of KINDS) for (const [n, f] of Object.entries(k.helpers ?? {})) if ((HELPERS as { [n: string]: unknown })[n] !== f) throw new Error(`analyzer/kinds: H.${n} of ${k.body} is taken`);
@@ -93,27 +93,6 @@ export const rowOf = (t: EventTable) => (r: Record, ctx: RowContext): Row => BUI
 
 /** The columns every event row has (EVENT_COLUMNS). */
 export function eventRow(r: Record, ctx: RowContext, process?: string): Row { return eventBuilder(r, ctx, HELPERS, null, process); }
-
-/** pts/N, ttyN, ttySN or major:minor of a kernel dev_t (major << 20 | minor). */
-export function ttyName(rdev: number): string | null {
-  if (!rdev) return null;
-  const major = rdev >>> 20;
-  const minor = rdev & 0xfffff;
-  if (major >= 136 && major <= 143) return `pts/${(major - 136) * 256 + minor}`;
-  if (major === 4) return minor < 64 ? `tty${minor}` : `ttyS${minor - 64}`;
-  return `${major}:${minor}`;
-}
-
-export const execRow = rowOf('execs');
-export const openRow = rowOf('opens');
-export const syscallErrorRow = rowOf('syscall_errors');
-export const ttyWriteRow = rowOf('tty_writes');
-export const readlineRow = rowOf('readline');
-export const forkRow = rowOf('forks');
-/** Built before the tree sees the exit (the process leaves the live set then). */
-export const exitRow = rowOf('exits');
-export const moduleRow = rowOf('modules');
-export const lostRow = rowOf('lost');
 
 export function processRow(p: Proc, ctx: RowContext): Row {
   const start = p.start === null ? null : ctx.clock.epochNs(p.start);
@@ -146,7 +125,7 @@ export class CaptureRows {
    * after, so a new process already has its identity. */
   each<T>(r: Record, use: (t: EventTable) => T): T | null {
     const t = r.body ? TABLE_OF_BODY.get(r.body) : undefined;
-    if (t === 'exits') { const got = use(t); this.ctx.tree.observe(r); return got; }
+    if (t !== undefined && r.body === 'exit') { const got = use(t); this.ctx.tree.observe(r); return got; }
     this.ctx.tree.observe(r);
     return t === undefined ? null : use(t);
   }

@@ -8,7 +8,7 @@ import { byTable, KINDS, type KindTable } from '../kinds/index.js';
 export { WHEN, EVENT_COLUMNS, type Column, type ColumnType, type Row, type Value } from './column.js';
 
 /** The tables declared here; each kind of analyzer/kinds/ adds its own, before `lost`. */
-const OWN_TABLES = ['processes', 'execs', 'opens', 'syscall_errors', 'tty_writes', 'readline', 'forks', 'exits', 'modules'] as const;
+const OWN_TABLES = ['processes'] as const;
 export type TableName = typeof OWN_TABLES[number] | KindTable | 'lost';
 export const TABLE_NAMES: readonly TableName[] = [...OWN_TABLES, ...KINDS.map((k) => k.table.name as KindTable), 'lost'];
 
@@ -42,98 +42,6 @@ export const TABLES: { readonly [T in TableName]: TableDef } = {
       c('core_dumped', 'bool', '', 'a core was dumped'),
       c('events', 'u32', 'count', 'events recorded for it (execs, opens, writes, ...)'),
     ],
-  },
-  execs: {
-    doc: 'One row per exec, successful (the new image\'s argv) or failed (the caller\'s arguments).',
-    columns: [
-      ...EVENT_COLUMNS,
-      ...bytes('filename', 'the executed file (bprm->filename, or the failed call\'s argument)'),
-      ...listBytes('argv', 'arguments, argv[0] first, each whole up to the recorder\'s limits'),
-      c('argc', 'u32', 'count', 'argument count of the exec, arguments not kept included'),
-      c('args_truncated', 'bool', '', 'more arguments or bytes than the limits kept'),
-      c('ret', 'i32', '', '0, or -errno of a failed exec'),
-      c('errno', 'str', '', 'errno name of a failed exec (ENOENT, EACCES, ...); null on success'),
-      c('source', 'str', '', 'sched (the new image, successful) or sys_exit (failed call)'),
-      ...bytes('interp', 'script interpreter (equals filename for an ELF binary)'),
-      ...bytes('mount', 'dentry name of the executed file\'s mount root'),
-      c('ino', 'str', 'decimal', 'executed file\'s inode (text: may exceed 2^53)'),
-      c('dev', 'u32', 'kernel dev_t', 'executed file\'s superblock device'),
-      c('old_tid', 'u32', '', 'thread that called exec'),
-      ...bytes('comm_before', 'command name before the exec'),
-    ],
-  },
-  opens: {
-    doc: 'One row per open/openat/openat2, successful or not.',
-    columns: [
-      ...EVENT_COLUMNS,
-      ...bytes('path', 'path as passed by the caller'),
-      ...bytes('dir', 'directory a relative path was resolved against (when recorded)'),
-      c('ret', 'i32', '', 'file descriptor, or -errno'),
-      c('errno', 'str', '', 'errno name of a failed open; null on success'),
-      c('flags', 'u32', 'bit mask', 'open flags (O_*)'),
-      c('mode', 'u32', 'octal bits', 'mode for O_CREAT'),
-      c('dirfd', 'i32', '', 'directory fd; -100 is AT_FDCWD'),
-      c('call', 'str', '', 'openat, open or openat2'),
-      c('path_truncated', 'bool', '', 'the path was cut at the recorder\'s limit'),
-      c('dir_truncated', 'bool', '', 'the directory was deeper than the recorder\'s walk limit'),
-      c('resolve', 'i64', 'bit mask', 'openat2 how.resolve'),
-    ],
-  },
-  syscall_errors: {
-    doc: 'One row per syscall that failed with EPERM or EACCES.',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('nr', 'u32', '', 'syscall number in the table of abi'),
-      c('syscall', 'str', '', 'syscall name for the capture\'s architecture and abi'),
-      c('abi', 'str', '', 'native or compat (32-bit)'),
-      c('errno', 'u32', '', 'positive errno: 1 EPERM, 13 EACCES'),
-      c('errno_name', 'str', '', 'EPERM or EACCES'),
-    ],
-  },
-  tty_writes: {
-    doc: 'One row per write to a terminal (and, with --stdio, to fd 1/2).',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('rdev', 'u32', 'kernel dev_t', 'the written fd\'s device; 0 if not a device'),
-      c('tty', 'str', '', 'the device as a name: pts/N, ttyN, or major:minor; null when not a device'),
-      c('fd', 'u32', '', 'file descriptor written to'),
-      ...bytes('data', 'the bytes written, up to the recorder\'s --write-bytes'),
-      c('len', 'i64', 'bytes', 'the length written: the call\'s return value (recorder < 0.3: the length asked)'),
-      c('cut', 'bool', '', 'data holds fewer bytes than len'),
-      c('call', 'str', '', 'write, writev, pwrite64 or pwritev'),
-      c('is_tty', 'bool', '', 'the fd is a terminal'),
-      c('rows', 'u32', 'cells', 'terminal size when recorded (0 unknown)'),
-      c('cols', 'u32', 'cells', 'terminal size when recorded (0 unknown)'),
-    ],
-  },
-  readline: {
-    doc: 'One row per command line read by bash (readline uprobe).',
-    columns: [...EVENT_COLUMNS, ...bytes('line', 'the line as typed'), c('truncated', 'bool', '', 'cut at --readline-bytes')],
-  },
-  forks: {
-    doc: 'One row per fork/clone: a new process or a new thread.',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('child_pid', 'u32', '', 'the new process id'),
-      c('child_tid', 'u32', '', 'the new thread id'),
-      c('thread', 'bool', '', 'a new thread in the same process'),
-      c('child_process', 'str', 'pid@start', 'the new process; null for a thread'),
-    ],
-  },
-  exits: {
-    doc: 'One row per process exit.',
-    columns: [
-      ...EVENT_COLUMNS,
-      c('code', 'i32', '', 'exit status, valid when signal is 0'),
-      c('signal', 'u32', '', 'terminating signal, 0 if it exited normally'),
-      c('core_dumped', 'bool', '', 'a core was dumped'),
-      c('start_ns', 'i64', 'ns since the Unix epoch', 'the process start'),
-      c('duration_ns', 'i64', 'ns', 'how long the process ran'),
-    ],
-  },
-  modules: {
-    doc: 'One row per kernel module load.',
-    columns: [...EVENT_COLUMNS, ...bytes('name', 'module name'), c('taints', 'u32', 'bit mask', 'taint flags of the module')],
   },
   ...KIND_TABLES,
   lost: {

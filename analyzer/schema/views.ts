@@ -79,4 +79,4 @@ export function rowsFor(ctx: ViewContext): RowContext {
   return rc;
 }
 
-export { execRow, openRow, syscallErrorRow, ttyWriteRow, readlineRow, forkRow, exitRow, moduleRow, lostRow, rowOf, processRow, own, text } from './rows.js';
+export { rowOf, processRow, own, text } from './rows.js';

@@ -5,6 +5,7 @@ import { procRef } from '../state/resolve.js';
 import type { ViewContext } from '../pipeline.js';
 import { run } from '../pipeline.js';
 import { esc } from '../text.js';
+import { probeName } from '../../format/index.js';
 import { Facts, factsView } from './facts.js';
 import { RULES, SEVERITIES, at, procKey, type Rule, type Severity } from './rules.js';
 
@@ -45,10 +46,10 @@ function drillFor(rule: Rule, pid: number | null, ref: string | null, file: stri
 function gapsOf(rule: Rule, ctx: ViewContext): string[] {
   const out: string[] = [];
   for (const name of rule.probes) {
-    const p = (ctx.header.probes ?? []).find((q) => q.name === name);
-    if (p && !p.attached) out.push(`probe ${name} was not attached`);
-    const lost = ctx.lost.get(name);
-    if (lost) out.push(`${lost} ${name} events were lost`);
+    // as the capture names the probe (captures before the rename say eperm: format/probes.ts)
+    const p = (ctx.header.probes ?? []).find((q) => probeName(q.name ?? '') === name);
+    if (p && !p.attached) out.push(`probe ${p.name} was not attached`);
+    for (const [probe, lost] of ctx.lost) if (probeName(probe) === name && lost) out.push(`${lost} ${probe} events were lost`);
   }
   return out;
 }

@@ -144,7 +144,7 @@ export const RULES: readonly Rule[] = [
     test: (f) => f.modules.map((m) => ({ ts: m.ts, proc: m.proc, summary: `module ${m.name}`, evidence: [] })),
   },
   {
-    id: 'denied-sensitive', title: 'Access to a sensitive file was denied', severity: 'high', probes: ['open', 'eperm'],
+    id: 'denied-sensitive', title: 'Access to a sensitive file was denied', severity: 'high', probes: ['open', 'syscall_error'],
     test: (f, ctx) => firstPerProc(f.denials, (d) => d.path !== null && SENSITIVE.some((re) => re.test(d.path!))).map((d) => ({
       ts: d.ts, proc: d.proc, summary: `${errnoName(d.errno)} on ${d.what} ${showPath(d.path!)} as ${esc(ctx.users.get(d.proc.uid) ?? String(d.proc.uid))}`,
       evidence: [`command: ${execArgs(d.proc.execs.at(-1)?.filename ?? new Uint8Array(), d.proc.argv, 8, false, false)}`] })),
@@ -156,7 +156,7 @@ export const RULES: readonly Rule[] = [
       evidence: [`command: ${execArgs(c.proc.execs.at(-1)?.filename ?? new Uint8Array(), c.proc.argv, 8, false, false)}`] })),
   },
   {
-    id: 'denial-burst', title: `Burst of EPERM/EACCES (${BURST.count} or more within ${BURST.windowNs / 1e9} s)`, severity: 'medium', probes: ['eperm'], drill: 'eperm',
+    id: 'denial-burst', title: `Burst of EPERM/EACCES (${BURST.count} or more within ${BURST.windowNs / 1e9} s)`, severity: 'medium', probes: ['syscall_error'], drill: 'eperm',
     test: (f, ctx) => [...denialsByProc(f)].filter(([, ds]) => isBurst(ds)).map(([p, ds]) => ({ ts: ds[0]!.ts, proc: p, summary: `${ds.length} denials`, evidence: denialLines(ds, ctx) })),
   },
   {
@@ -175,7 +175,7 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
-    id: 'denials', title: 'Syscalls denied with EPERM/EACCES', severity: 'low', probes: ['eperm'], drill: 'eperm',
+    id: 'denials', title: 'Syscalls denied with EPERM/EACCES', severity: 'low', probes: ['syscall_error'], drill: 'eperm',
     test: (f, ctx) => [...denialsByProc(f)].filter(([, ds]) => !isBurst(ds)).map(([p, ds]) => ({ ts: ds[0]!.ts, proc: p, summary: `${ds.length} denial${ds.length === 1 ? '' : 's'}`, evidence: denialLines(ds, ctx) })),
   },
   {

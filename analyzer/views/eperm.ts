@@ -6,7 +6,8 @@ import type { Record } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import { esc, pad } from '../text.js';
 import { syscallName } from '../syscalls.js';
-import { own, rowsFor, syscallErrorRow, text, type ViewColumn, type ViewTable } from '../schema/views.js';
+import { own, rowsFor, rowOf, text, type ViewColumn, type ViewTable } from '../schema/views.js';
+const syscallErrorRow = rowOf('syscall_errors');
 
 export type EpermKey = 'comm-syscall' | 'syscall' | 'comm' | 'pid' | 'uid';
 
@@ -47,7 +48,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
   const table = countsTable(by, o);
   return {
     tables: [table],
-    probes: ['eperm'],
+    probes: ['syscall_error'],
     kinds: ['syscallError'], fields: ['syscallError.nr', 'syscallError.errno', 'syscallError.abi'],
     tree: false,
     counts: true, // reads comm, pid and uid only: repeats may come once, with their number
@@ -120,7 +121,7 @@ function epermList(o: EpermOptions): View {
   };
   return {
     tables: [table],
-    probes: ['eperm'],
+    probes: ['syscall_error'],
     tree: false,
     record(r: Record, ctx: ViewContext) {
       if (r.body === 'open') {

@@ -5,7 +5,8 @@ import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { seconds } from '../time.js';
 import { resolveUid } from './common.js';
-import { execRow, own, rowsFor, text, type ViewColumn, type ViewRow, type ViewTable } from '../schema/views.js';
+import { rowOf, own, rowsFor, text, type ViewColumn, type ViewRow, type ViewTable } from '../schema/views.js';
+const execRow = rowOf('execs');
 
 export interface ExecsOptions {
   timestamp?: boolean;      // -T: HH:MM:SS

@@ -5,7 +5,7 @@ import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
-import { syscallName } from '../syscalls.js';
+import { errnoName, syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
 import { KIND_OF_BODY, KINDS, type KindItem } from '../kinds/index.js';
 import { ttyName } from './common.js';
@@ -14,9 +14,9 @@ import { NearestAncestor, walkUp } from '../state/ancestry.js';
 import { rowsFor, type ViewColumn, type ViewTable } from '../schema/views.js';
 import { WHEN } from '../schema/tables.js';
 
-export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | 'module' | KindItem | 'lost';
+export type ItemKind = 'session' | 'command' | 'exec' | 'output' | 'denied' | 'written' | 'written-exec' | KindItem | 'lost';
 /** Every item kind, in the order the docs list them; the kinds of analyzer/kinds/ add theirs before `lost`. */
-const ITEM_KINDS: readonly ItemKind[] = ['session', 'command', 'exec', 'output', 'denied', 'written', 'written-exec', 'module', ...KINDS.flatMap((k) => k.timeline ? [k.timeline.item as KindItem] : []), 'lost'];
+const ITEM_KINDS: readonly ItemKind[] = ['session', 'command', 'exec', 'output', 'denied', 'written', 'written-exec', ...KINDS.flatMap((k) => k.timeline ? [k.timeline.item as KindItem] : []), 'lost'];
 export interface Item { ts: number; kind: ItemKind; session: number | null; pid: number; uid: number; comm: string; text: string }
 export interface HostTimelineOptions { pid?: number; uid?: number; session?: number; since?: string; until?: string; maxArgs?: number }
 
@@ -125,10 +125,9 @@ export class HostTimeline {
         }
         this.lastDeniedKey = key;
         this.lastDeniedN = 1;
-        this.lastDenied = this.add(base(p, 'denied', `✗ ${e.errno === 1 ? 'EPERM' : 'EACCES'} ${name} ×1 (${esc(r.comm)} pid ${r.pid}, uid ${r.uid})`));
+        this.lastDenied = this.add(base(p, 'denied', `✗ ${errnoName(e.errno ?? 0)} ${name} ×1 (${esc(r.comm)} pid ${r.pid}, uid ${r.uid})`));
         return;
       }
-      case 'moduleLoad': this.add(base(p, 'module', `!! module loaded: ${esc(r.moduleLoad!.name)} (${esc(r.comm)} pid ${r.pid})`)); return;
       case 'malformed': return;
       default: { // a kind of analyzer/kinds/ (a body kind neither here nor there does not compile)
         const k = KIND_OF_BODY[r.body];
@@ -206,7 +205,7 @@ const ITEMS: ViewTable<Item> = {
 export function hostTimelineView(t: HostTimeline, print = true): View {
   return {
     tables: [ITEMS],
-    probes: ['readline', 'exec', 'tty', 'eperm', 'proc', 'open', ...KINDS.flatMap((k) => k.timeline ? [k.probe] : [])],
+    probes: ['readline', 'exec', 'tty', 'syscall_error', 'proc', 'open', ...KINDS.flatMap((k) => k.timeline ? [k.probe] : [])],
     filtered: false,
     record(r, ctx) { t.observe(r, ctx); },
     end(ctx) {

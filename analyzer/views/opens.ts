@@ -4,35 +4,14 @@ import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { errnoName } from '../syscalls.js';
-import { UsageError } from '../errors.js';
-import { openRow, rowsFor, type ViewTable } from '../schema/views.js';
+import { parseOpenFlags } from '../kinds/open.js';
+import { rowOf, rowsFor, type ViewTable } from '../schema/views.js';
 import { recordJson } from '../schema/jsonlines.js';
+const openRow = rowOf('opens');
 
 export interface OpensOptions {
   timestamp?: boolean; printUid?: boolean; failed?: boolean; pid?: number; tid?: number; uid?: number;
   name?: string; extended?: boolean; flags?: string[]; fullPath?: boolean; errname?: boolean;
-}
-
-const BASE: [string, number][] = [
-  ['O_WRONLY', 0o1], ['O_RDWR', 0o2], ['O_CREAT', 0o100], ['O_EXCL', 0o200], ['O_NOCTTY', 0o400], ['O_TRUNC', 0o1000],
-  ['O_APPEND', 0o2000], ['O_NONBLOCK', 0o4000], ['O_DSYNC', 0o10000], ['O_NOATIME', 0o1000000], ['O_CLOEXEC', 0o2000000],
-  ['O_SYNC', 0o4010000], ['O_PATH', 0o10000000], ['O_TMPFILE', 0o20000000],
-];
-const X86: [string, number][] = [['O_DIRECT', 0o40000], ['O_LARGEFILE', 0o100000], ['O_DIRECTORY', 0o200000], ['O_NOFOLLOW', 0o400000]];
-const ARM: [string, number][] = [['O_DIRECTORY', 0o40000], ['O_NOFOLLOW', 0o100000], ['O_DIRECT', 0o200000], ['O_LARGEFILE', 0o400000]];
-
-export function openFlags(arch: string): Map<string, number> {
-  return new Map([['O_RDONLY', 0], ...BASE, ...(arch === 'aarch64' || arch === 'arm64' ? ARM : X86)]);
-}
-
-/** -f names → flag values, checked before any record is read (a usage error for O_BOGUS). */
-export function parseOpenFlags(names: string[], arch = 'x86_64'): number[] {
-  const table = openFlags(arch);
-  return names.map((f) => {
-    const v = table.get(f.toUpperCase().startsWith('O_') ? f.toUpperCase() : `O_${f.toUpperCase()}`);
-    if (v === undefined) throw new UsageError(`unknown open flag ${f} (known: ${[...table.keys()].join(', ')})`);
-    return v;
-  });
 }
 
 export function opensView(o: OpensOptions): View {

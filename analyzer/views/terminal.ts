@@ -1,12 +1,13 @@
-// ttysnoop (--tty DEV), shellsnoop (--shell PID) and the shell replay script (--replay PID).
-// The first two write the captured bytes raw, as the live tools do (or escaped with --escape).
+// ttysnoop (`tty DEV`, the tty_write kind's command) and shellsnoop (`shell PID`): they write the
+// captured bytes raw, as the live tools do (or escaped with --escape). The replay script is replay.ts.
 import type { Record } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
 import { parseTty, ttyName } from './common.js';
 import { NearestAncestor } from '../state/ancestry.js';
-import { rowsFor, ttyWriteRow, type ViewTable } from '../schema/views.js';
+import { rowsFor, rowOf, type ViewTable } from '../schema/views.js';
+const ttyWriteRow = rowOf('tty_writes');
 
 export interface RawOptions { escape?: boolean }
 

@@ -5,7 +5,7 @@ import type { Record } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
-import { syscallName } from '../syscalls.js';
+import { errnoName, syscallName } from '../syscalls.js';
 import { execArgs } from './execs.js';
 import { ttyName } from './common.js';
 import { NearestAncestor } from '../state/ancestry.js';
@@ -23,7 +23,7 @@ export function timelineView(maxArgs = 20): View {
   const sessionOf = (p: Proc): Session | undefined => { const s = shellAbove.of(p); return s ? sessions.get(s) : undefined; };
   return {
     tables: [SESSION_ITEMS],
-    probes: ['readline', 'exec', 'tty', 'eperm', 'proc'],
+    probes: ['readline', 'exec', 'tty', 'syscall_error', 'proc'],
     record(r: Record, ctx: ViewContext) {
       if (r.body === 'lost') { lost.push({ ts: r.ts, probe: esc(r.lost!.probe), count: Number(r.lost!.count ?? 0) }); return; }
       const p = ctx.tree.procOf(r);
@@ -59,7 +59,7 @@ export function timelineView(maxArgs = 20): View {
           const m = /×(\d+)/.exec(s.lastErr.text)!;
           s.lastErr.text = s.lastErr.text.replace(/×\d+/, `×${Number(m[1]) + 1}`);
         } else {
-          s.lastErr = { ts: r.ts, kind: 'denied', pid: r.pid, text: `    ✗ ${e.errno === 1 ? 'EPERM' : 'EACCES'} ${name} ×1 (${esc(r.comm)} pid ${r.pid})` };
+          s.lastErr = { ts: r.ts, kind: 'denied', pid: r.pid, text: `    ✗ ${errnoName(e.errno ?? 0)} ${name} ×1 (${esc(r.comm)} pid ${r.pid})` };
           s.lastErrKey = key;
           s.items.push(s.lastErr);
         }

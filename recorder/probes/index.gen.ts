@@ -6,8 +6,8 @@ import { module } from './module.js';
 import { open } from './open.js';
 import { proc } from './proc.js';
 import { readline } from './readline.js';
-import { syserr } from './syserr.js';
+import { syscall_error } from './syscall_error.js';
 import { tty } from './tty.js';
 
 /** Every probe family, by file name (index.ts puts them in load order). */
-export const FAMILY_MODULES: readonly ProbeFamily[] = [cred, exec, module, open, proc, readline, syserr, tty];
+export const FAMILY_MODULES: readonly ProbeFamily[] = [cred, exec, module, open, proc, readline, syscall_error, tty];

@@ -6,4 +6,4 @@ import type { ProbeFamily } from './types.js';
 const first = (f: ProbeFamily): number => Math.min(...Object.keys(f.decoders).map(Number));
 export const FAMILIES: readonly ProbeFamily[] = [...FAMILY_MODULES].sort((a, b) => first(a) - first(b));
 export const FAMILY_NAMES = FAMILIES.map((f) => f.name);
-export type { ProbeFamily } from './types.js';
+export { offFlag, type ProbeFamily } from './types.js';

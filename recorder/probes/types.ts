@@ -38,3 +38,6 @@ export interface ProbeFamily {
   /** Custom attach (uprobes); default attaches each loaded program where its section says. */
   attach?(lib: Libbpf, progs: Program[], settings: RecorderSettings): AttachResult;
 }
+
+/** The option that switches a family off: --no-syscall-error for syscall_error. */
+export const offFlag = (name: string): string => `--no-${name.replace(/_/g, '-')}`;

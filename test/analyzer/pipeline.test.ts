@@ -1,14 +1,13 @@
 // The read phase: a view that declares its kinds and fields prints exactly what it prints when
 // the reader decodes everything, on the fixture and on a synthetic mix of every event kind.
 import { describe, it, expect } from 'vitest';
-import { runView, writeCapture, kindOf, tmp } from '../helpers.js';
+import { HEADER, runView, writeCapture, kindOf, tmp } from '../helpers.js';
 import { planFor, type View } from '../../analyzer/pipeline.js';
 import { epermView } from '../../analyzer/views/eperm.js';
 import { opensView } from '../../analyzer/views/opens.js';
 import { execsView } from '../../analyzer/views/execs.js';
 import { elfView } from '../../analyzer/views/elf.js';
-import { modulesView } from '../../analyzer/views/modules.js';
-import { readlineView } from '../../analyzer/views/readline.js';
+import { commandView } from '../../analyzer/views/kinds.js';
 import { infoView } from '../../analyzer/views/info.js';
 import { mixed } from '../../bench/synth.js';
 import { CaptureReader, type RecordInit } from '../../format/index.js';
@@ -26,7 +25,7 @@ const VIEWS: [string, () => View][] = [
   ['eperm', () => epermView()], ['eperm by uid', () => epermView('uid')], ['eperm by pid', () => epermView('pid')],
   ['opens', () => opensView({ failed: false, extended: true, errname: true })],
   ['execs', () => execsView({ fails: true, time: true, maxArgs: 20 })],
-  ['elf', () => elfView()], ['modules', () => modulesView()], ['readline', () => readlineView()], ['info', () => infoView()],
+  ['elf', () => elfView()], ['modules', () => commandView('modules')], ['readline', () => commandView('readline')], ['info', () => infoView()],
 ];
 
 describe('read phase: declared kinds and fields', () => {
@@ -64,6 +63,14 @@ describe('read phase: declared kinds and fields', () => {
     const t = await runView(cut, infoView(), { json: true });
     expect(t.text).toBe((await runView(cut, undeclared(infoView()), { json: true })).text);
     expect(JSON.parse(t.text).integrity).toMatch(/^truncated after frame \d+$/);
+  });
+
+  it('a capture that names the syscall_error probe by its former name (eperm) still gets its warnings', async () => {
+    const header = { ...HEADER, probes: [{ name: 'eperm', attached: false, reason: 'no raw tracepoints' }] };
+    const { path } = writeCapture([{ ts: 1, pid: 1, tid: 1, lost: { probe: 'eperm', count: 5 } }], { header });
+    const { warnings } = await runView(path, epermView());
+    expect(warnings).toContain('probe eperm was not attached when recording (no raw tracepoints): this view may be empty');
+    expect(warnings).toContain('5 eperm events were lost in the kernel while recording: this view has gaps');
   });
 
   it('a view of every kind also sees records without a body', async () => {

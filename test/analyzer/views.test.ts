@@ -7,8 +7,7 @@ import { runView, writeCapture } from '../helpers.js';
 import { execsView } from '../../analyzer/views/execs.js';
 import { opensView } from '../../analyzer/views/opens.js';
 import { elfView } from '../../analyzer/views/elf.js';
-import { modulesView } from '../../analyzer/views/modules.js';
-import { readlineView } from '../../analyzer/views/readline.js';
+import { commandView } from '../../analyzer/views/kinds.js';
 import { epermView } from '../../analyzer/views/eperm.js';
 import { treeView } from '../../analyzer/views/tree.js';
 import { timelineView } from '../../analyzer/views/timeline.js';
@@ -27,7 +26,7 @@ describe('views on the recorded fixture (golden)', () => {
   it('execs -x -t', async () => { await expect((await runView(FIX, execsView({ fails: true, time: true, maxArgs: 20 }))).text).toMatchFileSnapshot(golden('execs')); });
   it('opens -x -e --errname', async () => { await expect((await runView(FIX, opensView({ failed: true, extended: true, errname: true }))).text).toMatchFileSnapshot(golden('opens')); });
   it('elf', async () => { await expect((await runView(FIX, elfView())).text).toMatchFileSnapshot(golden('elf')); });
-  it('readline', async () => { await expect((await runView(FIX, readlineView())).text).toMatchFileSnapshot(golden('readline')); });
+  it('readline', async () => { await expect((await runView(FIX, commandView('readline'))).text).toMatchFileSnapshot(golden('readline')); });
   it('eperm', async () => { await expect((await runView(FIX, epermView())).text).toMatchFileSnapshot(golden('eperm')); });
   it('tree', async () => { await expect((await runView(FIX, treeView({ maxArgs: 20 }))).text).toMatchFileSnapshot(golden('tree')); });
   it('timeline', async () => { await expect((await runView(FIX, timelineView())).text).toMatchFileSnapshot(golden('timeline')); });
@@ -36,7 +35,7 @@ describe('views on the recorded fixture (golden)', () => {
     const ex = (await runView(FIX, execsView({ fails: true, maxArgs: 20 }))).text;
     expect(ex).toMatch(/missing-tool --flag value/);
     expect(ex).toMatch(/\s-2 \S*missing-tool/);
-    const rl = (await runView(FIX, readlineView())).text;
+    const rl = (await runView(FIX, commandView('readline'))).text;
     for (const c of ['echo hello from the pty', 'id -u', 'exit 3']) expect(rl).toContain(c);
     const ep = (await runView(FIX, epermView())).text;
     expect(ep).toMatch(/@EACCES\[cat, openat\]: 1/);
@@ -84,7 +83,7 @@ describe('synthetic captures', () => {
 
   it('modsnoop: module loads with the recorded host\'s user names', async () => {
     const { path } = writeCapture([{ ts: 5e9, pid: 4242, uid: 1000, comm: b('insmod'), moduleLoad: { name: b('evil_rk'), taints: 0 } }]);
-    const out = await runView(path, modulesView());
+    const out = await runView(path, commandView('modules'));
     expect(out.text).toBe('22:13:25 module init: evil_rk, by insmod (PID 4242, user alice, UID 1000)\n');
   });
 

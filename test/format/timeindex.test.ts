@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { RecordInit } from '../../format/index.js';
 import { buildIndex, ensureIndex, indexPathOf, loadIndex, validIndex, type TimeIndex } from '../../format/timeindex.js';
 import { run, type View } from '../../analyzer/pipeline.js';
+import { MemorySink } from '../../analyzer/render.js';
 import { epermView } from '../../analyzer/views/eperm.js';
 import { opensView } from '../../analyzer/views/opens.js';
 import { execsView } from '../../analyzer/views/execs.js';
@@ -28,13 +29,10 @@ function records(n: number, seed = 0): RecordInit[] {
 }
 
 async function view(file: string, v: () => View, times: { since?: string; until?: string }, index: TimeIndex | null) {
-  const parts: string[] = [];
+  const sink = new MemorySink();
   const warnings: string[] = [];
-  const orig = process.stdout.write.bind(process.stdout);
-  process.stdout.write = ((c: string | Uint8Array) => { parts.push(Buffer.from(c as never).toString()); return true; }) as typeof process.stdout.write;
-  let ctx;
-  try { ctx = await run(v(), { file, json: false, filters: {}, times, index, warn: (m) => warnings.push(m) }); } finally { process.stdout.write = orig; }
-  return { text: parts.join(''), warnings, decompressed: ctx.reader.decompressedFrames, passed: ctx.reader.passedFrames, frames: ctx.reader.frameCount };
+  const ctx = await run(v(), { file, format: 'text', output: sink, filters: {}, times, index, warn: (m) => warnings.push(m) });
+  return { text: sink.bytes.toString('utf8'), warnings, decompressed: ctx.reader.decompressedFrames, passed: ctx.reader.passedFrames, frames: ctx.reader.frameCount };
 }
 
 const seconds = (ns: number): string => String(ns / 1e9);

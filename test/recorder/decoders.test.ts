@@ -174,10 +174,10 @@ describe('readline, module and syscall error decoders', () => {
   });
 
   it('syscall error: number, positive errno, compat ABI; any other size is malformed', () => {
-    const r = one(ring(L.syserr_event, K.EV_SYSERR, { nr: ['u32', 257], ret: ['s32', -13], compat: ['u32', 1] }));
+    const r = one(ring(L.syscall_error_event, K.EV_SYSCALL_ERROR, { nr: ['u32', 257], ret: ['s32', -13], compat: ['u32', 1] }));
     expect(r.syscallError).toMatchObject({ nr: 257, errno: 13, abi: 1 });
-    expect(one(ring(L.syserr_event, K.EV_SYSERR, { ret: ['s32', -1] })).syscallError).toMatchObject({ errno: 1, abi: 0 });
-    malformed(resized(ring(L.syserr_event, K.EV_SYSERR), 8), /syscall error record of \d+ bytes/);
+    expect(one(ring(L.syscall_error_event, K.EV_SYSCALL_ERROR, { ret: ['s32', -1] })).syscallError).toMatchObject({ errno: 1, abi: 0 });
+    malformed(resized(ring(L.syscall_error_event, K.EV_SYSCALL_ERROR), 8), /syscall error record of \d+ bytes/);
   });
 });
 

@@ -36,7 +36,7 @@ describe('wire encoders', () => {
   });
 
   it('keeps a malformed record as data, with its bytes and why, and goes on', () => {
-    const good = MAKERS[K.EV_SYSERR]!();
+    const good = MAKERS[K.EV_SYSCALL_ERROR]!();
     const short = good.subarray(0, 40);
     // a path well under its cap, so that the lie is about the record's size, not the cap
     let lying = MAKERS[K.EV_OPEN]!();

@@ -62,3 +62,21 @@ describe.runIf(canRecord)('secrec start-up and feedback (live)', () => {
     expect(statSync(out).size).toBeLessThan(4 << 20);
   }, 60_000);
 });
+
+describe.runIf(canRecord)('probe selection by a family\'s former name (live)', () => {
+  const dir = canRecord ? mkdtempSync(join(tmpdir(), 'secrec-names-')) : '';
+  const probesOf = async (args: string[]) => {
+    const out = join(dir, `${args.join('_').replace(/\W/g, '')}.cap`);
+    execFileSync('node', [...SECREC, '-o', out, '-q', '-d', '1s', ...args]);
+    const { r } = await readCaptureFile(out);
+    return new Map((r.header?.probes ?? []).map((p) => [p.name, p]));
+  };
+
+  it('--no-eperm switches syscall_error off, as --no-syscall-error does; --probes eperm selects it', async () => {
+    for (const off of ['--no-eperm', '--no-syscall-error']) {
+      const p = (await probesOf(['--probes', 'exec,syscall_error', off])).get('syscall_error');
+      expect(p).toMatchObject({ attached: false, reason: 'not selected (--probes / --no-syscall-error)' });
+    }
+    expect((await probesOf(['--probes', 'exec,eperm'])).get('syscall_error')?.attached).toBe(true);
+  }, 60_000);
+});

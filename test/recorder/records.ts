@@ -44,7 +44,7 @@ export const MAKERS: { [k: number]: () => Buffer } = {
     b.writeBigUInt64LE(START + BigInt(pick([-4e9, -1, 0, 5, 1e12])), L.exit_event.start_ns);
     return b;
   },
-  [K.EV_SYSERR]: () => { const b = headOf(K.EV_SYSERR, L.syserr_event.$size); b.writeUInt32LE(pick([0, 2, 257, 435]), L.syserr_event.nr); b.writeInt32LE(pick([-1, -13]), L.syserr_event.ret); b.writeUInt32LE(rnd(2), L.syserr_event.compat); return b; },
+  [K.EV_SYSCALL_ERROR]: () => { const b = headOf(K.EV_SYSCALL_ERROR, L.syscall_error_event.$size); b.writeUInt32LE(pick([0, 2, 257, 435]), L.syscall_error_event.nr); b.writeInt32LE(pick([-1, -13]), L.syscall_error_event.ret); b.writeUInt32LE(rnd(2), L.syscall_error_event.compat); return b; },
   [K.EV_OPEN]: () => {
     const path = text(pick([0, 1, 30, 127, 128, 4095]));
     const comps = Array.from({ length: pick([0, 1, 3, 24]) }, () => Buffer.concat([text(1 + rnd(40)), Buffer.alloc(1)]));

@@ -9,10 +9,8 @@ import { columnsOf, type ViewColumn, type ViewTable } from '../../../analyzer/sc
 import { execsView } from '../../../analyzer/views/execs.js';
 import { opensView } from '../../../analyzer/views/opens.js';
 import { elfView } from '../../../analyzer/views/elf.js';
-import { kindView } from '../../../analyzer/views/kinds.js';
+import { commandView, kindView } from '../../../analyzer/views/kinds.js';
 import { KINDS } from '../../../analyzer/kinds/index.js';
-import { modulesView } from '../../../analyzer/views/modules.js';
-import { readlineView } from '../../../analyzer/views/readline.js';
 import { epermView, type EpermKey } from '../../../analyzer/views/eperm.js';
 import { shellView, ttyView } from '../../../analyzer/views/terminal.js';
 import { timelineView } from '../../../analyzer/views/timeline.js';
@@ -52,8 +50,8 @@ const VIEWS: [string, () => View, string[]?][] = [
   ['execs -x', () => execsView({ fails: true, maxArgs: 20 })],
   ['opens', () => opensView({})],
   ['elf -x', () => elfView({ fails: true })],
-  ['modules', () => modulesView()],
-  ['readline', () => readlineView()],
+  ['modules', () => commandView('modules')],
+  ['readline', () => commandView('readline')],
   ...(['comm-syscall', 'syscall', 'comm', 'pid', 'uid'] as EpermKey[]).map((k): [string, () => View] => [`eperm --by ${k}`, () => epermView(k)]),
   ['eperm --list', () => epermView('comm-syscall', { list: true })],
   ['tty', () => ttyView('pts/0', {})],
@@ -186,7 +184,7 @@ describe('captured strings: escaped in text, raw in JSON and CSV', () => {
   });
 
   it('readline, modules, tty --escape: text escapes, JSON is exact', async () => {
-    for (const [view, col] of [[readlineView(), 'line_text'], [modulesView(), 'name_text'], [ttyView('pts/0', { escape: true }), 'data_text']] as const) {
+    for (const [view, col] of [[commandView('readline'), 'line_text'], [commandView('modules'), 'name_text'], [ttyView('pts/0', { escape: true }), 'data_text']] as const) {
       expect((await runView(HOSTILE, view)).text).not.toMatch(UNSAFE);
       expect(jsonRows((await runView(HOSTILE, view, { json: true })).text)[0]![col]).toBe('a\u009b31m\nb');
     }

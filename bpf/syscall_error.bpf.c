@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Syscalls failing with EPERM or EACCES (eperm): the sys_exit raw tracepoint, one record each, with
+/* Syscalls failing with EPERM or EACCES: the sys_exit raw tracepoint, one record each, with
  * the syscall number and whether it came through the 32-bit compat table. */
 #define LANE bulk
 #include "common.bpf.h"
@@ -22,7 +22,7 @@ static __always_inline __u32 is_compat(void)
 SEC("raw_tracepoint/sys_exit")
 int handle_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	struct syserr_event *e;
+	struct syscall_error_event *e;
 	long ret = (long)ctx->args[1];
 
 	if (ret != -EPERM && ret != -EACCES)
@@ -31,7 +31,7 @@ int handle_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 		return 0;
 	if (!RESERVE(e))
 		return 0;
-	fill_head(&e->h, EV_SYSERR);
+	fill_head(&e->h, EV_SYSCALL_ERROR);
 	e->nr = SYSCALL_NR(syscall_regs()); /* as syscall_get_nr() reports it */
 	e->ret = ret;
 	e->compat = is_compat();

@@ -1,20 +1,20 @@
-// Syscalls failing with EPERM/EACCES (bpf/syserr.bpf.c): the sys_exit raw tracepoint.
-// The family is "syserr" everywhere in the recorder; the analyzer's view keeps the book tool's
-// name, eperm, and the probe is still named "eperm" in captures so old ones read the same.
-import { syserr_event as S, event_kind as K } from '../layout.gen.js';
+// Syscalls failing with EPERM/EACCES (bpf/syscall_error.bpf.c): the sys_exit raw tracepoint.
+// Captures before 0.2 name the probe "eperm" (format/probes.ts); the analyzer's command keeps the
+// classic tool's name, `secanalyze eperm`.
+import { syscall_error_event as S, event_kind as K } from '../layout.gen.js';
 import { exact, head } from '../decode.js';
 import { BODY_TAG } from '../encode.js';
 import { vfield } from '../wire.js';
 import type { ProbeFamily } from './types.js';
 import { ringRecord } from '../warmup.js';
 
-export const syserr: ProbeFamily = {
-  name: 'eperm',
-  object: 'syserr.bpf.o',
+export const syscall_error: ProbeFamily = {
+  name: 'syscall_error',
+  object: 'syscall_error.bpf.o',
   lane: 'bulk',
   samples: () => [ringRecord(S, K.EV_SYSERR, { nr: ['u32', 257], ret: ['s32', -13] })],
   decoders: {
-    [K.EV_SYSERR]: (buf, off, size, ctx) => {
+    [K.EV_SYSCALL_ERROR]: (buf, off, size, ctx) => {
       exact(size, S.$size, 'syscall error');
       const rec = head(buf, off, ctx.clock);
       rec.syscallError = { nr: buf.readUInt32LE(off + S.nr), errno: -buf.readInt32LE(off + S.ret), abi: buf.readUInt32LE(off + S.compat) ? 1 : 0 };
@@ -22,7 +22,7 @@ export const syserr: ProbeFamily = {
     },
   },
   encoders: {
-    [K.EV_SYSERR]: (buf, off, size, enc) => {
+    [K.EV_SYSCALL_ERROR]: (buf, off, size, enc) => {
       enc.head(buf, off, size, S.$size, 'syscall error');
       exact(size, S.$size, 'syscall error');
       const nr = buf.readUInt32LE(off + S.nr);
