@@ -12,7 +12,7 @@ export const syscall_error: ProbeFamily = {
   name: 'syscall_error',
   object: 'syscall_error.bpf.o',
   lane: 'bulk',
-  samples: () => [ringRecord(S, K.EV_SYSERR, { nr: ['u32', 257], ret: ['s32', -13] })],
+  samples: () => [ringRecord(S, K.EV_SYSCALL_ERROR, { nr: ['u32', 257], ret: ['s32', -13] })],
   decoders: {
     [K.EV_SYSCALL_ERROR]: (buf, off, size, ctx) => {
       exact(size, S.$size, 'syscall error');
