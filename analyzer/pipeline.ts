@@ -70,6 +70,9 @@ export interface View {
   /** Counting only: record() reads no common field but pid, uid and comm (ts is one of the records'),
    * and adds `n`; the reader may then deliver a record repeated n times once (format/lazy.ts). */
   readonly counts?: boolean;
+  /** With `counts`: which of pid and uid record() reads (absent: both). The others are not told
+   * apart, so more records come as one (a representative's pid or uid is then any of theirs). */
+  readonly countsBy?: readonly ('pid' | 'uid')[];
   /** The tables a tabular view writes its rows to (render.ts: text, --json, --csv); absent for views
    * of lines only (info, replay). */
   readonly tables?: readonly ViewTable<any>[];
@@ -102,14 +105,19 @@ export { userName } from './text.js';
 const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];
 
 /** What the reader must decode for this view (and the tree, and the loss counts). */
-export function planFor(view: View, useTree: boolean): RecordPlan | undefined {
+export function planFor(view: View, useTree: boolean, filters: Filters = {}): RecordPlan | undefined {
   const viewKinds = view.record ? view.kinds : [];
   if (viewKinds === undefined && view.fields === undefined) return undefined;
   const plan = readPlan(view, viewKinds, useTree);
   const reads = new Set<BodyKind>(viewKinds ?? BODY_KINDS);
   // the tree alone reads a kind whose body nobody wants: its common fields, no Record
   if (useTree) plan.touch = new Set([...plan.fields].filter(([k, want]) => want.size === 0 && !reads.has(k)).map(([k]) => k));
-  if (view.counts && !useTree && viewKinds !== undefined) plan.counted = new Set(viewKinds.filter((k) => plan.fields.has(k)));
+  if (view.counts && !useTree && viewKinds !== undefined) {
+    plan.counted = new Set(viewKinds.filter((k) => plan.fields.has(k)));
+    // the filters read pid and uid too
+    const by = new Set([...view.countsBy ?? ['pid', 'uid'], ...(filters.pid !== undefined ? ['pid'] : []), ...(filters.uid !== undefined ? ['uid'] : [])]);
+    plan.countBy = { pid: by.has('pid'), uid: by.has('uid') };
+  }
   return plan;
 }
 
@@ -153,7 +161,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   // rows name their process (pid@start), which needs the tree: only text goes without it
   const useTree = (view.tree ?? true) || (format !== 'text' && !view.framing);
   const out = new Renderer(format, o.output);
-  const plan = planFor(view, useTree);
+  const plan = planFor(view, useTree, o.filters);
   const fast = view.framing && !useTree && !o.source ? await fromFraming(o.file) : undefined;
   const deliver = fast === undefined && view.record !== undefined;
   const filtered = view.filtered ?? true;

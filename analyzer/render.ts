@@ -6,6 +6,9 @@
 import type { ViewContext } from './pipeline.js';
 import { columnsOf, csvHeaderOf, csvLine, jsonLine, type ViewTable } from './schema/views.js';
 import { guard } from './text.js';
+import { lineWriter, recordLine, type LineWriter, type RecordLine } from './schema/lines.js';
+import { HELPERS } from './schema/rows.js';
+import { rowsFor } from './schema/views.js';
 
 export type OutputFormat = 'text' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'csv'];
@@ -32,6 +35,10 @@ export class Renderer {
   private unguarded = false;
   private readonly started = new WeakSet<ViewTable<any>>();
   private readonly guarded: boolean;
+  /** --json lines of a table with `lines`, as bytes (schema/lines.ts). */
+  private writer: LineWriter | null = null;
+  private writerTable: string | null = null;
+  private writeLine: RecordLine | null = null;
   constructor(readonly format: OutputFormat = 'text', private readonly sink: Sink = process.stdout) {
     this.guarded = format !== 'csv' || !!sink.isTTY;
   }
@@ -53,11 +60,25 @@ export class Renderer {
     if (this.format === 'csv') {
       if (first) this.line(csvHeaderOf(cols));
       this.line(csvLine(cols, t.row(item, ctx)));
-    } else if (t.json) {
-      this.guardedLine(t.json(item, ctx));
+    } else if (t.lines) {
+      this.bytesOf(t)(item, rowsFor(ctx), HELPERS, this.writer!);
     } else {
       this.line(jsonLine(cols, t.row(item, ctx)));
     }
+  }
+
+  /** The byte writer of a table with `lines` (what was buffered as text is written first). */
+  private bytesOf(t: ViewTable<any>): RecordLine {
+    if (this.parts.length) this.flush();
+    const table = t.lines!;
+    if (this.writerTable !== table) {
+      this.writer?.drain();
+      // a stream that queued the bytes (a full pipe) keeps them: the writer then takes a new buffer
+      this.writer = lineWriter(table, 'json', (b) => { this.sink.write(b); return (this.sink as { writableLength?: number }).writableLength !== 0 && !(this.sink instanceof MemorySink); }, true);
+      this.writerTable = table;
+      this.writeLine = recordLine(table, 'json');
+    }
+    return this.writeLine!;
   }
 
   /** CSV: the header line of each table that had no row (an empty result still names its columns). */
@@ -77,6 +98,7 @@ export class Renderer {
 
   /** A line guard() leaves as it is (a table's json()): a chunk of only these is not scanned again. */
   private guardedLine(s: string): void {
+    this.writer?.drain();
     this.parts.push(s, '\n');
     this.size += s.length + 1;
     if (this.size >= 65536) this.flush();
@@ -89,6 +111,7 @@ export class Renderer {
   }
 
   flush(): void {
+    this.writer?.drain();
     if (!this.parts.length) return;
     const s = this.parts.join('');
     this.sink.write(this.guarded && this.unguarded ? guard(s) : s); // per character, so once per chunk is guard() per line

@@ -3,7 +3,10 @@
 // per view (GNU time), the ratio to `zstd -d` of the same file, and RSS at each size (flat?).
 // A syscall-error storm (a synthetic stand-in for a recorded EACCES storm) gets its own rows, and
 // each mixed capture a `--since` over its last 10 % (after: with --index, the index made first).
-//   node dist/bench/analyzer.js [--before /work/main/dist/analyzer/cli.js] [--views '--info;--eperm'] [sizes=1000000,5000000,10000000] [storm=4000000]
+// A capture recorded from a real EACCES storm (bench/record-storm.sh makes one) gets rows with --recorded.
+//   node dist/bench/analyzer.js [--before /work/main/dist/analyzer/cli.js] [--views '--info;--eperm'] [--recorded /dev/shm/storm.cap] [sizes=1000000,5000000,10000000] [storm=4000000]
+//   The issue's table, before and after, in one command (a base build of main beside this one):
+//   RUNS=3 TMPDIR=/dev/shm node dist/bench/analyzer.js --before ../h5f-base/dist/analyzer/cli.js --recorded /dev/shm/storm.cap
 //   RUNS=3: each figure the median of 3 runs, the builds alternating run by run (a loaded machine weighs on both alike);
 //   the CPU column (user + sys) is the one to compare on a shared machine.
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -18,6 +21,8 @@ const bi = args.indexOf('--before');
 const before = bi >= 0 ? args.splice(bi, 2)[1] : undefined;
 const vi = args.indexOf('--views');
 const only = vi >= 0 ? args.splice(vi, 2)[1]!.split(';').map((v) => v.split(' ')) : undefined;
+const ri = args.indexOf('--recorded');
+const recorded = ri >= 0 ? args.splice(ri, 2)[1] : undefined;
 const sizes = (args[0] ?? '1000000,5000000,10000000').split(',').map(Number);
 const storm = Number(args[1] ?? 4_000_000);
 const dir = mkdtempSync(join(tmpdir(), 'bench-analyzer-'));
@@ -67,9 +72,13 @@ const cases: [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]
   ...sizes.map((n): [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]] => [`${n / 1e6}M mixed`, n, () => mixed(n), VIEWS]),
   ...(storm > 0 ? [[`${storm / 1e6}M EACCES storm`, storm, () => syscallErrors(storm), VIEWS.filter((v) => v[0] === '--info' || v[0] === '--eperm')] as [string, number, () => Iterable<[RecordInit, BodyKind]>, string[][]]] : []),
 ];
+if (recorded) {
+  const records = Number(/^Records:\s+(\d+)/m.exec(execFileSync('node', ['dist/analyzer/cli.js', recorded, '--info'], { encoding: 'utf8' }))?.[1]);
+  cases.push([`recorded EACCES storm (${(records / 1e6).toFixed(1)}M records)`, records, () => [], VIEWS.filter((v) => v[0] === '--info' || v[0] === '--eperm')]);
+}
 for (const [name, n, gen, views] of cases) {
-  const path = join(dir, 'bench.cap');
-  const lastTs = write(path, gen());
+  const path = name.startsWith('recorded') ? recorded! : join(dir, 'bench.cap');
+  const lastTs = path === recorded ? 0 : write(path, gen());
   const zstd = median(Array.from({ length: RUNS }, () => zstdSeconds(path)));
   const row = (view: string, build: string, m: Figures): void => console.log(`| ${name} | ${view} | ${build} | ${(n / m.wall / 1e6).toFixed(2)} | ${(n / m.cpu / 1e6).toFixed(2)} | ${m.cpu.toFixed(2)} | ${(m.wall / zstd).toFixed(1)}x | ${m.rssMb.toFixed(0)}${m.ok ? '' : ' (exit != 0)'} |`);
   console.log(`| ${name} | zstd -d | | ${(n / zstd / 1e6).toFixed(2)} | | | 1.0x | | (${(statSync(path).size / 2 ** 20).toFixed(0)} MiB file)`);
@@ -83,5 +92,5 @@ for (const [name, n, gen, views] of cases) {
     }
     rmSync(`${path}.secidx`, { force: true });
   }
-  rmSync(path);
+  if (path !== recorded) rmSync(path);
 }

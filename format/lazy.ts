@@ -62,9 +62,13 @@ export interface RecordPlan {
    * decoded); they reach the sink as touch() calls, in order, with no Record made. */
   touch?: ReadonlySet<BodyKind>;
   /** With a RecordSink only: kinds only counted by pid, uid, comm and the body (a counting view).
-   * Repeats of one record within a frame (same pid, uid, comm and body bytes) and inside
-   * `window` reach the sink once, with their number, at the end of the frame. */
+   * Repeats of one record (same pid, uid, comm and body bytes) inside `window` reach the sink once,
+   * with their number, when the table is full or at the end of read(). */
   counted?: ReadonlySet<BodyKind>;
+  /** Whether counted records with another pid or uid are told apart (absent: both are). */
+  countBy?: { pid: boolean; uid: boolean };
+  /** Distinct counted records held before the table is flushed early (default and most: 16384). */
+  countEntries?: number;
 }
 
 /** Where a reader with a sink delivers each frame's records, synchronously and in order. */
@@ -89,10 +93,10 @@ const pbUtil = pbMinimal.util;
 const FALLBACK = -1;
 const TWO32 = 4294967296;
 const COMM_SLOTS = 4096;
-/** Distinct records counted per frame before an early flush (the table has twice as many slots). */
-const COUNT_ENTRIES = 2048;
-const COUNT_SLOTS = 4096;
-/** Ints per counted entry: record start, end, pid, uid, comm start, end, body start, end, body field. */
+/** Distinct records counted before an early flush (the table has twice as many slots). */
+const COUNT_ENTRIES = 16384;
+const COUNT_SLOTS = 32768;
+/** Ints per counted entry: record start, end, pid, uid, comm start, end, body start, end (in `kept`), body field. */
 const E = 9;
 
 /** A body with no field decoded, shared (frozen) by every record whose view reads none of its fields. */
@@ -122,6 +126,12 @@ export class LazyDecoder {
   private readonly ent = new Int32Array(COUNT_ENTRIES * E);
   private readonly cnt = new Float64Array(COUNT_ENTRIES);
   private entries = 0;
+  private readonly countEntries: number;
+  private readonly countPid: boolean;
+  private readonly countUid: boolean;
+  /** The first record of each entry, copied: entries outlive their frame. */
+  private kept = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
 
   constructor(plan: RecordPlan) {
     this.kinds = plan.kinds === null ? null : new Set<BodyKind>([...plan.kinds, 'header', 'trailer']);
@@ -131,6 +141,11 @@ export class LazyDecoder {
     const fast = (ks: ReadonlySet<BodyKind> | undefined): ReadonlySet<BodyKind> => new Set([...ks ?? []].filter((k) => BODY_FIELDS[k] && fields.has(k)));
     this.touchKinds = fast(plan.touch);
     this.countedKinds = fast(plan.counted);
+    BODY_BY_FIELD.forEach((k, i) => { this.roles[FIRST_BODY + i] = this.countedKinds.has(k) ? 2 : this.kinds === null || this.kinds.has(k) ? 1 : 0; });
+    if (this.kinds === null) this.roles[0] = 1;
+    this.countPid = plan.countBy?.pid ?? true;
+    this.countUid = plan.countBy?.uid ?? true;
+    this.countEntries = Math.min(plan.countEntries ?? COUNT_ENTRIES, COUNT_ENTRIES);
   }
 
   /** Wants everything: no reason to use the fast path. */
@@ -206,7 +221,7 @@ export class LazyDecoder {
       const w = this.window;
       if (w !== null && this.countedKinds.has(kind) && (w.since === undefined || ts >= w.since) && (w.until === undefined || ts <= w.until)) {
         if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
-        this.count(r, buf, start, end, pid, uid, cs, ce, bodyField, bs, be);
+        this.count(buf, start, end, pid, uid, cs, ce, bodyField, bs, be);
         return COUNTED;
       }
     }
@@ -234,6 +249,117 @@ export class LazyDecoder {
     (rec as unknown as { [k: string]: unknown })[kind] = body;
     rec.body = kind;
     return rec;
+  }
+
+  /** By body field number (0: no body): 0 not wanted, 1 wanted, 2 counted. For scan(). */
+  private readonly roles = new Uint8Array(LAST_BODY + 1);
+  /** Records scan() counted and passed over in its last call. */
+  scanned = 0;
+  scanSkipped = 0;
+
+  /** Whether scan() applies: a counting plan read with a sink (no touch kinds, no tree), window known. */
+  get scanning(): boolean {
+    return this.sink !== null && this.window !== null && this.kinds !== null && this.countedKinds.size > 0 && this.touchKinds.size === 0;
+  }
+
+  /** A run of plain records from `p` on, with no Record made: counted kinds inside the window are
+   * counted, kinds not wanted passed over. It stops before the first record that is anything else
+   * (the caller decodes that one as usual, so bounds, errors and fallbacks stay decode()'s), after
+   * `budget` records, or at the end. Returns the position it stopped at; scanned/scanSkipped say
+   * how many it counted and passed over. The rules are decode()'s, so the outcome is the same. */
+  scan(r: PbReader, p: number, budget: number, maxRecord: number): number {
+    const buf = r.buf;
+    const len = r.len;
+    const w = this.window!;
+    const roles = this.roles;
+    let counted = 0;
+    let skipped = 0;
+    while (p < len && counted + skipped < budget && buf[p] === 0x0a) {
+      // the record's length: a varint of at most 3 bytes (records are far smaller than 2 MiB)
+      let q = p + 1;
+      let n = 0;
+      let b = q < len ? buf[q++]! : 0x80;
+      n = b & 0x7f;
+      if (b >= 0x80) {
+        b = q < len ? buf[q++]! : 0x80;
+        n |= (b & 0x7f) << 7;
+        if (b >= 0x80) {
+          b = q < len ? buf[q++]! : 0x80;
+          if (b >= 0x80) break;
+          n |= b << 14;
+        }
+      }
+      const start = q;
+      const end = q + n;
+      if (n > maxRecord || end > len) break;
+      let ts = 0; let pid = 0; let uid = 0; let cs = 0; let ce = 0;
+      let bf = 0; let bs = 0; let be = 0;
+      let plain = true;
+      while (q < end) {
+        let tag = buf[q]!;
+        if (tag < 0x80) q++;
+        else {
+          if (q + 1 >= end || buf[q + 1]! >= 0x80) { plain = false; break; }
+          tag = (tag & 0x7f) | (buf[q + 1]! << 7);
+          q += 2;
+        }
+        const f = tag >>> 3;
+        if (f >= 1 && f <= 9 && f !== 5) {
+          if ((tag & 7) !== 0 || q >= end) { plain = false; break; }
+          let v = buf[q]!;
+          if (v < 0x80) q++;
+          else if (q + 1 < end && buf[q + 1]! < 0x80) { v = (v & 0x7f) | buf[q + 1]! << 7; q += 2; } else if (f === 1) {
+            // ts: up to 7 bytes (2^49 ns) summed here, exactly; longer ones by varint()
+            v &= 0x7f;
+            let mul = 128;
+            let i = 1;
+            for (; i < 7 && q + i < end; i++, mul *= 128) {
+              const c = buf[q + i]!;
+              v += (c & 0x7f) * mul;
+              if (c < 0x80) break;
+            }
+            if (i === 7 || q + i >= end) {
+              q = this.varint(buf, q, end, 10);
+              if (q === FALLBACK) { plain = false; break; }
+              v = this.lo + this.hi * TWO32;
+            } else q += i + 1;
+          } else {
+            q = this.varint(buf, q, end, f === 9 ? 10 : 5);
+            if (q === FALLBACK) { plain = false; break; }
+            v = this.lo;
+          }
+          if (f === 1) ts = v;
+          else if (f === 2) pid = v;
+          else if (f === 4) uid = v;
+        } else if (f === 5 || (f >= FIRST_BODY && f <= LAST_BODY)) {
+          if ((tag & 7) !== 2 || q >= end) { plain = false; break; }
+          let m = buf[q]!;
+          if (m < 0x80) q++;
+          else {
+            q = this.varint(buf, q, end, 4);
+            if (q === FALLBACK) { plain = false; break; }
+            m = this.lo;
+          }
+          if (q + m > end) { plain = false; break; }
+          if (f === 5) { cs = q; ce = q + m; } else {
+            if (bf !== 0) { plain = false; break; }
+            bf = f; bs = q; be = q + m;
+          }
+          q += m;
+        } else { plain = false; break; }
+      }
+      if (!plain) break;
+      const role = roles[bf]!;
+      if (role === 0) { skipped++; p = end; continue; }
+      if (role !== 2 || (w.since !== undefined && ts < w.since) || (w.until !== undefined && ts > w.until) ||
+          !this.check(BODY_BY_FIELD[bf - FIRST_BODY]!, buf, bs, be)) break;
+      this.count(buf, start, end, pid, uid, cs, ce, bf, bs, be);
+      counted++;
+      p = end;
+    }
+    this.scanned = counted;
+    this.scanSkipped = skipped;
+    return p;
   }
 
   /** Would body() read this body (not null)? The same rules, with no name looked up and nothing made. */
@@ -290,54 +416,68 @@ export class LazyDecoder {
     return false;
   }
 
-  /** Adds one to the entry for this record's identity (a new entry when it is the first). */
-  private count(r: PbReader, buf: Uint8Array, start: number, end: number, pid: number, uid: number, cs: number, ce: number, bf: number, bs: number, be: number): void {
+  /** Adds one to the entry for this record's identity (a new entry, its record copied aside, when it is the first). */
+  private count(buf: Uint8Array, start: number, end: number, pid: number, uid: number, cs: number, ce: number, bf: number, bs: number, be: number): void {
+    if (!this.countPid) pid = 0;
+    if (!this.countUid) uid = 0;
     let h = Math.imul(pid ^ 0x9e3779b9, 16777619) ^ uid ^ (bf << 24);
     for (let i = cs; i < ce; i++) h = Math.imul(h ^ buf[i]!, 16777619);
     for (let i = bs; i < be; i++) h = Math.imul(h ^ buf[i]!, 16777619);
     const ent = this.ent;
+    const kept = this.kept;
     for (let s = (h >>> 0) & (COUNT_SLOTS - 1); ; s = (s + 1) & (COUNT_SLOTS - 1)) {
       const e = this.slots[s]! - 1;
       if (e < 0) {
-        if (this.entries === COUNT_ENTRIES) { this.flush(r); this.count(r, buf, start, end, pid, uid, cs, ce, bf, bs, be); return; }
-        const n = this.entries++;
-        this.slots[s] = n + 1;
-        const o = n * E;
-        ent[o] = start; ent[o + 1] = end; ent[o + 2] = pid; ent[o + 3] = uid; ent[o + 4] = cs; ent[o + 5] = ce; ent[o + 6] = bs; ent[o + 7] = be; ent[o + 8] = bf;
-        this.cnt[n] = 1;
+        const n = end - start;
+        if (this.entries === this.countEntries || this.used + n > this.kept.length) {
+          this.flush();
+          if (n > this.kept.length) this.kept = Buffer.allocUnsafe(n);
+          this.count(buf, start, end, pid, uid, cs, ce, bf, bs, be);
+          return;
+        }
+        const k = this.entries++;
+        this.slots[s] = k + 1;
+        const at = this.used - start; // where the record's bytes go in `kept`, relative to buf
+        kept.set(buf.subarray(start, end), this.used);
+        this.used += n;
+        const o = k * E;
+        ent[o] = start + at; ent[o + 1] = end + at; ent[o + 2] = pid; ent[o + 3] = uid; ent[o + 4] = cs + at; ent[o + 5] = ce + at;
+        ent[o + 6] = bs + at; ent[o + 7] = be + at; ent[o + 8] = bf;
+        this.cnt[k] = 1;
         return;
       }
       const o = e * E;
       if (ent[o + 2] === (pid | 0) && ent[o + 3] === (uid | 0) && ent[o + 8] === bf && ent[o + 5]! - ent[o + 4]! === ce - cs &&
-          ent[o + 7]! - ent[o + 6]! === be - bs && same(buf, ent[o + 4]!, cs, ce - cs) && same(buf, ent[o + 6]!, bs, be - bs)) {
+          ent[o + 7]! - ent[o + 6]! === be - bs && same(kept, ent[o + 4]!, buf, cs, ce - cs) && same(kept, ent[o + 6]!, buf, bs, be - bs)) {
         this.cnt[e]!++;
         return;
       }
     }
   }
 
-  /** Delivers the frame's counted records (first occurrence, with its number) and empties the table.
-   * Called by frameRecords at the end of each frame, before the frame's last records are reported. */
-  flush(r: PbReader): void {
+  /** Delivers the counted records (each the first of its kind, with its number) and empties the
+   * table. The reader calls it at the end of read(); count() when the table or its bytes are full. */
+  flush(): void {
     const n = this.entries;
     if (n === 0) return;
     this.entries = 0;
+    this.used = 0;
     this.slots.fill(0);
     const sink = this.sink!;
     const w = this.window;
     this.window = null; // the representatives decode as plain records
-    const pos = r.pos;
-    const len = r.len;
+    const copies = this.copies;
+    this.copies = true; // `kept` is reused
+    const r = pbMinimal.Reader.create(this.kept);
     try {
       for (let e = 0; e < n; e++) {
         const rec = this.decode(r, this.ent[e * E]!, this.ent[e * E + 1]!);
-        r.len = len;
+        r.len = this.kept.length;
         if (rec !== null && rec !== TOUCHED && rec !== COUNTED) sink.record(rec, this.cnt[e]!);
       }
     } finally {
       this.window = w;
-      r.pos = pos;
-      r.len = len;
+      this.copies = copies;
     }
   }
 
@@ -458,8 +598,8 @@ function isUtf8(buf: Uint8Array, s: number, n: number): boolean {
   try { utf8(buf, s, n); return true; } catch { return false; }
 }
 
-function same(buf: Uint8Array, a: number, b: number, n: number): boolean {
-  for (let i = 0; i < n; i++) if (buf[a + i] !== buf[b + i]) return false;
+function same(x: Uint8Array, a: number, y: Uint8Array, b: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (x[a + i] !== y[b + i]) return false;
   return true;
 }
 

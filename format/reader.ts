@@ -182,6 +182,7 @@ export class CaptureReader {
         if (f.pooled && this.reuse) this.prefetch!.recycle(f.raw.buffer as ArrayBuffer); // the decoder copied what it handed out
         sink.frameEnd?.(f.at, f.compressedLen);
       }
+      this.decoder?.flush(); // the counted records (lazy.ts), to the last frame's sink
     } finally {
       this.fileBytes = this.src.offset;
       await this.src.close();

@@ -48,7 +48,15 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
     });
     r.pos = r.len;
   };
+  const scan = lazy !== null && lazy.scanning;
   while (r.pos < r.len) {
+    if (scan) {
+      // plain records of a counting plan, counted or passed over with nothing made (lazy.ts)
+      r.pos = lazy.scan(r, r.pos, o.maxRecords - (records + skippedRecords + bad + unknown), o.maxRecord);
+      records += lazy.scanned;
+      skippedRecords += lazy.scanSkipped;
+      if (r.pos >= r.len) break;
+    }
     const start = r.pos;
     if (records + skippedRecords + bad + unknown >= o.maxRecords) { stop(start, `more than ${o.maxRecords} records`); break; }
     let tag: number;
@@ -97,7 +105,6 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
     batch.push(rec);
     if (batch.length >= o.batch) { yield batch; batch = []; }
   }
-  if (lazy !== null && sink !== null) { r.len = raw.length; lazy.flush(r); }
   if (batch.length > 0) yield batch;
   return { records, skippedRecords, badRecords: bad };
 }

@@ -53,9 +53,10 @@ export async function buildIndex(file: string): Promise<TimeIndex> {
       spans.set(f.index, s);
     }
     for (const r of f.records) {
-      if (r.ts < s.minTs) s.minTs = r.ts;
-      if (r.ts > s.maxTs) s.maxTs = r.ts;
-      if (PINNED.has(r.body) || !r.ts) s.pinned = true;
+      const ts = Number(r.ts); // a record without ts reads the message's default, a Long
+      if (ts < s.minTs) s.minTs = ts;
+      if (ts > s.maxTs) s.maxTs = ts;
+      if (PINNED.has(r.body) || !ts) s.pinned = true;
     }
   }
   for (const i of reader.issues) {

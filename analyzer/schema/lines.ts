@@ -2,13 +2,16 @@
 // from the decoded record to the buffer (digits, escaped bytes, base64) with no string per value
 // and no line string. The common values take a byte path; anything else (lists, values of an
 // unexpected type, non-ASCII strings) is written as the text values.ts gives it, so the bytes
-// are those of toCsvLine/toJsonLine (test/analyzer/lines.test.ts compares them).
+// are those of toCsvLine/toJsonLine (test/analyzer/lines.test.ts compares them). The views' --json
+// lines are these too, guarded for the terminal (render.ts): guard() changes only characters that
+// JSON does not escape, so only such text (DEL and non-ASCII) takes the guarded text path.
 import { isUtf8 } from 'node:buffer';
 import type { HostClock } from './clock.js';
 import { epochColumns, epochOf, writeNine, writeTime, type EpochSecond } from './epoch.js';
 import { compileFields, FIELDS, type EventTable, type Source } from './fields.js';
 import { TABLES, type ColumnType, type Row, type TableName, type Value } from './tables.js';
 import { csvValue, jsonValue } from './values.js';
+import { guard } from '../text.js';
 
 export type TextFormat = 'csv' | 'json';
 
@@ -29,7 +32,8 @@ const FALSE = ascii('false');
 
 type Utf8Writes = Buffer & { utf8Write(s: string, offset: number): number };
 
-/** One table's lines into a buffer; `out` takes the bytes so far when it fills (and at drain()). */
+/** One table's lines into a buffer; `out` takes the bytes so far when it fills (and at drain()), and
+ * returns true when it keeps them (then the writer takes a new buffer). */
 export abstract class LineWriter {
   protected buf: Buffer = Buffer.allocUnsafe(1 << 20);
   protected pos = 0;
@@ -41,7 +45,7 @@ export abstract class LineWriter {
   private readonly lastText: Uint8Array[] = [];
   protected constructor(table: TableName, private readonly labels: readonly Uint8Array[], private readonly ending: Uint8Array,
     readonly value: (v: Value, t: ColumnType) => string, private readonly types: readonly ColumnType[],
-    private readonly out: (bytes: Uint8Array) => void) {
+    private readonly out: (bytes: Uint8Array) => void | boolean) {
     this.seen = labels.map(() => null);
     this.names = TABLES[table].columns.map((c) => c.name);
   }
@@ -55,7 +59,7 @@ export abstract class LineWriter {
 
   /** Hands out what is written so far. */
   drain(): void {
-    if (this.pos) this.out(this.buf.subarray(0, this.pos));
+    if (this.pos && this.out(this.buf.subarray(0, this.pos)) === true) this.buf = Buffer.allocUnsafe(this.buf.length);
     this.pos = 0;
   }
 
@@ -120,7 +124,9 @@ export abstract class LineWriter {
 
   /** Column j's value as the text values.ts gives (csvField passes a non-string through, and the
    * line took it as text). */
-  other(j: number, s: string): void { this.label(j); this.text('' + s); }
+  other(j: number, s: string): void { this.label(j); this.text(this.safe('' + s)); }
+  /** Text written as it is (the guarded JSON writer: guard()ed). */
+  protected safe(s: string): string { return s; }
   /** An integer column (number or bigint; a 64-bit field a record does not set reads as its
    * message's shared default Long, whose text is kept by identity). */
   num(j: number, v: Value): void {
@@ -172,9 +178,10 @@ export abstract class LineWriter {
 }
 
 class JsonLines extends LineWriter {
-  constructor(table: TableName, types: readonly ColumnType[], out: (bytes: Uint8Array) => void) {
+  constructor(table: TableName, types: readonly ColumnType[], out: (bytes: Uint8Array) => void | boolean, private readonly guarded: boolean) {
     super(table, TABLES[table].columns.map((c, j) => ascii(`${j ? ',' : '{'}"${c.name}":`)), ascii('}\n'), jsonValue, types, out);
   }
+  protected override safe(s: string): string { return this.guarded ? guard(s) : s; }
   protected quote(): void { this.buf[this.pos++] = 0x22; }
   str(j: number, v: Value): void {
     if (typeof v !== 'string') { this.other(j, this.value(v, 'str')); return; }
@@ -186,7 +193,7 @@ class JsonLines extends LineWriter {
     buf[p++] = 0x22;
     for (let i = 0; i < v.length; i++) {
       const c = v.charCodeAt(i);
-      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) { this.pos = start; this.text(JSON.stringify(v)); return; }
+      if (c < 0x20 || c === 0x22 || c === 0x5c || c > 0x7e) { this.pos = start; this.text(this.safe(JSON.stringify(v))); return; }
       buf[p++] = c;
     }
     buf[p++] = 0x22;
@@ -201,6 +208,7 @@ class JsonLines extends LineWriter {
   binText(j: number, v: Uint8Array | null | undefined): void {
     this.label(j);
     if (v && v.length && !this.valid(j, v)) { this.bytes(NULL); return; }
+    if (this.guarded && v && unsafe(v)) { this.text(guard(JSON.stringify(Buffer.from(v.buffer, v.byteOffset, v.length).toString('utf8')))); return; }
     this.quote();
     if (v) {
       this.room(v.length * 6);
@@ -219,11 +227,17 @@ class JsonLines extends LineWriter {
   }
 }
 
+/** Holds a byte guard() may change in text JSON leaves as it is: DEL, or any non-ASCII. */
+function unsafe(v: Uint8Array): boolean {
+  for (let i = 0; i < v.length; i++) if (v[i]! >= 0x7f) return true;
+  return false;
+}
+
 /** Bytes CSV quotes a field for: " , \r \n. */
 const csvSpecial = (c: number): boolean => c === 0x22 || c === 0x2c || c === 0x0d || c === 0x0a;
 
 class CsvLines extends LineWriter {
-  constructor(table: TableName, types: readonly ColumnType[], out: (bytes: Uint8Array) => void) {
+  constructor(table: TableName, types: readonly ColumnType[], out: (bytes: Uint8Array) => void | boolean) {
     super(table, TABLES[table].columns.map((_, j) => ascii(j ? ',' : '')), ascii('\n'), csvValue, types, out);
   }
   protected quote(): void { /* CSV's times, base64 and digits need no quotes */ }
@@ -265,9 +279,9 @@ class CsvLines extends LineWriter {
 
 const TYPES = (t: TableName): ColumnType[] => TABLES[t].columns.map((c) => c.type);
 
-/** A table's line writer for a format. */
-export function lineWriter(table: TableName, format: TextFormat, out: (bytes: Uint8Array) => void): LineWriter {
-  return format === 'csv' ? new CsvLines(table, TYPES(table), out) : new JsonLines(table, TYPES(table), out);
+/** A table's line writer for a format; `guarded`: JSON for a terminal (the views' --json: text.ts' guard()). */
+export function lineWriter(table: TableName, format: TextFormat, out: (bytes: Uint8Array) => void | boolean, guarded = false): LineWriter {
+  return format === 'csv' ? new CsvLines(table, TYPES(table), out) : new JsonLines(table, TYPES(table), out, guarded);
 }
 
 /** Record r's line of an event table into W (rows.ts's context c and helpers H). */

@@ -6,6 +6,7 @@ import type { ViewContext } from '../pipeline.js';
 import { csvField, csvValue, jsonValue } from './values.js';
 import { rowContext, type RowContext } from './rows.js';
 import { TABLES, type ColumnType, type TableName, type Value } from './tables.js';
+import type { EventTable } from './fields.js';
 
 /** A view's own columns may also be lists of numbers (argv indices); they never go to Arrow. */
 export type ViewColumnType = ColumnType | 'list_u32';
@@ -24,9 +25,10 @@ export interface ViewTable<Item> {
   row(item: Item, ctx: ViewContext): ViewRow;
   /** Text: the classic tool's line for an item (a Uint8Array is written as it is: ttysnoop's raw bytes). */
   text(item: Item, ctx: ViewContext): string | Uint8Array;
-  /** --json: the item's line, when the view can write it faster than jsonLine(row()) (the same
-   * bytes, already guarded: schema/jsonlines.ts). */
-  json?(item: Item, ctx: ViewContext): string;
+  /** --json: the items are records of this event table with no column of the view's own: their
+   * lines are written as bytes by export's line writer (schema/lines.ts), guarded; the same bytes
+   * as jsonLine(row()). */
+  readonly lines?: EventTable;
   /** Text: the column header line, written before the first line. */
   header?(ctx: ViewContext): string;
 }

@@ -52,6 +52,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
     kinds: ['syscallError'], fields: ['syscallError.nr', 'syscallError.errno', 'syscallError.abi'],
     tree: false,
     counts: true, // reads comm, pid and uid only: repeats may come once, with their number
+    countsBy: by === 'pid' ? ['pid'] : by === 'uid' ? ['uid'] : [],
     record(r: Record, ctx: ViewContext, n = 1) {
       if (r.body !== 'syscallError') return;
       const s = r.syscallError!;

@@ -6,7 +6,6 @@ import { esc, pad, padl } from '../text.js';
 import { errnoName } from '../syscalls.js';
 import { parseOpenFlags } from '../kinds/open.js';
 import { rowOf, rowsFor, type ViewTable } from '../schema/views.js';
-import { recordJson } from '../schema/jsonlines.js';
 const openRow = rowOf('opens');
 
 export interface OpensOptions {
@@ -22,7 +21,7 @@ export function opensView(o: OpensOptions): View {
     schema: 'opens',
     extra: [],
     row: (r, ctx) => openRow(r, rowsFor(ctx)),
-    json: (r, ctx) => recordJson('opens', r, rowsFor(ctx)),
+    lines: 'opens',
     header: () => [o.timestamp ? pad('TIME(s)', 14) : '', o.printUid ? pad('UID', 6) : '', pad(o.tid !== undefined ? 'TID' : 'PID', 6), pad('COMM', 16),
       padl('FD', 4), o.errname ? pad('ERR', 7) : padl('ERR', 3), o.extended ? pad('FLAGS', 8) + ' ' + pad('MODE', 4) : '', 'PATH'].filter(Boolean).join(' '),
     text(r) {

@@ -115,6 +115,17 @@ describe('time index', () => {
     }
   });
 
+  it('a capture whose trailer (or any record) has no time: its index is valid and used again', async () => {
+    const recs = records(2000);
+    recs.push({ ...recs[0]!, ts: 0 }); // the trailer takes the last record's time: none
+    const { path: p } = writeCapture(recs, { frameBytes: 8192, header: HEADER });
+    const notes: string[] = [];
+    await ensureIndex(p, (m) => notes.push(m));
+    expect(loadIndex(p)).not.toBeNull();
+    await ensureIndex(p, (m) => notes.push(m));
+    expect(notes.length).toBe(1);
+  });
+
   it('is cached beside the capture only by ensureIndex, and a stale or malformed file is not used', async () => {
     const { path: p } = writeCapture(records(2000), { frameBytes: 8192, header: HEADER });
     expect(loadIndex(p)).toBeNull();

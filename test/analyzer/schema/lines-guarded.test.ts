@@ -1,10 +1,11 @@
-// schema/jsonlines.ts: a record's compiled NDJSON line is, byte for byte, the guarded jsonLine of
+// schema/lines.ts, guarded (the views' --json): a record's NDJSON line is, byte for byte, the guarded jsonLine of
 // its row, for every event table, on the fixture and on hostile values (terminal controls, bytes
 // that are not UTF-8, values past the cached length, empty and repeated ones).
 import { describe, expect, it } from 'vitest';
 import { CaptureReader, type RecordInit } from '../../../format/index.js';
-import { CaptureRows, rowOf } from '../../../analyzer/schema/rows.js';
-import { recordJson } from '../../../analyzer/schema/jsonlines.js';
+import { CaptureRows, HELPERS, rowOf, type RowContext } from '../../../analyzer/schema/rows.js';
+import { lineWriter, recordLine } from '../../../analyzer/schema/lines.js';
+import type { EventTable } from '../../../analyzer/schema/fields.js';
 import { TABLES } from '../../../analyzer/schema/tables.js';
 import { jsonLine } from '../../../analyzer/schema/views.js';
 import { guard } from '../../../analyzer/text.js';
@@ -32,6 +33,15 @@ function hostile(): string {
 }
 
 
+/** The line the guarded byte writer gives for r in table t. */
+function recordJson(t: EventTable, r: unknown, rc: RowContext): string {
+  const out: Buffer[] = [];
+  const w = lineWriter(t, 'json', (b) => { out.push(Buffer.from(b)); }, true);
+  recordLine(t, 'json')(r, rc, HELPERS, w);
+  w.drain();
+  return Buffer.concat(out).toString('utf8').slice(0, -1);
+}
+
 async function compare(file: string): Promise<Set<string>> {
   const reader = new CaptureReader(file);
   let rows: CaptureRows | null = null;
@@ -47,7 +57,7 @@ async function compare(file: string): Promise<Set<string>> {
   return seen;
 }
 
-describe('recordJson', () => {
+describe('lineWriter, guarded', () => {
   it('writes the fixture\'s records as jsonLine of their rows', async () => {
     expect((await compare('fixtures/incident.cap')).size).toBeGreaterThan(3);
   });
