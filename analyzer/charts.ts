@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
-import type { Record } from '../format/index.js';
+import type { CaptureRecord } from '../format/index.js';
 import type { View, ViewContext } from './pipeline.js';
 import type { Proc } from './state/processes.js';
 import { esc } from './text.js';
@@ -68,7 +68,7 @@ export function chartView(o: ChartOptions, done: (spec: TopLevelSpec, ctx: ViewC
     probes: o.kind === 'eperm' ? ['syscall_error'] : o.kind === 'execs' ? ['exec'] : o.kind === 'sessions' ? ['readline', 'exec', 'tty', 'syscall_error', 'proc'] : [],
     ...(inner?.tree !== undefined ? { tree: inner.tree } : o.kind === 'events' ? { tree: false } : {}),
     ...(inner?.filtered !== undefined ? { filtered: inner.filtered } : {}),
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (r.ts > lastTs) lastTs = r.ts;
       if (inner) { inner.record!(r, ctx); return; }
       const kind = r.body;

@@ -1,7 +1,7 @@
 // The built-in subcommands: one declaration each (options, checks, the view it runs).
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { writeFileSync } from 'node:fs';
-import type { Record } from '../format/index.js';
+import type { CaptureRecord } from '../format/index.js';
 import type { View, ViewContext } from './pipeline.js';
 import { collect, int, positive, regex, type CommandRun, type CommandSpec } from './command.js';
 import { UsageError } from './errors.js';
@@ -35,7 +35,7 @@ function pinned(inner: View, pid: number, nth: number, shellOnly: boolean): View
   return {
     ...inner,
     filtered: 'time',
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (!locked) {
         if (r.body !== 'ttyWrite' || (r.ttyWrite!.fd !== 1 && r.ttyWrite!.fd !== 2)) return;
         const live = ctx.tree.get(pid);

@@ -6,7 +6,7 @@
 import { closeSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Fl from '@uwdata/flechette';
-import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type Record, type RecordPlan } from '../format/index.js';
+import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type CaptureRecord, type RecordPlan } from '../format/index.js';
 import { CaptureRows, HELPERS, type RowContext } from './schema/rows.js';
 import { TABLE_NAMES, type Row, type TableName } from './schema/tables.js';
 import { csvHeader, lineWriter, recordLine, type LineWriter, type RecordLine } from './schema/lines.js';
@@ -143,7 +143,7 @@ class TableSink {
   }
 
   /** A record of this (event) table: its values go straight to the columns or the line. */
-  record(r: Record, ctx: RowContext): void {
+  record(r: CaptureRecord, ctx: RowContext): void {
     this.count++;
     if (this.columns) this.columns.feed(this.feed!, r, ctx, HELPERS);
     else this.recordLine!(r, ctx, HELPERS, this.lines!);
@@ -198,7 +198,7 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
     const stem = `${Number(header?.startWallSec ?? 0)}-${partitionValue((header?.bootId ?? '').slice(0, 8))}-${header?.recorderPid ?? 0}`;
     return new Map(TABLE_NAMES.map((t) => [t, new TableSink(t, join(o.outDir, `host=${host}`, `kind=${t}`), stem, o.format, columnar)]));
   };
-  let current: Record | null = null;
+  let current: CaptureRecord | null = null;
   const use = (t: EventTable): TableSink => { const s = sinks!.get(t)!; s.record(current!, rows!.ctx); return s; };
   try {
     // read(): records one by one into the sinks, no batch kept (the decoder copies the bytes it

@@ -1,13 +1,13 @@
 // The library entry point (`import { readCapture, processTree, toArrow } from 'secrec'`): what
 // scripts and notebooks need, without dist/ paths. Tables and columns: docs/schema.md.
 import type { Table } from '@uwdata/flechette';
-import { CaptureReader, type Header, type Record } from '../format/index.js';
+import { CaptureReader, type Header, type CaptureRecord } from '../format/index.js';
 import { ProcessTree } from './state/processes.js';
 import { CaptureRows } from './schema/rows.js';
 import { toArrowTable } from './schema/encode.js';
 import type { Row, TableName } from './schema/tables.js';
 
-export { readCapture, CaptureReader, CaptureWriter, type Header, type Record, type RecordInit, type Integrity } from '../format/index.js';
+export { readCapture, CaptureReader, CaptureWriter, type Header, type CaptureRecord, type RecordInit, type Integrity } from '../format/index.js';
 export { ProcessTree, Proc } from './state/processes.js';
 export { TABLES, TABLE_NAMES, EVENT_COLUMNS, type Column, type ColumnType, type Row, type TableName, type Value } from './schema/tables.js';
 export { CaptureRows, rowContext, eventRow, processRow, rowOf, ttyName, type RowContext } from './schema/rows.js';
@@ -42,7 +42,7 @@ export async function* captureRows(file: string): AsyncGenerator<[TableName, Row
   const reader = new CaptureReader(file);
   let rows: CaptureRows | null = null;
   for await (const frame of reader.frames()) {
-    for (const r of frame.records as Record[]) {
+    for (const r of frame.records as CaptureRecord[]) {
       rows ??= new CaptureRows(reader.header as Header | null);
       const got = rows.row(r);
       if (got) yield got;

@@ -5,7 +5,7 @@
 //   4. view     one module of views/ consumes the records that pass
 //   5. render   render.ts: the view's rows as the classic tool's text, NDJSON or CSV, into the
 //               sink RunOptions names (stdout by default); charts go through vega
-import { BODY_KINDS, CaptureReader, probeName, type BodyKind, type Frame, type Header, type Record } from '../format/index.js';
+import { BODY_KINDS, CaptureReader, probeName, type BodyKind, type Frame, type Header, type CaptureRecord } from '../format/index.js';
 import type { FrameSink } from '../format/reader.js';
 import type { RecordPlan } from '../format/lazy.js';
 import { FrameLookup, outside, type TimeIndex } from '../format/timeindex.js';
@@ -77,7 +77,7 @@ export interface View {
    * of lines only (info, replay). */
   readonly tables?: readonly ViewTable<any>[];
   /** One record that passed the filters; n > 1 only for a view with `counts`. */
-  record?(r: Record, ctx: ViewContext, n?: number): void;
+  record?(r: CaptureRecord, ctx: ViewContext, n?: number): void;
   end(ctx: ViewContext): void | Promise<void>;
 }
 
@@ -213,7 +213,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
     return c;
   };
   const records: FrameSink = {
-    record(r: Record, n: number): void {
+    record(r: CaptureRecord, n: number): void {
       ctx ??= begin();
       if (useTree) tree.observe(r);
       if (r.ts > lastTs) lastTs = r.ts;

@@ -4,7 +4,7 @@
 // recognise exactly (unknown fields, odd wire types, long varints, two bodies) goes to it, so its
 // bounds and errors stay. test/format/lazy.test.ts compares the two on every kind and on damage.
 import pbMinimal from 'protobufjs/minimal.js';
-import { pb, type BodyKind, type Record } from './proto.js';
+import { pb, type BodyKind, type CaptureRecord } from './proto.js';
 import { BODY, SCALAR_BODIES } from './kinds.gen.js';
 
 type Scalar = 'uint32' | 'int32' | 'sint32' | 'uint64' | 'sint64' | 'bool' | 'bytes' | 'string' | 'bytes[]' | 'string[]';
@@ -46,7 +46,7 @@ const FIRST_BODY = BODY[0][1];
 const LAST_BODY = BODY[BODY.length - 1]![1];
 export const BODY_BY_FIELD: readonly BodyKind[] = Array.from({ length: LAST_BODY - FIRST_BODY + 1 }, (_, i) => {
   const b = BODY.find(([, n]) => n === FIRST_BODY + i);
-  if (!b) throw new Error(`capture.proto: Record field ${FIRST_BODY + i} is not a body (the lazy decoder needs body numbers without gaps)`);
+  if (!b) throw new Error(`capture.proto: CaptureRecord field ${FIRST_BODY + i} is not a body (the lazy decoder needs body numbers without gaps)`);
   return b[0];
 });
 
@@ -74,7 +74,7 @@ export interface RecordPlan {
 /** Where a reader with a sink delivers each frame's records, synchronously and in order. */
 export interface RecordSink {
   /** A record; `n` > 1 only for a counted kind (the record stands for n alike). */
-  record(rec: Record, n: number): void;
+  record(rec: CaptureRecord, n: number): void;
   /** A record of a touch kind: only its common fields. `comm` is shared: do not change it. */
   touch(ts: number, pid: number, ppid: number, uid: number, comm: Buffer | undefined): void;
 }
@@ -152,7 +152,7 @@ export class LazyDecoder {
   get everything(): boolean { return this.kinds === null && this.fields.size === 0; }
 
   /** The record at [start, end) of r.buf, or null when its kind is not wanted. Throws as protobufjs does. */
-  decode(r: PbReader, start: number, end: number): Record | null | typeof TOUCHED | typeof COUNTED {
+  decode(r: PbReader, start: number, end: number): CaptureRecord | null | typeof TOUCHED | typeof COUNTED {
     const buf = r.buf;
     if (this.kinds !== null && this.unwanted(buf, start, end)) return null;
     let p = start;
@@ -580,7 +580,7 @@ export class LazyDecoder {
     return FALLBACK;
   }
 
-  private reference(r: PbReader, start: number, end: number): Record | null {
+  private reference(r: PbReader, start: number, end: number): CaptureRecord | null {
     r.pos = start;
     const rec = pb.Record.decode(r as never, end - start);
     if (this.kinds !== null && (rec.body === undefined || rec.body === null || !this.kinds.has(rec.body))) return null;

@@ -7,7 +7,8 @@ $protobuf.util.Long = null as unknown as typeof $protobuf.util.Long;
 $protobuf.configure();
 
 export const pb = secrec.v1;
-export type Record = secrec.v1.Record;
+/** One capture record (named so as not to hide TypeScript's Record<K, V>). */
+export type CaptureRecord = secrec.v1.Record;
 export type RecordInit = secrec.v1.Record.$Properties;
 export type Header = secrec.v1.Header.$Properties;
 export type Trailer = secrec.v1.Trailer.$Properties;

@@ -1,7 +1,7 @@
 // CaptureReader: a streaming, bounded, forgiving reader of capture files.
 // Every intact record is yielded; damage is reported as CaptureIssue and reading goes on at the
 // next frame. Only a file that is not a capture at all, or of a newer major version, throws.
-import { FORMAT_MAJOR, type Record, type Header, type Trailer } from './proto.js';
+import { FORMAT_MAJOR, type CaptureRecord, type Header, type Trailer } from './proto.js';
 import {
   DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA, SKIPPABLE_MAGIC_END,
   SKIPPABLE_MAGIC_MAGIC, chainNext, prefixFields, chainSeed, decodeDataPrefix, decodeEnd, isSkippable,
@@ -53,7 +53,7 @@ export interface Frame {
   /** Index (over the capture) of records[0]. */
   firstRecord: number;
   /** Records in file order; a large frame comes as several Frame objects (batches) with the same index. */
-  records: Record[];
+  records: CaptureRecord[];
   /** More batches of this frame follow. */
   more: boolean;
 }
@@ -193,7 +193,7 @@ export class CaptureReader {
   /** The window counted kinds must lie in (read() only; until it is set, nothing is counted). */
   set countWindow(w: CountWindow | null) { if (this.decoder) this.decoder.window = w; }
 
-  async *records(): AsyncGenerator<Record> {
+  async *records(): AsyncGenerator<CaptureRecord> {
     for await (const f of this.frames()) yield* f.records;
   }
 
@@ -423,7 +423,7 @@ export class CaptureReader {
   }
 
   /** Header and trailer are kept; a header naming another format than the magic is damage. */
-  private observe(rec: Record, f: RawFrame): void {
+  private observe(rec: CaptureRecord, f: RawFrame): void {
     if (rec.header && this.header === null) {
       this.header = rec.header;
       const major = rec.header.formatMajor ?? 0;
@@ -486,6 +486,6 @@ function copyOf(u: Uint8Array): Buffer {
 }
 
 /** Every record of a capture, in order (a convenience over CaptureReader). */
-export async function* readCapture(source: string | AsyncIterable<Uint8Array>, opts: ReaderOptions = {}): AsyncGenerator<Record> {
+export async function* readCapture(source: string | AsyncIterable<Uint8Array>, opts: ReaderOptions = {}): AsyncGenerator<CaptureRecord> {
   yield* new CaptureReader(source, opts).records();
 }

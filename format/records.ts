@@ -1,7 +1,7 @@
 // The records inside one decompressed data frame: `Capture.record` (field 1, length-delimited),
 // one after another. Every length is checked before it is used; a record that fails to decode is
 // reported and passed over by its (sound) length, so one bad record never hides the rest.
-import { pb, Reader, type Record } from './proto.js';
+import { pb, Reader, type CaptureRecord } from './proto.js';
 import type { CaptureIssue } from './errors.js';
 import { COUNTED, TOUCHED, type LazyDecoder, type RecordSink } from './lazy.js';
 
@@ -30,9 +30,9 @@ export interface FrameRecordsResult { records: number; skippedRecords: number; b
 const TAG_RECORD = (1 << 3) | 2;
 
 /** Decodes `raw` in batches; returns the count of records yielded and of records that failed. */
-export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generator<Record[], FrameRecordsResult> {
+export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generator<CaptureRecord[], FrameRecordsResult> {
   const r = Reader.create(raw);
-  let batch: Record[] = [];
+  let batch: CaptureRecord[] = [];
   let records = 0;
   let bad = 0;
   let unknown = 0;
@@ -75,7 +75,7 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
       break;
     }
     const end = r.pos + len;
-    let rec: Record | null = null;
+    let rec: CaptureRecord | null = null;
     let why = '';
     try {
       if (lazy !== null) {

@@ -5,10 +5,10 @@ import { open, type FileHandle } from 'node:fs/promises';
 import {
   pb, Reader, FORMAT_MAJOR, CaptureError, DATA_PREFIX_LEN, END_LEN, FILE_TAG, LIMITS, MAGIC_LEN, SKIPPABLE_MAGIC_DATA,
   SKIPPABLE_MAGIC_END, SKIPPABLE_MAGIC_MAGIC, chainNext, chainSeed, decodeDataPrefix, decodeEnd, isSkippable, prefixFields,
-  newInflater, type Header, type Record,
+  newInflater, type Header, type CaptureRecord,
 } from '../../format/index.js';
 
-export interface TailFrame { index: number; offset: number; records: Record[] }
+export interface TailFrame { index: number; offset: number; records: CaptureRecord[] }
 
 export class FrameTail {
   header: Header | null = null;
@@ -111,7 +111,7 @@ export class FrameTail {
     }
   }
 
-  private decode(z: Buffer, size: number, at: number, index: number): Record[] {
+  private decode(z: Buffer, size: number, at: number, index: number): CaptureRecord[] {
     const raw = Buffer.alloc(size);
     try {
       const n = this.inflater.decompress(raw, z);
@@ -120,7 +120,7 @@ export class FrameTail {
       this.problems.push(`${this.source}: frame ${index} at byte ${at} does not decompress: ${(e as Error).message}`);
       return [];
     }
-    const out: Record[] = [];
+    const out: CaptureRecord[] = [];
     const r = Reader.create(raw);
     while (r.pos < r.len) {
       try {

@@ -4,7 +4,7 @@
 // A kind module may import only modules that do not import those lists (format/, text.ts,
 // syscalls.ts, command.ts, errors.ts, schema/column.ts, schema/spec.ts, and types), since the lists
 // load it; a command's view is imported when the command runs.
-import type { BodyKind, Record } from '../../format/index.js';
+import type { BodyKind, CaptureRecord } from '../../format/index.js';
 import type { CommandSpec } from '../command.js';
 import type { ViewContext } from '../pipeline.js';
 import type { Column } from '../schema/column.js';
@@ -12,7 +12,7 @@ import type { Spec } from '../schema/spec.js';
 import type { ViewColumn, ViewRow } from '../schema/views.js';
 
 /** A record's body of kind B (the generated message, e.g. ICred for 'cred'). */
-export type Body<B extends BodyKind> = NonNullable<Record[B]>;
+export type Body<B extends BodyKind> = NonNullable<CaptureRecord[B]>;
 
 export interface Kind<T extends string = string, B extends BodyKind = BodyKind, I extends string = string> {
   /** The body of capture.proto's Record this kind reads (format/kinds.gen.ts). */
@@ -28,7 +28,7 @@ export interface Kind<T extends string = string, B extends BodyKind = BodyKind, 
   /** Functions (and name tables) the expressions use as `H.name`. */
   readonly helpers?: { readonly [name: string]: ((...args: never[]) => unknown) | readonly string[] };
   /** The host timeline's item for a record of this kind, or null: the timeline does not show it. */
-  readonly timeline: { readonly item: I; text(x: Body<B>, r: Record): string } | null;
+  readonly timeline: { readonly item: I; text(x: Body<B>, r: CaptureRecord): string } | null;
   /** Its command, `secanalyze NAME FILE` (one line or row per record), or null: none of its own. */
   readonly view: KindView<B> | null;
   /** Its commands that take options or keep state (execs, opens, eperm, tty): each declared here,
@@ -46,10 +46,10 @@ export interface KindView<B extends BodyKind> {
   /** Columns of the view's own after the schema's (documented in the README's "Views as data"). */
   readonly extra: readonly ViewColumn[];
   /** The values of the extra columns. */
-  more?(x: Body<B>, r: Record, ctx: ViewContext): ViewRow;
+  more?(x: Body<B>, r: CaptureRecord, ctx: ViewContext): ViewRow;
   /** The classic tool's column header, if it prints one. */
   header?(): string;
-  text(x: Body<B>, r: Record, ctx: ViewContext): string;
+  text(x: Body<B>, r: CaptureRecord, ctx: ViewContext): string;
 }
 
 /** Declares a kind, keeping its names as literal types (the table and item names the lists check). */

@@ -2,7 +2,7 @@
 // replay) and gather what the page shows. Every captured string is escaped text here (esc), and
 // the page template escapes it again for HTML.
 import type { TopLevelSpec } from 'vega-lite';
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import { run, type View, type ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
@@ -51,7 +51,7 @@ function together(views: View[], outs: string[][]): View {
   return {
     probes: [],
     filtered: false,
-    record(r: Record, ctx: ViewContext) { views.forEach((v, i) => v.record?.(r, own(i, ctx))); },
+    record(r: CaptureRecord, ctx: ViewContext) { views.forEach((v, i) => v.record?.(r, own(i, ctx))); },
     async end(ctx: ViewContext) {
       for (const [i, v] of views.entries()) { const c = own(i, ctx); await v.end(c); c.out.flush(); }
     },

@@ -1,7 +1,7 @@
 // Row builders: capture records (+ the process tree) → rows of the tables in tables.ts. Pure
 // functions of their inputs; CaptureRows feeds the tree in the order the identities need.
 import { isUtf8 } from 'node:buffer';
-import type { Header, Record } from '../../format/index.js';
+import type { Header, CaptureRecord } from '../../format/index.js';
 import { ProcessTree, type Proc } from '../state/processes.js';
 import { HostClock } from './clock.js';
 import { KINDS } from '../kinds/index.js';
@@ -71,7 +71,7 @@ export const HELPERS = {
 /** A kind's helper may not shadow another's (checked once at load). */
 for (const k of KINDS) for (const [n, f] of Object.entries(k.helpers ?? {})) if ((HELPERS as { [n: string]: unknown })[n] !== f) throw new Error(`analyzer/kinds: H.${n} of ${k.body} is taken`);
 
-type Build = (r: Record, c: RowContext, h: typeof HELPERS, t: null, p?: string) => Row;
+type Build = (r: CaptureRecord, c: RowContext, h: typeof HELPERS, t: null, p?: string) => Row;
 /** A row builder compiled from the table's fields: one object literal in schema order, so the rows
  * of a table share one shape (added by computed keys, a wide row fell into V8's dictionary mode). */
 function rowBuilder(spec: FieldSpec): Build {
@@ -89,10 +89,10 @@ function rowBuilder(spec: FieldSpec): Build {
 const BUILDERS = Object.fromEntries(Object.entries(FIELDS).map(([t, s]) => [t, rowBuilder(s)])) as { [T in EventTable]: Build };
 const eventBuilder = rowBuilder(EVENT_FIELDS);
 /** The row builder of an event table. */
-export const rowOf = (t: EventTable) => (r: Record, ctx: RowContext): Row => BUILDERS[t](r, ctx, HELPERS, null);
+export const rowOf = (t: EventTable) => (r: CaptureRecord, ctx: RowContext): Row => BUILDERS[t](r, ctx, HELPERS, null);
 
 /** The columns every event row has (EVENT_COLUMNS). */
-export function eventRow(r: Record, ctx: RowContext, process?: string): Row { return eventBuilder(r, ctx, HELPERS, null, process); }
+export function eventRow(r: CaptureRecord, ctx: RowContext, process?: string): Row { return eventBuilder(r, ctx, HELPERS, null, process); }
 
 export function processRow(p: Proc, ctx: RowContext): Row {
   const start = p.start === null ? null : ctx.clock.epochNs(p.start);
@@ -123,14 +123,14 @@ export class CaptureRows {
   /** Feeds r to the tree and calls `use` with its table (if it has one) when its row can be built:
    * an exit before the tree sees it (the process leaves the live set then), every other record
    * after, so a new process already has its identity. */
-  each<T>(r: Record, use: (t: EventTable) => T): T | null {
+  each<T>(r: CaptureRecord, use: (t: EventTable) => T): T | null {
     const t = r.body ? TABLE_OF_BODY.get(r.body) : undefined;
     if (t !== undefined && r.body === 'exit') { const got = use(t); this.ctx.tree.observe(r); return got; }
     this.ctx.tree.observe(r);
     return t === undefined ? null : use(t);
   }
 
-  row(r: Record): [TableName, Row] | null {
+  row(r: CaptureRecord): [TableName, Row] | null {
     return this.each(r, (t) => [t, BUILDERS[t](r, this.ctx, HELPERS, null)] as [TableName, Row]);
   }
 

@@ -8,7 +8,7 @@
 // Compact: a capture may hold millions of processes, so the table is columns of typed arrays by
 // slot (state/compact.ts), children are first-child/next-sibling links, and a Proc is a handle made
 // when a view asks for one (one per slot, so views may compare and key by it).
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import { ancestry } from './ancestry.js';
 import { ArgArena, SlotMap, StringTable, grown, nextCapacity } from './compact.js';
 
@@ -160,7 +160,7 @@ export class ProcessTree {
   }
 
   /** The process a record belongs to (created, inferred, if unknown). */
-  procOf(r: Record): Proc { return this.proc(this.slotOf(r.pid, r.ppid, r.uid, r.comm)); }
+  procOf(r: CaptureRecord): Proc { return this.proc(this.slotOf(r.pid, r.ppid, r.uid, r.comm)); }
 
   /** A record of some other kind, by its common fields alone (what observe() does with it). */
   touch(pid: number, ppid: number, uid: number, comm: Uint8Array | undefined): void {
@@ -177,7 +177,7 @@ export class ProcessTree {
     return out;
   }
 
-  observe(r: Record): void {
+  observe(r: CaptureRecord): void {
     switch (r.body) {
       case 'process': {
         const s = r.process!;

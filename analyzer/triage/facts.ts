@@ -1,7 +1,7 @@
 // Triage, phase 1: one pass over the capture keeps the few facts the rules judge (execs, files
 // written, denials, credential changes, module loads, typed commands, loss), each list bounded.
 import { posix } from 'node:path';
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
@@ -52,7 +52,7 @@ export class Facts {
     if (list.length < FACT_LIMIT) list.push(v); else this.cut.add(name);
   }
 
-  observe(r: Record, ctx: ViewContext): void {
+  observe(r: CaptureRecord, ctx: ViewContext): void {
     if (r.body !== 'process' && r.body !== 'header') {
       this.first ??= r.ts;
       if (r.ts > this.last) this.last = r.ts;
@@ -128,7 +128,7 @@ export class Facts {
   }
 
   /** uid/gid as seen on each record of a process: a change mid-life is a fact. */
-  private credOf(r: Record, p: Proc): void {
+  private credOf(r: CaptureRecord, p: Proc): void {
     const now: [number, number] = [r.uid, r.gid];
     const was = this.cred.get(p);
     if (was && (was[0] !== now[0] || was[1] !== now[1])) this.push('creds', this.creds, { ts: r.ts, proc: p, from: was, to: now });

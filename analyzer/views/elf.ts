@@ -2,20 +2,20 @@
 // A failed exec that never reached a binary loader (no inode: ENOENT, EACCES on the path) is no
 // ELF load: shown only with -x. For a script the kernel loaded the interpreter, and the recorded
 // device and inode are the interpreter's: marked "*", and said once on stderr.
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { devString } from './common.js';
 import { EXEC_EXTRA, execViewRow } from './execs.js';
 import type { ViewTable } from '../schema/views.js';
 
-const loaded = (e: NonNullable<Record['exec']>): boolean => !!e.ino && e.ino !== '0';
+const loaded = (e: NonNullable<CaptureRecord['exec']>): boolean => !!e.ino && e.ino !== '0';
 
 export interface ElfOptions { fails?: boolean }
 
 export function elfView(o: ElfOptions = {}): View {
   let scripts = 0;
-  const table: ViewTable<Record> = {
+  const table: ViewTable<CaptureRecord> = {
     view: 'elf',
     schema: 'execs',
     extra: EXEC_EXTRA,
@@ -35,7 +35,7 @@ export function elfView(o: ElfOptions = {}): View {
     probes: ['exec'],
     kinds: ['exec'],
     tree: false,
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (r.body !== 'exec') return;
       if ((r.exec!.ret ?? 0) !== 0 && !loaded(r.exec!) && !o.fails) return;
       ctx.out.row(table, r, ctx);

@@ -2,7 +2,7 @@
 // tool's two labels are swapped; these are right. One table per errno, ascending by count.
 // --list: one line per denial (who, when, which syscall; the path when it was an open).
 // sysPrefix: the book's probe-style names (sys_openat) instead of plain ones (openat).
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import { esc, pad } from '../text.js';
 import { syscallName } from '../syscalls.js';
@@ -53,7 +53,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
     tree: false,
     counts: true, // reads comm, pid and uid only: repeats may come once, with their number
     countsBy: by === 'pid' ? ['pid'] : by === 'uid' ? ['uid'] : [],
-    record(r: Record, ctx: ViewContext, n = 1) {
+    record(r: CaptureRecord, ctx: ViewContext, n = 1) {
       if (r.body !== 'syscallError') return;
       const s = r.syscallError!;
       const errno = s.errno ?? 0;
@@ -89,7 +89,7 @@ function sortKey([k, c]: [string, Count], by: EpermKey, ctx: ViewContext): strin
 /** A failed open (EPERM/EACCES) recorded just before the syscall error of the same thread. */
 const OPEN_WINDOW_NS = 5e6;
 
-interface Denial { r: Record; open: { ts: number; path: Uint8Array; cut: boolean } | undefined }
+interface Denial { r: CaptureRecord; open: { ts: number; path: Uint8Array; cut: boolean } | undefined }
 
 const LIST_EXTRA: ViewColumn[] = [
   { name: 'user', type: 'str', doc: 'user name of uid on the recorded host; null when unknown' },
@@ -124,7 +124,7 @@ function epermList(o: EpermOptions): View {
     tables: [table],
     probes: ['syscall_error'],
     tree: false,
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (r.body === 'open') {
         const ret = r.open!.ret ?? 0;
         if (ret === -1 || ret === -13) {

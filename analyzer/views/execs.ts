@@ -1,6 +1,6 @@
 // execsnoop: new processes. Columns (bcc): [TIME] [TIME(s)] [UID] [CPU] COMM PID [PCOMM] PPID RET ARGS
 // with bcc's widths (%-16s %-7d %-7s %3d); ARGS is the path exec'd, then the arguments after it.
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { seconds } from '../time.js';
@@ -62,7 +62,7 @@ export function execArgs(filename: Bytes, argv: Bytes[], max: number, quote: boo
 /** The filter execsnoop applies, shared with the execs chart so both count the same rows. */
 export function execSelector(o: Omit<ExecsOptions, 'maxArgs'> & { maxArgs?: number }) {
   let uid: number | undefined;
-  return (r: Record, ctx: ViewContext): boolean => {
+  return (r: CaptureRecord, ctx: ViewContext): boolean => {
     if (r.body !== 'exec') return false;
     const e = r.exec!;
     if ((e.ret ?? 0) !== 0 && !o.fails) return false;
@@ -85,10 +85,10 @@ export const EXEC_EXTRA: ViewColumn[] = [
   { name: 'truncated_args', type: 'list_u32', doc: 'indices into argv of the arguments cut at --arg-bytes' },
 ];
 
-const isScript = (e: NonNullable<Record['exec']>): boolean => !!e.interp?.length && !Buffer.from(e.interp).equals(Buffer.from(e.filename ?? []));
+const isScript = (e: NonNullable<CaptureRecord['exec']>): boolean => !!e.interp?.length && !Buffer.from(e.interp).equals(Buffer.from(e.filename ?? []));
 
 /** The schema's execs row of an exec record plus EXEC_EXTRA. */
-export function execViewRow(r: Record, ctx: ViewContext): ViewRow {
+export function execViewRow(r: CaptureRecord, ctx: ViewContext): ViewRow {
   const e = r.exec!;
   const row: ViewRow = execRow(r, rowsFor(ctx));
   row['ino_of'] = isScript(e) ? 'interpreter' : 'file';
@@ -99,7 +99,7 @@ export function execViewRow(r: Record, ctx: ViewContext): ViewRow {
 
 export function execsView(o: ExecsOptions): View {
   const keep = execSelector(o);
-  const table: ViewTable<Record> = {
+  const table: ViewTable<CaptureRecord> = {
     view: 'execs',
     schema: 'execs',
     extra: [...EXEC_EXTRA, { name: 'parent_comm', type: 'bin', doc: 'the parent\'s command name at the exec (execsnoop -M\'s PCOMM); null when unknown' },
@@ -127,7 +127,7 @@ export function execsView(o: ExecsOptions): View {
     tables: [table],
     probes: ['exec'],
     kinds: ['exec'],
-    record(r: Record, ctx: ViewContext) { if (keep(r, ctx)) ctx.out.row(table, r, ctx); },
+    record(r: CaptureRecord, ctx: ViewContext) { if (keep(r, ctx)) ctx.out.row(table, r, ctx); },
     end() {},
   };
 }

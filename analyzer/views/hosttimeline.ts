@@ -1,7 +1,7 @@
 // `secanalyze timeline FILE`: the whole host in one time-ordered list: sessions (shells on a tty,
 // sshd-spawned or not), commands typed, the processes each started and their output, denials,
 // files written then executed, module loads, credential changes, and markers where the capture lost events.
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
@@ -60,7 +60,7 @@ export class HostTimeline {
       text: `session: ${esc(p.comm)} pid ${p.pid} on ${tty}, user ${esc(user)}${via}${p.start !== null && p.start < 0 ? ' (running at the start)' : ''}` });
   }
 
-  observe(r: Record, ctx: ViewContext): void {
+  observe(r: CaptureRecord, ctx: ViewContext): void {
     const base = (p: Proc | null, kind: ItemKind, text: string): Item =>
       ({ ts: r.ts, kind, session: p ? (this.sessionOf(p)?.pid ?? null) : null, pid: r.pid, uid: r.uid, comm: esc(r.comm), text });
     if (r.body === 'lost') { this.add(base(null, 'lost', `!! ${r.lost!.count} ${esc(r.lost!.probe)} events lost around here: the list has a gap`)); return; }

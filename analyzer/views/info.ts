@@ -1,5 +1,5 @@
 // --info: what capinfos tells about a pcap, for a capture.
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc } from '../text.js';
 import { BODY_KINDS } from '../../format/index.js';
@@ -52,7 +52,7 @@ export function infoView(): View {
     fields: [], framing: true, // counts kinds and times only; from the trailer when the capture ends whole
     tree: false,
     filtered: false,
-    record(r: Record) {
+    record(r: CaptureRecord) {
       records++;
       const k = r.body ?? 'unknown';
       counts.set(k, (counts.get(k) ?? 0) + 1);

@@ -1,6 +1,6 @@
 // The command of each kind of analyzer/kinds/ that declares one (`secanalyze creds FILE`): a row per
 // record of the kind, with the schema table's columns and the view's own; text is the kind's line.
-import { probeName, type Record } from '../../format/index.js';
+import { probeName, type CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { CommandSpec } from '../command.js';
 import { KINDS, type AnyKind } from '../kinds/index.js';
@@ -11,8 +11,8 @@ import type { EventTable } from '../schema/fields.js';
 export function kindView(k: AnyKind): View {
   const v: KindView<typeof k.body> = k.view!;
   const build = rowOf(k.table.name as EventTable);
-  const body = (r: Record): Body<typeof k.body> => r[k.body]!;
-  const table: ViewTable<Record> = {
+  const body = (r: CaptureRecord): Body<typeof k.body> => r[k.body]!;
+  const table: ViewTable<CaptureRecord> = {
     view: v.command,
     schema: k.table.name as EventTable,
     extra: v.extra,
@@ -26,7 +26,7 @@ export function kindView(k: AnyKind): View {
     probes: [k.probe],
     kinds: [k.body],
     tree: false,
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (r.body !== k.body) return;
       seen = true;
       ctx.out.row(table, r, ctx);

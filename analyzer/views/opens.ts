@@ -1,6 +1,6 @@
 // opensnoop: file opens. Columns (bcc): [TIME(s)] [UID] PID|TID COMM FD ERR [FLAGS MODE] PATH, with
 // bcc's widths (%-14.9f, %-6d %-16s %4d %3d); -f flags are ORed, as bcc does.
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { errnoName } from '../syscalls.js';
@@ -16,7 +16,7 @@ export interface OpensOptions {
 export function opensView(o: OpensOptions): View {
   let want: number[] | null = null;
   if (o.flags?.length) parseOpenFlags(o.flags);
-  const table: ViewTable<Record> = {
+  const table: ViewTable<CaptureRecord> = {
     view: 'opens',
     schema: 'opens',
     extra: [],
@@ -46,7 +46,7 @@ export function opensView(o: OpensOptions): View {
     probes: ['open'],
     kinds: ['open'],
     tree: false,
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (r.body !== 'open') return;
       const e = r.open!;
       const ret = e.ret ?? 0;

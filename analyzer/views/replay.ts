@@ -2,7 +2,7 @@
 // their original timing. Every captured byte reaches the script only as a 3-digit octal escape
 // in a single-quoted printf format (or as a letter, digit or one of " ,.-_/:=+@"), so no quote,
 // $(…), backtick, % or backslash from the capture can be read by bash as code or format.
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { ShellSelector } from './terminal.js';
 import { esc } from '../text.js';
@@ -43,7 +43,7 @@ export function replayView(pid: number, o: ReplayOptions, shellOnly = false): Vi
   return {
     probes: ['tty', 'proc'],
     filtered: false,
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (!sel.matches(r, ctx)) return;
       const w = r.ttyWrite!;
       const data = w.data ?? new Uint8Array();

@@ -1,6 +1,6 @@
 // ttysnoop (`tty DEV`, the tty_write kind's command) and shellsnoop (`shell PID`): they write the
 // captured bytes raw, as the live tools do (or escaped with --escape). The replay script is replay.ts.
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
@@ -13,7 +13,7 @@ export interface RawOptions { escape?: boolean }
 
 /** ttysnoop's and shellsnoop's rows: the schema's tty_writes; as text, the bytes as they were
  * written (a warning first), or escaped with --escape. */
-function writesTable(view: string, o: RawOptions, what: string): ViewTable<Record> {
+function writesTable(view: string, o: RawOptions, what: string): ViewTable<CaptureRecord> {
   let warned = false;
   return {
     view,
@@ -41,7 +41,7 @@ export function ttyView(dev: string, o: RawOptions): View {
   return {
     tables: [table],
     probes: ['tty'],
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (r.body !== 'ttyWrite' || !r.ttyWrite!.isTty || ttyName(r.ttyWrite!.rdev ?? 0) !== name) return;
       const w = r.ttyWrite!;
       n++;
@@ -57,7 +57,7 @@ export class ShellSelector {
   private shell: Proc | null = null;
   private readonly below = new NearestAncestor<Proc>((q) => q === this.shell);
   constructor(readonly pid: number, readonly shellOnly: boolean) {}
-  matches(r: Record, ctx: ViewContext): boolean {
+  matches(r: CaptureRecord, ctx: ViewContext): boolean {
     if (r.body !== 'ttyWrite') return false;
     const fd = r.ttyWrite!.fd ?? 0;
     if (fd !== 1 && fd !== 2) return false;
@@ -82,7 +82,7 @@ export function shellView(pid: number, shellOnly: boolean, o: RawOptions): View 
     tables: [table],
     probes: ['tty', 'proc'],
     filtered: false,
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (!sel.matches(r, ctx)) return;
       n++;
       ctx.out.row(table, r, ctx);

@@ -1,7 +1,7 @@
 // --timeline: one correlated list per shell session: command typed → processes it started →
 // their output → EPERM/EACCES bursts, with markers where the capture lost events. Output is
 // linear in the input: the loss records between two items of a session make one marker.
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import type { Proc } from '../state/processes.js';
 import { esc } from '../text.js';
@@ -24,7 +24,7 @@ export function timelineView(maxArgs = 20): View {
   return {
     tables: [SESSION_ITEMS],
     probes: ['readline', 'exec', 'tty', 'syscall_error', 'proc'],
-    record(r: Record, ctx: ViewContext) {
+    record(r: CaptureRecord, ctx: ViewContext) {
       if (r.body === 'lost') { lost.push({ ts: r.ts, probe: esc(r.lost!.probe), count: Number(r.lost!.count ?? 0) }); return; }
       const p = ctx.tree.procOf(r);
       if (r.body === 'readline') {

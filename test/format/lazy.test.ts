@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import protobuf from 'protobufjs';
 import { inspect, isDeepStrictEqual } from 'node:util';
-import { BODY_KINDS, CaptureReader, Reader, pb, type BodyKind, type Record, type RecordInit } from '../../format/index.js';
+import { BODY_KINDS, CaptureReader, Reader, pb, type BodyKind, type CaptureRecord, type RecordInit } from '../../format/index.js';
 import { BODY_BY_FIELD, BODY_FIELDS, COUNTED, LazyDecoder, TOUCHED, type RecordPlan } from '../../format/lazy.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -70,7 +70,7 @@ const decoderOf = (p: RecordPlan): LazyDecoder => {
   if (p.touch) d.sink = { record() {}, touch() {} };
   return d;
 };
-type Outcome = { rec: Record | null } | { error: string };
+type Outcome = { rec: CaptureRecord | null } | { error: string };
 function run(bytesIn: Buffer, plan: RecordPlan | null): Outcome {
   const r = Reader.create(bytesIn);
   try {
@@ -194,12 +194,12 @@ describe('lazy decoding against protobufjs', () => {
       recs.push({ ts: i * 10, pid: 1 + (i % 9), comm: Buffer.from('x'), [kind]: body(kind) } as RecordInit);
     }
     const { path } = writeCapture(recs, { frameBytes: 4096 });
-    const all: Record[] = [];
+    const all: CaptureRecord[] = [];
     const r0 = new CaptureReader(path);
     for await (const x of r0.records()) all.push(x);
     const plan: RecordPlan = { kinds: new Set<BodyKind>(['syscallError']), fields: new Map([['syscallError', new Set(['nr', 'errno', 'abi'])]]) };
     const r1 = new CaptureReader(path, { plan });
-    const some: Record[] = [];
+    const some: CaptureRecord[] = [];
     for await (const x of r1.records()) some.push(x);
     expect(some).toEqual(all.filter((x) => x.body === 'syscallError' || x.body === 'header' || x.body === 'trailer'));
     expect(r1.recordCount).toBe(r0.recordCount);

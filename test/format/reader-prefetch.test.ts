@@ -5,7 +5,7 @@
 import { describe, it, expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaptureReader, MAGIC_LEN, type BodyKind, type Record, type RecordInit } from '../../format/index.js';
+import { CaptureReader, MAGIC_LEN, type BodyKind, type CaptureRecord, type RecordInit } from '../../format/index.js';
 import type { RecordPlan } from '../../format/lazy.js';
 import { writeCapture, tmp } from '../helpers.js';
 import { assemble, rawFrames } from './surgery.js';
@@ -32,17 +32,17 @@ const COUNT: RecordPlan = {
   counted: new Set<BodyKind>(['syscallError']),
 };
 
-async function viaFrames(path: string, workers: number): Promise<{ recs: Record[]; r: CaptureReader }> {
+async function viaFrames(path: string, workers: number): Promise<{ recs: CaptureRecord[]; r: CaptureReader }> {
   const r = new CaptureReader(path, { workers });
-  const recs: Record[] = [];
+  const recs: CaptureRecord[] = [];
   for await (const f of r.frames()) recs.push(...f.records);
   return { recs, r };
 }
 
-async function viaSink(path: string, workers: number): Promise<{ got: [Record, number][]; r: CaptureReader }> {
+async function viaSink(path: string, workers: number): Promise<{ got: [CaptureRecord, number][]; r: CaptureReader }> {
   const r = new CaptureReader(path, { plan: COUNT, workers });
   r.countWindow = { since: undefined, until: undefined };
-  const got: [Record, number][] = [];
+  const got: [CaptureRecord, number][] = [];
   await r.read({ record: (rec, n) => { got.push([rec, n]); }, touch: () => {} });
   return { got, r };
 }

@@ -3,7 +3,7 @@
 import { describe, it, expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaptureReader, LIMITS, pb, Writer, type Record, type RecordInit } from '../../format/index.js';
+import { CaptureReader, LIMITS, pb, Writer, type CaptureRecord, type RecordInit } from '../../format/index.js';
 import { writeCapture, tmp } from '../helpers.js';
 import { assemble, piecesOf, rawFrames, recordSpans } from './surgery.js';
 
@@ -14,7 +14,7 @@ async function read(bytes: Buffer, opts: ConstructorParameters<typeof CaptureRea
   const p = join(tmp(), 'r.cap');
   writeFileSync(p, bytes);
   const r = new CaptureReader(p, opts);
-  const recs: Record[] = [];
+  const recs: CaptureRecord[] = [];
   for await (const rec of r.records()) recs.push(rec);
   return { r, recs, lines: recs.filter((x) => x.readline).map((x) => Buffer.from(x.readline!.line!).toString()) };
 }
@@ -117,7 +117,7 @@ describe('reader: bounded records per frame, streamed (issue 15.2)', () => {
   it('a 64 MiB frame of 11M tiny records is read in batches and stopped at the record limit', async () => {
     const { bytes } = writeCapture(lines(3));
     const frames = rawFrames(bytes);
-    const tiny = Buffer.from([0x0a, 0x04, 0x08, 0x01, 0x10, 0x01]); // Record{ts: 1, pid: 1}
+    const tiny = Buffer.from([0x0a, 0x04, 0x08, 0x01, 0x10, 0x01]); // CaptureRecord{ts: 1, pid: 1}
     const raw = Buffer.alloc(Math.floor((64 << 20) / tiny.length) * tiny.length);
     for (let i = 0; i < raw.length; i += tiny.length) tiny.copy(raw, i);
     frames.splice(1, 0, { raw, records: raw.length / tiny.length });

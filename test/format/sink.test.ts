@@ -4,7 +4,7 @@
 import { describe, it, expect } from 'vitest';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CaptureReader, type BodyKind, type Record, type RecordInit } from '../../format/index.js';
+import { CaptureReader, type BodyKind, type CaptureRecord, type RecordInit } from '../../format/index.js';
 import type { RecordPlan } from '../../format/lazy.js';
 import { ByteStream } from '../../format/bytes.js';
 import { writeCapture, tmp } from '../helpers.js';
@@ -29,7 +29,7 @@ function mix(n: number, pids: number): RecordInit[] {
   return recs;
 }
 
-type Event = ['record', Record, number] | ['touch', number, number, number, number, string];
+type Event = ['record', CaptureRecord, number] | ['touch', number, number, number, number, string];
 
 async function viaSink(path: string, plan: RecordPlan, window: { since?: number; until?: number } | null): Promise<{ ev: Event[]; r: CaptureReader }> {
   const r = new CaptureReader(path, { plan });
@@ -42,9 +42,9 @@ async function viaSink(path: string, plan: RecordPlan, window: { since?: number;
   return { ev, r };
 }
 
-async function viaFrames(path: string, plan: RecordPlan): Promise<{ recs: Record[]; r: CaptureReader }> {
+async function viaFrames(path: string, plan: RecordPlan): Promise<{ recs: CaptureRecord[]; r: CaptureReader }> {
   const r = new CaptureReader(path, { plan });
-  const recs: Record[] = [];
+  const recs: CaptureRecord[] = [];
   for await (const f of r.frames()) recs.push(...f.records);
   return { recs, r };
 }
@@ -62,7 +62,7 @@ const COUNT: RecordPlan = {
 };
 
 /** What frames() yields, with touch kinds as touch events (what read() must give, in this order). */
-function expectedTouch(recs: Record[]): Event[] {
+function expectedTouch(recs: CaptureRecord[]): Event[] {
   return recs.map((x): Event => (TOUCH.touch!.has(x.body!)
     ? ['touch', x.ts, x.pid, x.ppid, x.uid, x.comm && x.comm.length ? Buffer.from(x.comm).toString('hex') : '']
     : ['record', x, 1]));
@@ -72,9 +72,9 @@ function expectedTouch(recs: Record[]): Event[] {
 const asTouch = (ev: Event[]): Event[] => ev.map((e) => (e[0] === 'record' && TOUCH.touch!.has(e[1].body!) ? expectedTouch([e[1]])[0]! : e));
 
 /** Counted records as "pid uid comm kind body-json" -> number, plain records as they come. */
-function tally(pairs: Array<[Record, number]>, counted: (r: Record) => boolean): { counts: Map<string, number>; plain: Record[] } {
+function tally(pairs: Array<[CaptureRecord, number]>, counted: (r: CaptureRecord) => boolean): { counts: Map<string, number>; plain: CaptureRecord[] } {
   const counts = new Map<string, number>();
-  const plain: Record[] = [];
+  const plain: CaptureRecord[] = [];
   for (const [x, n] of pairs) {
     if (!counted(x)) { expect(n).toBe(1); plain.push(x); continue; }
     const k = `${x.pid} ${x.uid} ${Buffer.from(x.comm ?? []).toString('hex')} ${x.body} ${JSON.stringify(x[x.body!])}`;
@@ -103,8 +103,8 @@ describe('read(sink)', () => {
       for (const window of [{}, { since: 50_000, until: 150_000 }]) {
         const a = await viaSink(path, COUNT, window);
         const b = await viaFrames(path, COUNT);
-        const inWindow = (x: Record): boolean => x.body === 'syscallError' && (window.since === undefined || (x.ts >= window.since && x.ts <= window.until!));
-        const got = tally(a.ev.map((e) => [e[1] as Record, e[2] as number]), inWindow);
+        const inWindow = (x: CaptureRecord): boolean => x.body === 'syscallError' && (window.since === undefined || (x.ts >= window.since && x.ts <= window.until!));
+        const got = tally(a.ev.map((e) => [e[1] as CaptureRecord, e[2] as number]), inWindow);
         const want = tally(b.recs.map((x) => [x, 1]), inWindow);
         expect(got.counts).toEqual(want.counts);
         expect(got.plain).toEqual(want.plain); // opens, header, trailer and the syscall errors outside the window, in order
@@ -119,7 +119,7 @@ describe('read(sink)', () => {
     const { path } = writeCapture(mix(2000, 5), { frameBytes: 8192 });
     const a = await viaSink(path, COUNT, null);
     expect(a.ev.every((e) => e[2] === 1)).toBe(true);
-    expect(a.ev.filter((e) => (e[1] as Record).body === 'syscallError').length).toBeGreaterThan(400);
+    expect(a.ev.filter((e) => (e[1] as CaptureRecord).body === 'syscallError').length).toBeGreaterThan(400);
   });
 
   it('records keep their bytes after the frame buffer is reused (opens, execs, long comms)', async () => {
@@ -156,14 +156,14 @@ describe('read(sink)', () => {
   it('damaged captures through a counting plan: the same counts, plain records and issues as frames()', async () => {
     const { bytes } = writeCapture(mix(1500, 10), { frameBytes: 2048 });
     const p = join(dir, 'dc.cap');
-    const counted = (x: Record): boolean => x.body === 'syscallError';
+    const counted = (x: CaptureRecord): boolean => x.body === 'syscallError';
     for (let i = 0; i < 120; i++) {
       const frames = rawFrames(Buffer.from(bytes));
       for (let k = 1 + rnd(4); k > 0; k--) { const f = frames[rnd(frames.length)]!.raw; f[rnd(f.length)] ^= 1 + rnd(255); }
       writeFileSync(p, assemble(bytes.subarray(0, MAGIC_LEN), frames));
       const a = await viaSink(p, COUNT, {});
       const b = await viaFrames(p, COUNT);
-      const got = tally(a.ev.map((e) => [e[1] as Record, e[2] as number]), counted);
+      const got = tally(a.ev.map((e) => [e[1] as CaptureRecord, e[2] as number]), counted);
       const want = tally(b.recs.map((x) => [x, 1]), counted);
       expect(got.counts).toEqual(want.counts);
       expect(got.plain).toEqual(want.plain);
@@ -176,7 +176,7 @@ describe('read(sink)', () => {
     const { path } = writeCapture(mix(6000, 40), { frameBytes: 8192 });
     const byComm = await viaSink(path, { ...COUNT, countBy: { pid: false, uid: false } }, {});
     const all = await viaSink(path, COUNT, {});
-    const key = (x: Record): string => `${Buffer.from(x.comm ?? []).toString('hex')} ${JSON.stringify(x.syscallError)}`;
+    const key = (x: CaptureRecord): string => `${Buffer.from(x.comm ?? []).toString('hex')} ${JSON.stringify(x.syscallError)}`;
     const sum = (ev: Event[]): Map<string, number> => {
       const m = new Map<string, number>();
       for (const e of ev) if (e[0] === 'record' && e[1].body === 'syscallError') m.set(key(e[1]), (m.get(key(e[1])) ?? 0) + e[2]);

@@ -3,7 +3,7 @@
 // out as a Malformed record (with the bytes and why) rather than a half-decoded one.
 import { describe, it, expect } from 'vitest';
 import * as L from '../../recorder/layout.gen.js';
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import { K, plain, reference, ring, transcode } from './records.js';
 
 const CAP = L.secrec_caps;
@@ -12,7 +12,7 @@ const txt = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString(
 
 /** One record through the transcoder (the fast encoder where the kind has one): the capture
  * record it became, which the family's reference decoder must give too. */
-function one(r: Buffer): Record {
+function one(r: Buffer): CaptureRecord {
   const { out } = transcode([r]);
   expect(out).toHaveLength(1);
   if (out[0]!.body !== 'malformed') expect(plain(out[0]!)).toEqual(plain(reference(r)));

@@ -3,7 +3,7 @@
 // + protobufjs; both must decode to the same record. Malformed records are kept, not dropped.
 import { describe, it, expect } from 'vitest';
 import * as L from '../../recorder/layout.gen.js';
-import { pb, type Record } from '../../format/index.js';
+import { pb, type CaptureRecord } from '../../format/index.js';
 import { BODY_TAG, RingEncoder } from '../../recorder/encode.js';
 import { FrameBuffer } from '../../recorder/wire.js';
 import { ctx } from './records.js';
@@ -29,7 +29,7 @@ describe('wire encoders', () => {
     enc.head(r, 0, r.length, L.event_head.$size, 'cred');
     enc.begin('cred', BODY_TAG.cred, 2);
     enc.out.vf(1, 4);
-    const [rec] = pb.Capture.decode(frame.take().raw).record as Record[];
+    const [rec] = pb.Capture.decode(frame.take().raw).record as CaptureRecord[];
     expect(rec!.body).toBe('cred');
     expect(rec!.cred!.call).toBe(4);
     expect(plain(rec!)).toMatchObject({ pid: plain(reference(r)).pid, comm: plain(reference(r)).comm });

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import { CaptureReader } from '../../format/index.js';
 import { canRecord, readCaptureFile, sleep, startRecorder, stopRecorder, str } from './live-helpers.js';
 
@@ -29,7 +29,7 @@ function stormKit(prefix: string): { work: string; storm: string; secret: string
 }
 
 describe.runIf(canRecord)('secrec under a flood (live)', () => {
-  let recs: Record[] = [];
+  let recs: CaptureRecord[] = [];
   let trailerLost = 0;
   const { work, storm, secret } = stormKit('secrec-flood-');
 

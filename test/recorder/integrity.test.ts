@@ -7,7 +7,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, openSync, closeSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Record } from '../../format/index.js';
+import type { CaptureRecord } from '../../format/index.js';
 import { canRecord, readCaptureFile, sleep, startRecorder, stopRecorder, str } from './live-helpers.js';
 import { DEFAULTS } from '../../recorder/settings.js';
 
@@ -65,7 +65,7 @@ const ARG_SHAPES: [string, string[]][] = [
 ];
 
 describe.runIf(canRecord)('secrec keeps every record whole or marked (live)', () => {
-  let recs: Record[] = [];
+  let recs: CaptureRecord[] = [];
   let partialWrites: number[] = [];
   const work = mkdtempSync(join(tmpdir(), 'secrec-integrity-'));
   chmodSync(work, 0o755);

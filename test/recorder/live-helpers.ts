@@ -2,7 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll } from 'vitest';
-import { CaptureReader, type Record } from '../../format/index.js';
+import { CaptureReader, type CaptureRecord } from '../../format/index.js';
 
 export const canRecord = process.getuid?.() === 0 && existsSync('/sys/kernel/btf/vmlinux') && existsSync('bpf/.output/exec.bpf.o');
 if (!canRecord) console.warn('\n*** SKIPPING live recorder tests: need root, /sys/kernel/btf/vmlinux and built BPF objects (npm run build) ***\n');
@@ -31,9 +31,9 @@ export function stopRecorder(r: Running, sig: NodeJS.Signals = 'SIGINT'): Promis
   return new Promise((resolve) => { r.p.removeAllListeners('exit'); r.p.on('exit', (c) => { running.delete(r.p); resolve(c); }); r.p.kill(sig); });
 }
 
-export async function readCaptureFile(path: string): Promise<{ r: CaptureReader; recs: Record[] }> {
+export async function readCaptureFile(path: string): Promise<{ r: CaptureReader; recs: CaptureRecord[] }> {
   const r = new CaptureReader(path);
-  const recs: Record[] = [];
+  const recs: CaptureRecord[] = [];
   for await (const x of r.records()) recs.push(x);
   return { r, recs };
 }

@@ -5,7 +5,7 @@ import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, statSync, symlinkSync, writeFileSync, readFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CaptureReader, type Record } from '../../format/index.js';
+import { CaptureReader, type CaptureRecord } from '../../format/index.js';
 import { FAMILY_NAMES } from '../../recorder/probes/index.js';
 
 const canRecord = process.getuid?.() === 0 && existsSync('/sys/kernel/btf/vmlinux') && existsSync('bpf/.output/exec.bpf.o');
@@ -29,7 +29,7 @@ function stop(p: ChildProcess, sig: NodeJS.Signals = 'SIGINT'): Promise<number |
 
 async function read(path: string) {
   const r = new CaptureReader(path);
-  const recs: Record[] = [];
+  const recs: CaptureRecord[] = [];
   for await (const x of r.records()) recs.push(x);
   return { r, recs };
 }
@@ -38,7 +38,7 @@ const str = (b: Uint8Array | null | undefined) => Buffer.from(b ?? []).toString(
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Compiles a C program, runs it while secrec records with these probes, and reads the capture. */
-async function recordProgram(name: string, src: string, probes: string): Promise<Record[]> {
+async function recordProgram(name: string, src: string, probes: string): Promise<CaptureRecord[]> {
   execFileSync('cc', ['-O2', '-o', join(dir, name), src]);
   const out = join(dir, `${name}.cap`);
   const rec = await start(out, ['--probes', probes]);
@@ -49,7 +49,7 @@ async function recordProgram(name: string, src: string, probes: string): Promise
 }
 
 describe.runIf(canRecord)('secrec on this kernel', () => {
-  let recs: Record[] = [];
+  let recs: CaptureRecord[] = [];
   let reader: CaptureReader;
   let scen: { pid: number; payloadIno: string; shadowPid: number; workdir: string } ;
 
@@ -154,7 +154,7 @@ describe.runIf(canRecord)('secrec on this kernel', () => {
       'return 0;}\n');
     const got = await recordProgram('credchange', src, 'cred,exec');
     const helper = got.find((r) => r.body === 'exec' && str(r.exec!.filename) === join(dir, 'credchange'))!;
-    const ids = (c: NonNullable<Record['cred']>) => ({
+    const ids = (c: NonNullable<CaptureRecord['cred']>) => ({
       call: c.call ?? 0, old: [c.oldUid, c.oldEuid, c.oldSuid, c.oldFsuid, c.oldGid, c.oldEgid, c.oldSgid, c.oldFsgid].map((v) => v ?? 0),
       now: [c.uid, c.euid, c.suid, c.fsuid, c.gid, c.egid, c.sgid, c.fsgid].map((v) => v ?? 0),
     });

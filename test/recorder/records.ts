@@ -6,7 +6,7 @@ import { RingEncoder } from '../../recorder/encode.js';
 import { FrameBuffer } from '../../recorder/wire.js';
 import { LaneTranscoder } from '../../recorder/transcode.js';
 import { FAMILIES } from '../../recorder/probes/index.js';
-import { pb, type Record } from '../../format/index.js';
+import { pb, type CaptureRecord } from '../../format/index.js';
 
 export const K = L.event_kind;
 export const START = 5_000_000_000n;
@@ -106,7 +106,7 @@ export function laneOf(kind: number): 'prio' | 'bulk' {
 
 /** Ring records through the recorder's transcoders (fast encoders where a kind has one), read back
  * as capture records; malformed ones come back as Malformed records. */
-export function transcode(recs: Buffer[], c: DecodeContext = ctx): { out: Record[]; malformed: number } {
+export function transcode(recs: Buffer[], c: DecodeContext = ctx): { out: CaptureRecord[]; malformed: number } {
   const frame = new FrameBuffer(1024);
   const enc = new RingEncoder(c, frame);
   const t = { prio: new LaneTranscoder('prio', FAMILIES, enc, c), bulk: new LaneTranscoder('bulk', FAMILIES, enc, c) };
@@ -117,15 +117,15 @@ export function transcode(recs: Buffer[], c: DecodeContext = ctx): { out: Record
     t[laneOf(kind)].handle(view, 13, r.length);
   }
   const raw = frame.take().raw;
-  return { out: pb.Capture.decode(raw).record as Record[], malformed: t.prio.malformed + t.bulk.malformed };
+  return { out: pb.Capture.decode(raw).record as CaptureRecord[], malformed: t.prio.malformed + t.bulk.malformed };
 }
 
 /** One record through its family's reference decoder, then protobufjs (as written to a capture). */
-export function reference(r: Buffer, c: DecodeContext = ctx): Record {
+export function reference(r: Buffer, c: DecodeContext = ctx): CaptureRecord {
   const kind = r.readUInt16LE(L.event_head.kind);
   const fam = FAMILIES.find((f) => f.decoders[kind])!;
   const { rec } = fam.decoders[kind]!(r, 0, r.length, c);
-  return pb.Record.decode(pb.Record.encode(rec).finish()) as Record;
+  return pb.Record.decode(pb.Record.encode(rec).finish()) as CaptureRecord;
 }
 
-export const plain = (r: Record) => pb.Record.toObject(r as pb.Record, { defaults: true, bytes: String });
+export const plain = (r: CaptureRecord) => pb.Record.toObject(r as pb.Record, { defaults: true, bytes: String });

@@ -8,7 +8,7 @@ import { kind as cred } from '../../../analyzer/kinds/cred.js';
 import { HostTimeline, hostTimelineView } from '../../../analyzer/views/hosttimeline.js';
 import { CaptureRows } from '../../../analyzer/schema/rows.js';
 import { TABLES } from '../../../analyzer/schema/tables.js';
-import { pb, type RecordInit, type Record } from '../../../format/index.js';
+import { pb, type RecordInit, type CaptureRecord } from '../../../format/index.js';
 
 const b = (s: string) => Buffer.from(s);
 const S = 1e9;
@@ -71,7 +71,7 @@ describe('cred in the timeline and the export rows', () => {
 
   it('export: a creds row with every documented column', () => {
     const rows = new CaptureRows(HEADER);
-    const r = pb.Record.decode(pb.Record.encode({ ts: 2 * S, pid: 701, tid: 701, uid: 0, comm: b('x'), cred: { call: CALL.CRED_CALL_SETUID, oldUid: 1000, oldEuid: 1000, oldGid: 5 } }).finish()) as Record;
+    const r = pb.Record.decode(pb.Record.encode({ ts: 2 * S, pid: 701, tid: 701, uid: 0, comm: b('x'), cred: { call: CALL.CRED_CALL_SETUID, oldUid: 1000, oldEuid: 1000, oldGid: 5 } }).finish()) as CaptureRecord;
     const got = rows.row(r)!;
     expect(got[0]).toBe('creds');
     expect(Object.keys(got[1]).sort()).toEqual(TABLES.creds.columns.map((c) => c.name).sort());
