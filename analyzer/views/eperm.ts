@@ -2,10 +2,10 @@
 // tool's two labels are swapped; these are right. One table per errno, ascending by count.
 // --list: one line per denial (who, when, which syscall; the path when it was an open).
 // sysPrefix: the book's probe-style names (sys_openat) instead of plain ones (openat).
-import type { CaptureRecord } from '../../format/index.js';
+import { Abi, type CaptureRecord } from '../../format/index.js';
 import { userName, type View, type ViewContext } from '../pipeline.js';
 import { esc, pad } from '../text.js';
-import { syscallName } from '../syscalls.js';
+import { errnoName, syscallName } from '../syscalls.js';
 import { own, rowsFor, rowOf, text, type ViewColumn, type ViewTable } from '../schema/views.js';
 const syscallErrorRow = rowOf('syscall_errors');
 
@@ -31,14 +31,14 @@ const countsTable = (by: EpermKey, o: EpermOptions): ViewTable<Count> => ({
     { name: 'count', type: 'i64', doc: 'syscalls that failed so' },
   ],
   row: (c, ctx) => ({
-    errno: c.errno, errno_name: c.errno === 1 ? 'EPERM' : 'EACCES', syscall: c.syscall, comm: c.comm, comm_text: c.comm ? text(c.comm) : null,
+    errno: c.errno, errno_name: errnoName(c.errno), syscall: c.syscall, comm: c.comm, comm_text: c.comm ? text(c.comm) : null,
     pid: c.pid, uid: c.uid, user: c.uid === null ? null : (ctx.users.get(c.uid) ?? null), count: c.count,
   }),
   text(c, ctx) {
     const sys = (o.sysPrefix ? 'sys_' : '') + c.syscall;
     const parts = by === 'comm-syscall' ? [esc(c.comm), sys] : by === 'syscall' ? [sys] : by === 'comm' ? [esc(c.comm)]
       : by === 'pid' ? [String(c.pid), esc(c.comm)] : [esc(userName(ctx.users, c.uid!))];
-    return `@${c.errno === 1 ? 'EPERM' : 'EACCES'}[${parts.join(', ')}]: ${c.count}`;
+    return `@${errnoName(c.errno)}[${parts.join(', ')}]: ${c.count}`;
   },
 });
 
@@ -59,7 +59,7 @@ export function epermView(by: EpermKey = 'comm-syscall', o: EpermOptions = {}): 
       const errno = s.errno ?? 0;
       const t = tables.get(errno);
       if (!t) return;
-      const sys = syscallName(ctx.arch, s.nr ?? 0, s.abi === 1);
+      const sys = syscallName(ctx.arch, s.nr ?? 0, s.abi === Abi.ABI_COMPAT);
       const withComm = by === 'comm-syscall' || by === 'comm' || by === 'pid';
       const k = by === 'comm-syscall' ? `${esc(r.comm)}\0${sys}` : by === 'syscall' ? sys : by === 'comm' ? esc(r.comm) : by === 'pid' ? `${r.pid}\0${esc(r.comm)}` : String(r.uid);
       const c = t.get(k);
@@ -113,8 +113,8 @@ function epermList(o: EpermOptions): View {
     header: () => `${pad('TIME', 12)} ${pad('PID', 7)} ${pad('TID', 7)} ${pad('USER', 10)} ${pad('COMM', 16)} ${pad('ERR', 6)} ${pad('SYSCALL', 18)} PATH`,
     text({ r, open }, ctx) {
       const s = r.syscallError!;
-      const sys = (o.sysPrefix ? 'sys_' : '') + syscallName(ctx.arch, s.nr ?? 0, s.abi === 1) + (s.abi === 1 ? ' (compat)' : '');
-      const label = s.errno === 1 ? 'EPERM' : 'EACCES';
+      const sys = (o.sysPrefix ? 'sys_' : '') + syscallName(ctx.arch, s.nr ?? 0, s.abi === Abi.ABI_COMPAT) + (s.abi === Abi.ABI_COMPAT ? ' (compat)' : '');
+      const label = errnoName(s.errno ?? 0);
       const path = open ? esc(open.path) + (open.cut ? '[cut]' : '') : '';
       const ms = String(Math.floor(ctx.clock.wallMs(r.ts) % 1000)).padStart(3, '0');
       return `${pad(`${ctx.clock.hms(r.ts)}.${ms}`, 12)} ${pad(String(r.pid), 7)} ${pad(String(r.tid), 7)} ${pad(esc(userName(ctx.users, r.uid)), 10)} ${pad(esc(r.comm), 16)} ${pad(label, 6)} ${pad(sys, 18)} ${path || '-'}`;
@@ -137,7 +137,7 @@ function epermList(o: EpermOptions): View {
       const s = r.syscallError!;
       const errno = s.errno ?? 0;
       if (errno !== 1 && errno !== 13) return;
-      const name = syscallName(ctx.arch, s.nr ?? 0, s.abi === 1);
+      const name = syscallName(ctx.arch, s.nr ?? 0, s.abi === Abi.ABI_COMPAT);
       const open = /^open/.test(name) ? lastOpen.get(r.tid) : undefined;
       ctx.out.row(table, { r, open: open && r.ts - open.ts <= OPEN_WINDOW_NS && r.ts >= open.ts ? open : undefined }, ctx);
     },
