@@ -61,9 +61,11 @@ export const DEFAULTS = {
   spillRingBytes: 128 << 20,
   frameBytes: 1 << 20,
   flushMs: 1000,
-  /** wake the consumer when a lane holds this much; below it, it reads them every REST_MS */
+  /** wake the consumer when a lane holds this much; below it, it reads them every POLL_MS-REST_MS */
   wakeBytes: 256 << 10,
 } as const;
 
-/** The consumer's longest sleep when no lane asks to be woken. */
+/** The consumer's longest wait when the rings were empty and no lane asks to be woken. */
 export const REST_MS = 200;
+/** Its sleep after a round that found only a few records. */
+export const POLL_MS = 50;
