@@ -1,7 +1,7 @@
 // The consuming loop's parts: the two lane rings with their transcoders, one bounded round of
 // draining (the priority lane emptied before each batch of the bulk lane), and the rest between
 // rounds. The Recorder (session.ts) drives them and owns frames, limits and the trailer.
-import { Ring, RingWaiter } from './ring.js';
+import { Ring, RingWaiter, type OnRecord } from './ring.js';
 import { LaneTranscoder } from './transcode.js';
 import type { RingEncoder } from './encode.js';
 import type { DecodeContext } from './decode.js';
@@ -10,7 +10,8 @@ import type { LaneFds, RingName } from './loader.js';
 import type { ProbeFamily } from './probes/types.js';
 import { POLL_MS, REST_MS, type RecorderSettings } from './settings.js';
 
-export interface LaneState { ring: Ring; lane: RingName; t: LaneTranscoder }
+/** A ring, its transcoder, and the callback its drain hands each record to (made once). */
+export interface LaneState { ring: Ring; lane: RingName; t: LaneTranscoder; on: OnRecord }
 
 /** Records drained between frame-size checks, per lane: at most 128 x 64 KiB tty writes or
  *  2048 x 4 KiB paths (8 MiB) past frameBytes in the worst case. */
@@ -26,11 +27,10 @@ const BULK_BATCHES = 256;
 export function openLanes(fds: LaneFds, s: RecorderSettings, families: readonly ProbeFamily[], enc: RingEncoder, dctx: DecodeContext,
   onMalformed: (lane: RingName, why: string) => void): { prio: LaneState; bulk: LaneState; spill: LaneState; waiter: RingWaiter } {
   const bytes = { prio: s.prioRingBytes, bulk: s.ringBytes, spill: s.spillRingBytes };
-  const open = (lane: RingName): LaneState => ({
-    lane,
-    ring: new Ring(fds[lane], bytes[lane], lane),
-    t: new LaneTranscoder(lane, families, enc, dctx, (why) => onMalformed(lane, why)),
-  });
+  const open = (lane: RingName): LaneState => {
+    const t = new LaneTranscoder(lane, families, enc, dctx, (why) => onMalformed(lane, why));
+    return { lane, ring: new Ring(fds[lane], bytes[lane], lane), t, on: (v, off, size) => t.handle(v, off, size) };
+  };
   return { prio: open('prio'), bulk: open('bulk'), spill: open('spill'), waiter: new RingWaiter([fds.prio, fds.bulk, fds.spill]) };
 }
 
@@ -41,19 +41,16 @@ export function openLanes(fds: LaneFds, s: RecorderSettings, families: readonly 
  * lane (older than what the lanes hold now), before the bulk lane. Returns the records taken. */
 export function drainRound(prio: LaneState, bulk: LaneState, spill: LaneState, frame: FrameBuffer, frameBytes: number, flush: () => void): number {
   let n = 0;
-  const onPrio = (v: Buffer, off: number, size: number) => prio.t.handle(v, off, size);
-  const onBulk = (v: Buffer, off: number, size: number) => bulk.t.handle(v, off, size);
-  const onSpill = (v: Buffer, off: number, size: number) => spill.t.handle(v, off, size);
   for (let i = 0; i < BULK_BATCHES; i++) {
     for (let p = PRIO_BATCH; p === PRIO_BATCH;) {
-      p = prio.ring.drain(onPrio, PRIO_BATCH);
+      p = prio.ring.drain(prio.on, PRIO_BATCH);
       n += p;
       if (frame.pos >= frameBytes) flush();
     }
-    const s = spill.ring.drain(onSpill, PRIO_BATCH);
+    const s = spill.ring.drain(spill.on, PRIO_BATCH);
     n += s;
     if (frame.pos >= frameBytes) flush();
-    const b = bulk.ring.drain(onBulk, BULK_BATCH);
+    const b = bulk.ring.drain(bulk.on, BULK_BATCH);
     n += b;
     if (frame.pos >= frameBytes) flush();
     if (b < BULK_BATCH && s < PRIO_BATCH) break;
@@ -63,8 +60,7 @@ export function drainRound(prio: LaneState, bulk: LaneState, spill: LaneState, f
 
 /** Everything a lane still holds (at the end, once the programs are detached). */
 export function drainAll(st: LaneState): void {
-  const on = (v: Buffer, off: number, size: number) => st.t.handle(v, off, size);
-  while (st.ring.drain(on, 1 << 30) > 0) { /* until empty */ }
+  while (st.ring.drain(st.on, 1 << 30) > 0) { /* until empty */ }
 }
 
 /** Between rounds: a round that took a full batch goes straight on. One that took a few records
