@@ -6,12 +6,13 @@
 import { closeSync, mkdirSync, openSync, writeSync, writevSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Fl from '@uwdata/flechette';
-import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type CaptureRecord, type RecordPlan } from '../format/index.js';
+import { BODY_FIELDS, CaptureReader, type BodyKind, type Header, type CaptureRecord, type RawRecord, type RecordPlan } from '../format/index.js';
 import { CaptureRows, HELPERS, type RowContext } from './schema/rows.js';
 import { TABLE_NAMES, type Row, type TableName } from './schema/tables.js';
 import { csvHeader, lineWriter, recordLine, type LineWriter, type RecordLine } from './schema/lines.js';
 import type { ArrowColumns, Feed } from './schema/columns.js';
-import type { EventTable } from './schema/fields.js';
+import { TABLE_OF_BODY, type EventTable } from './schema/fields.js';
+import { RawLines } from './schema/rawlines.js';
 
 /** Arrow and Parquet's libraries, loaded only when a columnar format is asked for (a CSV export
  * does not compile parquet-wasm's WebAssembly). */
@@ -44,6 +45,9 @@ export interface ExportOptions {
   outDir: string;
   /** Parquet/Arrow: rows per part file (memory holds at most twice this many rows). */
   batchRows?: number;
+  /** CSV/NDJSON: write the lines of the kinds rawKinds() names from raw records (the default);
+   * false decodes every record first (the reference path the tests compare the lines with). */
+  raw?: boolean;
   warn?: (msg: string) => void;
 }
 
@@ -103,6 +107,14 @@ const EVERY_FIELD: RecordPlan = {
   fields: new Map(Object.entries(BODY_FIELDS).map(([k, f]) => [k as BodyKind, new Set(Object.values(f).map(([name]) => name))])),
 };
 
+/** Kinds whose lines export writes from raw records (rawlines.ts): each a table whose body columns
+ * are the body's alone, and a record the tree reads by its common fields only (not process, fork,
+ * exec, exit). */
+function rawKinds(format: 'csv' | 'json'): Set<BodyKind> {
+  const lifecycle = new Set(['process', 'fork', 'exec', 'exit']);
+  return new Set([...TABLE_OF_BODY].filter(([k, t]) => !lifecycle.has(k) && k in BODY_FIELDS && RawLines.can(t, format)).map(([k]) => k as BodyKind));
+}
+
 /** One table of one capture: text lines go through a byte buffer to their file, Parquet/Arrow
  * rows are buffered as columns and written out in parts. */
 class TableSink {
@@ -113,16 +125,19 @@ class TableSink {
   private readonly lines: LineWriter | null;
   private readonly recordLine: RecordLine | null;
   private readonly feed: Feed<RowContext, typeof HELPERS> | null;
+  /** CSV/NDJSON of a table rawKinds() names: lines from raw records. */
+  private readonly rawLines: RawLines | null;
   private part = 0;
   private fd: number | null = null;
   readonly files: string[] = [];
   constructor(private readonly table: TableName, private readonly dir: string, private readonly stem: string, private readonly format: ExportFormat,
-    private readonly columnar: Columnar | null) {
+    private readonly columnar: Columnar | null, ctx: RowContext) {
     this.columns = columnar ? columnar.arrowColumns(table) : null;
     this.feed = columnar && table !== 'processes' ? columnar.feeds[table] : null;
     const text = format === 'csv' ? 'csv' : 'json';
     this.lines = columnar ? null : lineWriter(table, text, (b) => writeAll(this.textFile(), b));
     this.recordLine = columnar || table === 'processes' ? null : recordLine(table, text);
+    this.rawLines = this.lines && table !== 'processes' && RawLines.can(table, text) ? new RawLines(table, text, this.lines, ctx, HELPERS) : null;
   }
 
   /** Rows waiting for their part. */
@@ -147,6 +162,12 @@ class TableSink {
     this.count++;
     if (this.columns) this.columns.feed(this.feed!, r, ctx, HELPERS);
     else this.recordLine!(r, ctx, HELPERS, this.lines!);
+  }
+
+  /** A raw record of this table (CSV/NDJSON); `start`: its process's. */
+  raw(d: RawRecord, start: number | null): void {
+    this.count++;
+    this.rawLines!.write(d, start);
   }
 
   private textFile(): number {
@@ -184,7 +205,9 @@ class TableSink {
 export async function exportCapture(file: string, o: ExportOptions): Promise<ExportResult> {
   const batch = Math.max(1, o.batchRows ?? 16_384);
   const columnar = o.format === 'parquet' || o.format === 'arrow' ? await loadColumnar(o.format === 'parquet') : null;
-  const reader = new CaptureReader(file, { plan: EVERY_FIELD });
+  const text = o.format === 'csv' ? 'csv' : o.format === 'ndjson' ? 'json' : null;
+  const raw = text && o.raw !== false ? rawKinds(text) : null;
+  const reader = new CaptureReader(file, { plan: raw ? { ...EVERY_FIELD, raw } : EVERY_FIELD });
   let rows: CaptureRows | null = null;
   let sinks: Map<TableName, TableSink> | null = null;
   let header: Header | null = null;
@@ -196,9 +219,10 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
     rows = new CaptureRows(header);
     const host = partitionValue(header?.hostname || 'unknown');
     const stem = `${Number(header?.startWallSec ?? 0)}-${partitionValue((header?.bootId ?? '').slice(0, 8))}-${header?.recorderPid ?? 0}`;
-    return new Map(TABLE_NAMES.map((t) => [t, new TableSink(t, join(o.outDir, `host=${host}`, `kind=${t}`), stem, o.format, columnar)]));
+    return new Map(TABLE_NAMES.map((t) => [t, new TableSink(t, join(o.outDir, `host=${host}`, `kind=${t}`), stem, o.format, columnar, rows!.ctx)]));
   };
   let current: CaptureRecord | null = null;
+  const rawSinks = new Map<BodyKind, TableSink>();
   const use = (t: EventTable): TableSink => { const s = sinks!.get(t)!; s.record(current!, rows!.ctx); return s; };
   try {
     // read(): records one by one into the sinks, no batch kept (the decoder copies the bytes it
@@ -219,6 +243,15 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
         }
       },
       touch: () => { /* the plan names no touch kinds */ },
+      raw: (d) => {
+        records++;
+        sinks ??= open();
+        const tree = rows!.ctx.tree;
+        tree.touch(d.pid, d.ppid, d.uid, d.comm); // what observe() does with a record of these kinds
+        let sink = rawSinks.get(d.kind);
+        if (sink === undefined) rawSinks.set(d.kind, sink = sinks.get(TABLE_OF_BODY.get(d.kind)!)!);
+        sink.raw(d, tree.startOf(d.pid));
+      },
     });
     sinks ??= open();
     const procs = sinks.get('processes')!;

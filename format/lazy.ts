@@ -61,6 +61,9 @@ export interface RecordPlan {
   /** With a RecordSink only: kinds whose common fields alone are wanted (their body is checked, not
    * decoded); they reach the sink as touch() calls, in order, with no Record made. */
   touch?: ReadonlySet<BodyKind>;
+  /** With a RecordSink only: kinds handed to the sink's raw() as their common fields and the body's
+   * bytes, with no Record made (a line writer that renders them straight from the frame). */
+  raw?: ReadonlySet<BodyKind>;
   /** With a RecordSink only: kinds only counted by pid, uid, comm and the body (a counting view).
    * Repeats of one record (same pid, uid, comm and body bytes) inside `window` reach the sink once,
    * with their number, when the table is full or at the end of read(). */
@@ -77,6 +80,22 @@ export interface RecordSink {
   record(rec: CaptureRecord, n: number): void;
   /** A record of a touch kind: only its common fields. `comm` is shared: do not change it. */
   touch(ts: number, pid: number, ppid: number, uid: number, comm: Buffer | undefined): void;
+  /** A record of a raw kind (the plan's `raw`): valid only during the call; `d` is reused. */
+  raw?(d: RawRecord): void;
+}
+
+/** A record of a raw kind as the decoder found it: its common fields (0 or undefined when absent,
+ * as a decoded Record has them) and its body's bytes, buf[bs, be), checked to follow the rules the
+ * fast path reads by. Valid only during the sink's raw() call. */
+export interface RawRecord {
+  readonly kind: BodyKind;
+  readonly ts: number; readonly pid: number; readonly tid: number; readonly uid: number; readonly ppid: number;
+  readonly gid: number; readonly cpu: number; readonly cgroup: number;
+  /** Interned for short values: the same Buffer for the same bytes (do not change it). */
+  readonly comm: Buffer | undefined;
+  readonly buf: Uint8Array; readonly bs: number; readonly be: number;
+  /** The body decoded whole, as a Record's would be (its bytes fields view the frame: use them within the call). */
+  body(): object;
 }
 
 /** The time window counted records must lie in (known once the header is read; null: count nothing). */
@@ -113,6 +132,8 @@ export class LazyDecoder {
   private readonly comms: (Buffer | undefined)[] = new Array<Buffer | undefined>(COMM_SLOTS);
 
   private readonly touchKinds: ReadonlySet<BodyKind>;
+  private readonly rawKinds: ReadonlySet<BodyKind>;
+  private readonly rawRec: RawRecordImpl;
   private readonly countedKinds: ReadonlySet<BodyKind>;
   /** Set by the reader for a sink run; touch and counted kinds apply only then. */
   sink: RecordSink | null = null;
@@ -140,6 +161,8 @@ export class LazyDecoder {
     this.fields = fields;
     const fast = (ks: ReadonlySet<BodyKind> | undefined): ReadonlySet<BodyKind> => new Set([...ks ?? []].filter((k) => BODY_FIELDS[k] && fields.has(k)));
     this.touchKinds = fast(plan.touch);
+    this.rawKinds = new Set([...plan.raw ?? []].filter((k) => BODY_FIELDS[k]));
+    this.rawRec = new RawRecordImpl(this);
     this.countedKinds = fast(plan.counted);
     BODY_BY_FIELD.forEach((k, i) => { this.roles[FIRST_BODY + i] = this.countedKinds.has(k) ? 2 : this.kinds === null || this.kinds.has(k) ? 1 : 0; });
     if (this.kinds === null) this.roles[0] = 1;
@@ -216,6 +239,15 @@ export class LazyDecoder {
       if (this.touchKinds.has(kind)) {
         if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
         this.sink.touch(ts, pid, ppid, uid, ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce)));
+        return TOUCHED;
+      }
+      if (this.rawKinds.has(kind) && this.sink.raw !== undefined) {
+        if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
+        const d = this.rawRec;
+        d.kind = kind; d.ts = ts; d.pid = pid; d.tid = tid; d.uid = uid; d.ppid = ppid; d.gid = gid; d.cpu = cpu; d.cgroup = cgroup;
+        d.comm = ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce));
+        d.buf = buf; d.bs = bs; d.be = be;
+        this.sink.raw(d);
         return TOUCHED;
       }
       const w = this.window;
@@ -501,6 +533,17 @@ export class LazyDecoder {
     return copy;
   }
 
+  /** A raw record's body, whole, its bytes viewing the frame (check() passed: body() reads it). */
+  rawBody(kind: BodyKind, buf: Uint8Array, bs: number, be: number): object {
+    const copies = this.copies;
+    this.copies = false;
+    try {
+      const o = this.body(kind, ALL_FIELDS[kind]!, buf, bs, be);
+      if (o !== null) return o;
+      return TYPES[kind].decode(pbMinimal.Reader.create(buf.subarray(bs, be)) as never);
+    } finally { this.copies = copies; }
+  }
+
   /** Only the wanted fields of a body; null when anything is unusual (then protobufjs decides). */
   private body(kind: BodyKind, want: ReadonlySet<string>, buf: Uint8Array, p: number, end: number): object | null {
     const table = BODY_FIELDS[kind]!;
@@ -587,6 +630,15 @@ export class LazyDecoder {
     if (this.copies) ownBytes(rec);
     return rec;
   }
+}
+
+class RawRecordImpl implements RawRecord {
+  kind: BodyKind = 'open';
+  ts = 0; pid = 0; tid = 0; uid = 0; ppid = 0; gid = 0; cpu = 0; cgroup = 0;
+  comm: Buffer | undefined = undefined;
+  buf: Uint8Array = new Uint8Array(0); bs = 0; be = 0;
+  constructor(private readonly d: LazyDecoder) {}
+  body(): object { return this.d.rawBody(this.kind, this.buf, this.bs, this.be); }
 }
 
 /** n bytes at s as the generated code decodes a string: invalid UTF-8 throws (protobufjs' stringVerify). */

@@ -177,7 +177,7 @@ export class CaptureReader {
         const f = await this.next();
         if (f === undefined) break;
         if (f === null) continue;
-        const own: RecordSink = { record: (rec, n) => { this.observe(rec, f); sink.record(rec, n); }, touch: sink.touch };
+        const own: RecordSink = { record: (rec, n) => { this.observe(rec, f); sink.record(rec, n); }, touch: sink.touch, ...(sink.raw ? { raw: sink.raw } : {}) };
         for (const _ of this.decodeFrame(f, own)) { /* nothing is batched with a sink */ }
         if (f.pooled && this.reuse) this.prefetch!.recycle(f.raw.buffer as ArrayBuffer); // the decoder copied what it handed out
         sink.frameEnd?.(f.at, f.compressedLen);

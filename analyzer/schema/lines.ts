@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import type { HostClock } from './clock.js';
 import { epochColumns, epochOf, writeNine, writeTime, type EpochSecond } from './epoch.js';
 import { compileFields, FIELDS, type EventTable, type Source } from './fields.js';
+import { EVENT, PRE, PROC } from './spec.js';
 import { TABLES, type ColumnType, type Row, type TableName, type Value } from './tables.js';
 import { csvValue, jsonValue } from './values.js';
 import { guard } from '../text.js';
@@ -27,6 +28,8 @@ const JSON_ESCAPES: (Uint8Array | null)[] = Array.from({ length: 256 }, (_, b) =
 });
 const B64 = ascii('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/');
 const NULL = ascii('null');
+/** "00" … "99". */
+const PAIRS = ascii(Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0')).join(''));
 const TRUE = ascii('true');
 const FALSE = ascii('false');
 
@@ -50,8 +53,11 @@ export abstract class LineWriter {
     this.names = TABLES[table].columns.map((c) => c.name);
   }
 
+  /** Times the buffer was handed out (a piece written across one is not in the buffer whole). */
+  drains = 0;
+
   /** At least n bytes free, besides the slack. */
-  protected room(n: number): void {
+  room(n: number): void {
     if (this.pos + n + SLACK <= this.buf.length) return;
     this.drain();
     if (n + SLACK > this.buf.length) this.buf = Buffer.allocUnsafe(2 * (n + SLACK));
@@ -59,8 +65,21 @@ export abstract class LineWriter {
 
   /** Hands out what is written so far. */
   drain(): void {
+    this.drains++;
     if (this.pos && this.out(this.buf.subarray(0, this.pos)) === true) this.buf = Buffer.allocUnsafe(this.buf.length);
     this.pos = 0;
+  }
+
+  /** Bytes written before (a piece cut()): as they are. */
+  put(b: Uint8Array): void {
+    if (b.length > 64) { this.room(b.length); this.buf.set(b, this.pos); this.pos += b.length; return; }
+    this.bytes(b);
+  }
+  /** Where the next byte goes (for cut()). */
+  mark(): number { return this.pos; }
+  /** A copy of what was written since mark m (null when the buffer was handed out in between). */
+  cut(m: number, drains: number): Uint8Array | null {
+    return drains === this.drains && m <= this.pos ? Uint8Array.prototype.slice.call(this.buf, m, this.pos) : null;
   }
 
   protected bytes(b: Uint8Array): void {
@@ -75,15 +94,24 @@ export abstract class LineWriter {
   }
   protected label(j: number): void { this.bytes(this.labels[j]!); }
 
-  /** A safe integer's digits (String(v)). */
+  /** A safe integer's digits (String(v)): two at a time from a table. */
   private int(v: number): void {
     const buf = this.buf;
     if (v < 0) { buf[this.pos++] = 0x2d; v = -v; }
-    let d = 1;
-    for (let p = 10; p <= v; p *= 10) d++;
+    if (v < 10) { buf[this.pos++] = 0x30 + v; return; }
+    let d = 2;
+    for (let p = 100; p <= v && d < 16; p *= 10) d++;
+    if (d === 16 && v >= 1e16) d = 17;
     let i = this.pos + d;
     this.pos = i;
-    do { const q = Math.floor(v / 10); buf[--i] = 0x30 + (v - q * 10); v = q; } while (v > 0);
+    while (v >= 100) {
+      const q = v < 2147483648 ? (v / 100) | 0 : Math.floor(v / 100);
+      const r = (v - q * 100) << 1;
+      buf[--i] = PAIRS[r + 1]!;
+      buf[--i] = PAIRS[r]!;
+      v = q;
+    }
+    if (v >= 10) { buf[--i] = PAIRS[(v << 1) + 1]!; buf[--i] = PAIRS[v << 1]!; } else buf[--i] = 0x30 + v;
   }
   private digits(s: string): void {
     const buf = this.buf;
@@ -292,8 +320,14 @@ const VAL: { [T in ColumnType]?: string } = { str: 'str', bool: 'bool', i32: 'nu
 /** Compiled from the table's fields, per format: each column one writer call (monomorphic sites). */
 function compile(table: EventTable): RecordLine {
   const { spec, time } = epochColumns(FIELDS[table]);
+  return compileFields<RecordLine>(spec, columnEmit(table, time), 'T.end();');
+}
+
+/** The writer call of column j (its index in the table) from its source and expression. */
+function columnEmit(table: EventTable, time: readonly (string | null | undefined)[], base = 0): (j: number, n: string, source: Source, expr: string) => string {
   const types = TYPES(table);
-  return compileFields<RecordLine>(spec, (j, _n, source, expr) => {
+  return (jj, _n, source, expr) => {
+    const j = jj + base;
     const t = time[j];
     if (t) return `T.${t === 'epoch' ? 'epochNs' : 'time'}(${j}, c.clock, r.ts);`;
     if (source === 'bin' || source === 'bin_text') return `T.${source === 'bin' ? 'bin' : 'binText'}(${j}, ${expr});`;
@@ -301,7 +335,30 @@ function compile(table: EventTable): RecordLine {
     if (list) return `T.other(${j}, T.value(${list}(${expr}), ${JSON.stringify(types[j])}));`;
     const m = VAL[types[j]!];
     return m ? `T.${m}(${j}, ${expr});` : `T.other(${j}, T.value(${expr}, ${JSON.stringify(types[j])}));`;
-  }, 'T.end();');
+  };
+}
+
+/** Writes the body columns of a record (all but the event columns) from its body `x` alone. */
+export type BodyLine = (x: unknown, c: unknown, H: unknown, W: LineWriter) => void;
+/** What makes a column depend on more than the body: the record, its time, its process, the tree, the clock. */
+const NOT_BODY = /\br\.|\bP\b|\bns\b|\bp\b|c\.tree|c\.clock/;
+
+/** The body columns' writer of an event table whose body columns (and the locals they read) are a
+ * function of the body alone (and the capture's arch), else null: those lines can be kept by body. */
+export function bodyLine(table: EventTable, format: TextFormat): BodyLine | null {
+  const key = `${format} ${table}`;
+  if (!bodies.has(key)) bodies.set(key, compileBody(table));
+  return bodies.get(key)!;
+}
+const bodies = new Map<string, BodyLine | null>();
+
+function compileBody(table: EventTable): BodyLine | null {
+  const spec = FIELDS[table];
+  if (spec.cols.slice(0, EVENT.length).some(([n], j) => n !== EVENT[j]![0])) return null;
+  const pre = spec.pre.replace(PRE(spec.body), '').replace(PROC, '');
+  const cols = spec.cols.slice(EVENT.length);
+  if (NOT_BODY.test(pre) || cols.some(([, [, expr]]) => NOT_BODY.test(expr))) return null;
+  return compileFields<BodyLine>({ body: spec.body, pre: `const x = r; ${pre}`, cols }, columnEmit(table, [], EVENT.length));
 }
 
 const compiled = new Map<string, RecordLine>();

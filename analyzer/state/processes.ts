@@ -169,6 +169,14 @@ export class ProcessTree {
     this.events[p]!++;
   }
 
+  /** get(pid)?.start ?? null, with no handle made. */
+  startOf(pid: number): number | null {
+    const p = this.live.get(pid);
+    if (p === undefined) return null;
+    const s = this.starts[p]!;
+    return Number.isNaN(s) ? null : s;
+  }
+
   get(pid: number): Proc | undefined { const p = this.live.get(pid); return p === undefined ? undefined : this.proc(p); }
   /** Every process that had this pid, oldest first. */
   byPid(pid: number): Proc[] {

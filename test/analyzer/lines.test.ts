@@ -69,3 +69,17 @@ describe('line writers', () => {
     });
   }
 });
+
+describe('integer digits', () => {
+  it('every safe integer as String() writes it: each digit count, both signs, the 2^31 edge', () => {
+    const vals: number[] = [0, -0, 9, 10, 99, 100, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), 2 ** 32, 2 ** 53 - 1, -(2 ** 53 - 1)];
+    for (let d = 0; d <= 16; d++) vals.push(10 ** d - 1, 10 ** d, 10 ** d + 1, -(10 ** d));
+    let x = 12345;
+    for (let i = 0; i < 20_000; i++) { x = (x * 1103515245 + 12345) % 2 ** 31; vals.push(Math.floor((x / 2 ** 31) * 2 ** ((i % 53) + 1)) * (i % 3 ? 1 : -1)); }
+    const out: Buffer[] = [];
+    const w = lineWriter('opens', 'csv', (b) => { out.push(Buffer.from(b)); });
+    for (const v of vals) { w.num(col('pid'), v); w.end(); }
+    w.drain();
+    expect(Buffer.concat(out).toString('latin1').split('\n').slice(0, -1)).toEqual(vals.map((v) => `,${String(v)}`)); // after the column's comma
+  });
+});
