@@ -7,7 +7,7 @@
 //               sink RunOptions names (stdout by default); charts go through vega
 import { BODY_KINDS, CaptureReader, probeName, type BodyKind, type Frame, type Header, type CaptureRecord } from '../format/index.js';
 import type { FrameSink } from '../format/reader.js';
-import type { RecordPlan } from '../format/lazy.js';
+import type { RawRecord, RecordPlan } from '../format/lazy.js';
 import { FrameLookup, outside, type TimeIndex } from '../format/timeindex.js';
 import { workersFor } from '../format/reader-prefetch.js';
 import { CaptureClock } from './time.js';
@@ -78,7 +78,17 @@ export interface View {
   readonly tables?: readonly ViewTable<any>[];
   /** One record that passed the filters; n > 1 only for a view with `counts`. */
   record?(r: CaptureRecord, ctx: ViewContext, n?: number): void;
+  /** --json of a table with byte lines: its kinds may come as raw records (no Record made) to
+   * raw.record(), which writes through ctx.out.rawRow() what record() would through row(). */
+  readonly raw?: RawView;
   end(ctx: ViewContext): void | Promise<void>;
+}
+
+export interface RawView {
+  readonly kinds: readonly BodyKind[];
+  readonly table: ViewTable<any>;
+  /** A raw record that passed the filters (valid during the call only). */
+  record(d: RawRecord, ctx: ViewContext): void;
 }
 
 export interface RunOptions {
@@ -97,9 +107,14 @@ export interface RunOptions {
   /** Per-frame times (format/timeindex.ts): frames wholly outside --since/--until are not decompressed,
    * for views that do not keep the process tree (it needs every frame). */
   index?: TimeIndex | null;
+  /** false: every record decoded, never raw (the reference the tests compare raw lines with). */
+  raw?: boolean;
 }
 
 export { userName } from './text.js';
+
+/** A raw record's comm when it has none (a decoded Record's default). */
+const NO_COMM = Buffer.alloc(0);
 
 /** Kinds the process tree reads whole; it counts every other record by its common fields. */
 const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];
@@ -162,6 +177,8 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const useTree = (view.tree ?? true) || (format !== 'text' && !view.framing);
   const out = new Renderer(format, o.output);
   const plan = planFor(view, useTree, o.filters);
+  const rawView = o.raw !== false && plan && view.raw && view.record && out.canRaw(view.raw.table) ? view.raw : undefined;
+  if (rawView) plan!.raw = new Set(rawView.kinds);
   const fast = view.framing && !useTree && !o.source ? await fromFraming(o.file) : undefined;
   const deliver = fast === undefined && view.record !== undefined;
   const filtered = view.filtered ?? true;
@@ -230,6 +247,23 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
         if (commBuf !== null && !commBuf.equals(r.comm)) return;
       }
       view.record!(r, ctx, n);
+    },
+    raw(d: RawRecord): void {
+      ctx ??= begin();
+      if (useTree) tree.touch(d.pid, d.ppid, d.uid, d.comm); // what observe() does with a record of a raw kind
+      if (d.ts > lastTs) lastTs = d.ts;
+      if (!deliver) return;
+      if (filtered) {
+        if (f.since !== undefined && d.ts < f.since) return;
+        if (f.until !== undefined && d.ts > f.until) return;
+        inWindow++;
+        if (filtered !== 'time') {
+          if (f.pid !== undefined && d.pid !== f.pid) return;
+          if (f.uid !== undefined && d.uid !== f.uid) return;
+          if (commBuf !== null && !commBuf.equals(d.comm ?? NO_COMM)) return;
+        }
+      }
+      rawView!.record(d, ctx);
     },
     touch(ts: number, pid: number, ppid: number, uid: number, comm: Buffer | undefined): void {
       ctx ??= begin();

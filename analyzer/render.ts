@@ -7,6 +7,8 @@ import type { ViewContext } from './pipeline.js';
 import { columnsOf, csvHeaderOf, csvLine, jsonLine, type ViewTable } from './schema/views.js';
 import { guard } from './text.js';
 import { lineWriter, recordLine, type LineWriter, type RecordLine } from './schema/lines.js';
+import { RawLines } from './schema/rawlines.js';
+import type { RawRecord } from '../format/index.js';
 import { HELPERS } from './schema/rows.js';
 import { rowsFor } from './schema/views.js';
 
@@ -66,6 +68,22 @@ export class Renderer {
       this.line(jsonLine(cols, t.row(item, ctx)));
     }
   }
+
+  /** Whether rawRow() can write this table's items (--json of a table with byte lines). */
+  canRaw(t: ViewTable<any>): boolean { return this.format === 'json' && t.lines !== undefined && RawLines.can(t.lines, 'json'); }
+
+  /** row() of a raw record (canRaw(t)); `start`: the start of its live process. */
+  rawRow(t: ViewTable<any>, d: RawRecord, ctx: ViewContext, start: number | null): void {
+    this.started.add(t);
+    this.bytesOf(t);
+    if (this.rawLines === null || this.rawWriter !== this.writer) {
+      this.rawLines = new RawLines(t.lines!, 'json', this.writer!, rowsFor(ctx), HELPERS);
+      this.rawWriter = this.writer;
+    }
+    this.rawLines.write(d, start);
+  }
+  private rawLines: RawLines | null = null;
+  private rawWriter: LineWriter | null = null;
 
   /** The byte writer of a table with `lines` (what was buffered as text is written first). */
   private bytesOf(t: ViewTable<any>): RecordLine {

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bodyKindOf, CaptureWriter, type Header, type RecordInit } from '../format/index.js';
-import { run, type Filters, type View } from '../analyzer/pipeline.js';
+import { run, type Filters, type RunOptions, type View } from '../analyzer/pipeline.js';
 import { MemorySink, type OutputFormat } from '../analyzer/render.js';
 
 export const tmp = (): string => mkdtempSync(join(tmpdir(), 'secrec-test-'));
@@ -31,10 +31,10 @@ export function writeCapture(records: RecordInit[], opts: { frameBytes?: number;
 }
 
 /** Runs a view on a capture into a buffer (the pipeline's output sink); returns its text, bytes and the warnings. */
-export async function runView(file: string, view: View, o: { json?: boolean; format?: OutputFormat; filters?: Filters; tty?: boolean } = {}) {
+export async function runView(file: string, view: View, o: { json?: boolean; format?: OutputFormat; filters?: Filters; tty?: boolean; raw?: boolean; times?: RunOptions['times'] } = {}) {
   const sink = Object.assign(new MemorySink(), { isTTY: !!o.tty });
   const warnings: string[] = [];
-  await run(view, { file, format: o.format ?? (o.json ? 'json' : 'text'), output: sink, filters: o.filters ?? {}, warn: (m) => warnings.push(m) });
+  await run(view, { file, format: o.format ?? (o.json ? 'json' : 'text'), output: sink, filters: o.filters ?? {}, warn: (m) => warnings.push(m), ...(o.raw !== undefined ? { raw: o.raw } : {}), ...(o.times ? { times: o.times } : {}) });
   const bytes = sink.bytes;
   return { text: bytes.toString('utf8'), bytes, warnings };
 }

@@ -1,6 +1,6 @@
 // opensnoop: file opens. Columns (bcc): [TIME(s)] [UID] PID|TID COMM FD ERR [FLAGS MODE] PATH, with
 // bcc's widths (%-14.9f, %-6d %-16s %4d %3d); -f flags are ORed, as bcc does.
-import type { CaptureRecord } from '../../format/index.js';
+import type { CaptureRecord, Open } from '../../format/index.js';
 import type { View, ViewContext } from '../pipeline.js';
 import { esc, pad, padl } from '../text.js';
 import { errnoName } from '../syscalls.js';
@@ -41,6 +41,22 @@ export function opensView(o: OpensOptions): View {
         o.extended ? flags.toString(8).padStart(8, '0') + ' ' + pad(mode, 4) : '', path].filter((s) => s !== '').join(' ');
     },
   };
+  /** The view's own filters (record() and raw.record() alike); the body is read only when they need it. */
+  const keep = (pid: number, tid: number, uid: number, comm: Uint8Array | undefined, body: () => Open, ctx: ViewContext): boolean => {
+    if (o.pid !== undefined && pid !== o.pid) return false;
+    if (o.tid !== undefined && tid !== o.tid) return false;
+    if (o.uid !== undefined && uid !== o.uid) return false;
+    if (o.name && !esc(comm).includes(o.name)) return false;
+    if (!o.failed && !o.flags?.length) return true;
+    const e = body();
+    if (o.failed && (e.ret ?? 0) >= 0) return false;
+    if (o.flags?.length) {
+      const flags = e.flags ?? 0;
+      want ??= parseOpenFlags(o.flags, ctx.arch);
+      if (!want.some((v) => (v === 0 ? (flags & 3) === 0 : (flags & v) === v))) return false;
+    }
+    return true;
+  };
   return {
     tables: [table],
     probes: ['open'],
@@ -48,19 +64,14 @@ export function opensView(o: OpensOptions): View {
     tree: false,
     record(r: CaptureRecord, ctx: ViewContext) {
       if (r.body !== 'open') return;
-      const e = r.open!;
-      const ret = e.ret ?? 0;
-      if (o.failed && ret >= 0) return;
-      if (o.pid !== undefined && r.pid !== o.pid) return;
-      if (o.tid !== undefined && r.tid !== o.tid) return;
-      if (o.uid !== undefined && r.uid !== o.uid) return;
-      if (o.name && !esc(r.comm).includes(o.name)) return;
-      if (o.flags?.length) {
-        const flags = e.flags ?? 0;
-        want ??= parseOpenFlags(o.flags, ctx.arch);
-        if (!want.some((v) => (v === 0 ? (flags & 3) === 0 : (flags & v) === v))) return;
-      }
-      ctx.out.row(table, r, ctx);
+      if (keep(r.pid, r.tid, r.uid, r.comm, () => r.open!, ctx)) ctx.out.row(table, r, ctx);
+    },
+    raw: {
+      kinds: ['open'],
+      table,
+      record(d, ctx) {
+        if (keep(d.pid, d.tid, d.uid, d.comm, () => d.body() as Open, ctx)) ctx.out.rawRow(table, d, ctx, ctx.tree.startOf(d.pid));
+      },
     },
     end() {},
   };

@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import type { RecordInit } from '../../format/index.js';
 import { exportCapture } from '../../analyzer/export.js';
 import { mixed } from '../../bench/synth.js';
-import { HEADER, tmp, writeCapture } from '../helpers.js';
+import { HEADER, runView, tmp, writeCapture } from '../helpers.js';
+import { opensView, type OpensOptions } from '../../analyzer/views/opens.js';
+import type { Filters } from '../../analyzer/pipeline.js';
 
 const PATHS = [Buffer.from('/etc/passwd'), Buffer.from('a "quoted", path\n\\'), Buffer.from([0x2f, 0xc3, 0x28, 0x7f, 0x00, 0x1b]), Buffer.from('/tmp/é'),
   Buffer.alloc(0), Buffer.alloc(3000, 0x61), Buffer.from('x,'.repeat(300))];
@@ -70,4 +72,25 @@ describe('raw lines', () => {
       }
     }, 120_000);
   }
+});
+
+describe('raw lines in a view', () => {
+  it('opens --json: the same bytes as the decoded records, under each of its filters and the global ones', async () => {
+    const recs = [...edges(), ...[...mixed(5_000)].map(([r]) => r)];
+    const cap = writeCapture(recs, { header: { ...HEADER, hostname: 'h' } }).path;
+    const cases: [OpensOptions, Filters, { since?: string; until?: string }?][] = [
+      [{}, {}], [{ failed: true }, {}], [{ pid: 105 }, {}], [{ tid: 106 }, {}], [{ uid: 1000 }, {}], [{ name: 'ba' }, {}], [{ name: '"' }, {}],
+      [{ flags: ['O_WRONLY', 'O_RDONLY'] }, {}], [{ failed: true, flags: ['O_RDWR'] }, { pid: 110 }], [{}, { uid: 0 }], [{}, { comm: 'bash' }],
+      [{}, {}, { since: '0.005', until: '0.02' }],
+    ];
+    let lines = 0;
+    for (const [o, filters, times] of cases) {
+      const ref = await runView(cap, opensView(o), { json: true, filters, raw: false, ...(times ? { times } : {}) });
+      const got = await runView(cap, opensView(o), { json: true, filters, ...(times ? { times } : {}) });
+      expect(got.bytes.equals(ref.bytes), JSON.stringify(o)).toBe(true);
+      expect(got.warnings).toEqual(ref.warnings);
+      lines += ref.text.split('\n').length - 1;
+    }
+    expect(lines).toBeGreaterThan(10_000);
+  }, 120_000);
 });
