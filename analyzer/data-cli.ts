@@ -1,7 +1,8 @@
 // `secanalyze export` and `secanalyze sql`: captures as data. Each parses its own options.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { mkdirSync } from 'node:fs';
-import { EXPORT_FORMATS, exportCapture, type ExportFormat } from './export.js';
+import { availableParallelism } from 'node:os';
+import { EXPORT_FORMATS, exportCaptures, type ExportFormat } from './export.js';
 import type { QueryResult } from './sql.js';
 import { esc } from './text.js';
 import { TABLE_NAMES } from './schema/tables.js';
@@ -42,6 +43,11 @@ function exportCommand(): Command {
     .addOption(new Option('--format <fmt>', 'output format').choices([...EXPORT_FORMATS]).default('parquet'))
     .requiredOption('-o, --output <dir>', 'output folder (created; existing files are never overwritten)')
     .option('--batch-rows <n>', 'rows per Parquet/Arrow part file (bounds memory)', (v) => Number(v), 16_384)
+    .option('-j, --jobs <n>', 'captures exported at once, each in its own worker thread (default: one per core)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
+      return n;
+    })
     .addHelpText('after', `
 Examples:
   secanalyze export incident.cap -o out/
@@ -78,14 +84,12 @@ export async function runDataCommand(argv: string[]): Promise<number> {
     const files = cmd.args;
     mkdirSync(o['output'], { recursive: true });
     let damaged = false;
-    for (const f of files) {
-      const t0 = performance.now();
-      const r = await exportCapture(f, { format: o['format'] as ExportFormat, outDir: o['output'], batchRows: o['batchRows'], warn });
-      const s = (performance.now() - t0) / 1000;
+    const jobs = o['jobs'] ?? Math.min(availableParallelism(), 8);
+    await exportCaptures(files, { format: o['format'] as ExportFormat, outDir: o['output'], batchRows: o['batchRows'], warn }, jobs, (f, r, s) => {
       const n = Object.values(r.rows).reduce((a, b) => a + (b ?? 0), 0);
       warn(`${f}: ${r.records} records → ${n} rows in ${r.files.length} files (${s.toFixed(2)} s, ${Math.round(r.records / s)} records/s); ${r.verdict}`);
       if (!r.intact) damaged = true;
-    }
+    });
     return damaged ? 3 : 0;
   }
   const [text, ...inputs] = cmd.args as [string, ...string[]];

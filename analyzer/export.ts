@@ -266,3 +266,56 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
     rows: Object.fromEntries([...sinks!].map(([t, s]) => [t, s.count])), files: [...sinks!.values()].flatMap((s) => s.files),
   };
 }
+
+/** exportCapture() of each file, `jobs` at a time in worker threads (one capture per worker: a
+ * fleet's captures export on every core); `done` is called in file order as results come. The first
+ * error, in file order, is thrown once the files before it are done. jobs <= 1: in this thread. */
+export async function exportCaptures(files: readonly string[], o: ExportOptions, jobs: number,
+  done: (file: string, r: ExportResult, seconds: number) => void): Promise<void> {
+  if (jobs <= 1 || files.length <= 1) {
+    for (const f of files) {
+      const t0 = performance.now();
+      const r = await exportCapture(f, o);
+      done(f, r, (performance.now() - t0) / 1000);
+    }
+    return;
+  }
+  const { Worker } = await import('node:worker_threads');
+  const { builtWorker } = await import('../format/workers.js');
+  const url = builtWorker('export-worker', ['../analyzer/export-worker.ts', '../analyzer/export.ts', '../analyzer/schema/rawlines.ts', '../analyzer/schema/lines.ts'], 'analyzer');
+  const { warn, ...plain } = o;
+  const results: ({ r: ExportResult; seconds: number } | { error: string } | undefined)[] = files.map(() => undefined);
+  let next = 0;
+  let shown = 0;
+  const show = (): void => {
+    for (; shown < files.length && results[shown] !== undefined; shown++) {
+      const got = results[shown]!;
+      if ('error' in got) return;
+      done(files[shown]!, got.r, got.seconds);
+    }
+  };
+  const workers = Array.from({ length: Math.min(jobs, files.length) }, () => new Worker(url, { execArgv: [] }));
+  try {
+    await Promise.all(workers.map((w) => new Promise<void>((resolve) => {
+      let current = -1;
+      const give = (): void => {
+        if (next >= files.length || results.some((x) => x !== undefined && 'error' in x)) { resolve(); return; }
+        current = next++;
+        w.postMessage({ id: current, file: files[current]!, o: plain });
+      };
+      w.on('message', (m: import('./export-worker.js').ExportReply) => {
+        if ('warn' in m) { warn?.(m.warn); return; }
+        results[m.id] = 'error' in m ? { error: m.error } : { r: m.result, seconds: m.seconds };
+        show();
+        give();
+      });
+      w.on('error', (e) => { if (current >= 0) results[current] ??= { error: e.message }; resolve(); });
+      give();
+    })));
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  show();
+  const failed = results.find((x) => x !== undefined && 'error' in x) as { error: string } | undefined;
+  if (failed) throw new Error(failed.error);
+}

@@ -4,15 +4,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** The compiled file of format/<name>.ts; `sources`: the format/ files it is built from. */
-export function builtWorker(name: string, sources: readonly string[]): URL {
+/** The compiled file of <dir>/<name>.ts; `sources`: the files it is built from, relative to format/. */
+export function builtWorker(name: string, sources: readonly string[], dir: 'format' | 'analyzer' = 'format'): URL {
   const here = new URL(import.meta.url);
-  if (!here.pathname.endsWith('.ts')) return new URL(`./${name}.js`, here);
-  const built = new URL(`../dist/format/${name}.js`, here);
+  if (!here.pathname.endsWith('.ts')) return new URL(dir === 'format' ? `./${name}.js` : `../${dir}/${name}.js`, here);
+  const built = new URL(`../dist/${dir}/${name}.js`, here);
   const file = fileURLToPath(built);
   if (!existsSync(file)) throw new Error(`${file} is missing: run npm run build:ts`);
   for (const src of sources) {
-    if (statSync(fileURLToPath(new URL(src, here))).mtimeMs > statSync(file).mtimeMs) throw new Error(`${file} is older than format/${src}: run npm run build:ts`);
+    if (statSync(fileURLToPath(new URL(src, here))).mtimeMs > statSync(file).mtimeMs) throw new Error(`${file} is older than ${new URL(src, here).pathname}: run npm run build:ts`);
   }
   return built;
 }
