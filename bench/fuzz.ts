@@ -142,7 +142,7 @@ const VIEWS: Array<[string, Mk]> = [
   ['tree --pid 10', () => ({ view: treeView({ maxArgs: 20, pid: 10 }) })], ['ancestry 101', () => ({ view: treeView({ maxArgs: 20, ancestry: 101 }) })],
   ['eperm', () => ({ view: epermView() })], ['eperm --by uid', () => ({ view: epermView('uid') })],
   ['execs', () => ({ view: execsView({ maxArgs: 20, fails: true, timestamp: true, parentComm: true }) })],
-  ['opens', () => ({ view: opensView({ failed: false, extended: true, fullPath: true }) })],
+  ['opens', () => ({ view: opensView({ failed: false, extended: true, fullPath: true }) })], ['opens --json', () => ({ view: opensView({}), json: true })],
   ['elf', () => ({ view: elfView() })], ['modules', () => ({ view: commandView('modules') })], ['readline', () => ({ view: commandView('readline') })],
   ['tty pts/0 --escape', () => ({ view: ttyView('pts/0', { escape: true }) })], ['shell 10', () => ({ view: shellView(10, false, {}), raw: true })],
   ['replay 10', () => ({ view: replayView(10, { speed: 1, format: 'bash' }) })], ['replay 10 cast', () => ({ view: replayView(10, { speed: 1, format: 'asciicast' }) })],
@@ -177,10 +177,21 @@ async function runCase(label: string, data: Buffer): Promise<void> {
     if (DANGER.test(text)) stats.failures.push(`${label} / ${name}: terminal control in stdout: ${JSON.stringify(text.match(DANGER)![0])}`);
     for (const w of warnings) if (DANGER.test(w)) stats.failures.push(`${label} / ${name}: terminal control on stderr: ${JSON.stringify(w)}`);
     stats.maxOutputRatio = Math.max(stats.maxOutputRatio, outBytes / Math.max(1, data.length));
+    if (json && view.raw) await sameAsDecoded(label, name, mk, text, warnings);
   }
   const rss = process.memoryUsage().rss;
   stats.peakRssMB = Math.max(stats.peakRssMB, Math.round(rss / 2 ** 20));
   if (rss > RSS_LIMIT) stats.failures.push(`${label}: RSS ${Math.round(rss / 2 ** 20)} MB`);
+}
+
+/** A view with raw lines (opens --json) gives, on the damaged capture too, what the decoded records give. */
+async function sameAsDecoded(label: string, name: string, mk: Mk, text: string, warnings: string[]): Promise<void> {
+  let ref = '';
+  const refWarnings: string[] = [];
+  try {
+    await run(mk().view, { file, format: 'json', raw: false, output: { write: (c) => { if (ref.length < 1 << 20) ref += typeof c === 'string' ? c : Buffer.from(c).toString('utf8'); } }, filters: {}, warn: (m) => refWarnings.push(m) });
+  } catch { /* the raw run threw too (counted there) */ }
+  if (ref !== text || refWarnings.join('\n') !== warnings.join('\n')) stats.failures.push(`${label} / ${name}: raw lines differ from the decoded records' lines`);
 }
 
 /** Random writes of random bytes (a third start with '-'), replayed by bash: same bytes, no file. */
