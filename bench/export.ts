@@ -1,6 +1,6 @@
 // Export and SQL throughput on a synthetic fleet: HOSTS captures of EVENTS events each, written
 // with the capture writer, exported (Parquet; the other formats on one host), then queried with
-// DuckDB. Usage: node dist/bench/export.js [hosts=20] [events=1000000]
+// DuckDB. Usage: [JOBS=N] node dist/bench/export.js [hosts=20] [events=1000000] (the fleet is exported with -j 1 and -j JOBS, default one per core)
 //
 // Two builds side by side: node dist/bench/export.js --compare OLD_DIST NEW_DIST [events=200000,2000000] [runs=3]
 // exports one capture per size in every format with each build, alternating, each in a fresh
@@ -15,7 +15,8 @@ import { mkdtempSync, openSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CaptureReader, CaptureWriter } from '../format/index.js';
-import { exportCapture, EXPORT_FORMATS } from '../analyzer/export.js';
+import { availableParallelism } from 'node:os';
+import { exportCapture, exportCaptures, EXPORT_FORMATS } from '../analyzer/export.js';
 import { openSql, query } from '../analyzer/sql.js';
 import { mixed } from './synth.js';
 
@@ -102,12 +103,23 @@ async function main(): Promise<void> {
   let read = 0;
   for await (const f of new CaptureReader(caps[0]!).frames()) read += f.records.length;
   console.log(`read only (decode, no rows), one host: ${Math.round(read / ((performance.now() - t) / 1000))} records/s`);
-  const out = join(dir, 'fleet');
-  t = performance.now();
-  let total = 0;
-  for (const c of caps) total += (await exportCapture(c, { format: 'parquet', outDir: out })).records;
-  const s = (performance.now() - t) / 1000;
-  console.log(`export parquet, ${hosts} hosts: ${total} records in ${s.toFixed(1)} s = ${Math.round(total / s)} records/s`);
+  // The fleet, one capture per worker thread (export -j), against one after another (-j 1); CPU
+  // seconds are the process's, worker threads included.
+  const jobs = Number(process.env['JOBS'] ?? availableParallelism());
+  let out = '';
+  for (const format of ['parquet', 'csv'] as const) {
+    for (const j of [1, jobs]) {
+      out = join(dir, `fleet-${format}-${j}`);
+      t = performance.now();
+      const cpu0 = process.cpuUsage();
+      let total = 0;
+      await exportCaptures(caps, { format, outDir: out }, j, (_f, r) => { total += r.records; });
+      const s = (performance.now() - t) / 1000;
+      const c = process.cpuUsage(cpu0);
+      console.log(`export ${format}, ${hosts} hosts, -j ${j}: ${total} records in ${s.toFixed(1)} s = ${Math.round(total / s)} records/s (CPU ${((c.user + c.system) / 1e6).toFixed(1)} s)`);
+    }
+  }
+  out = join(dir, `fleet-parquet-${jobs}`);
 
   for (const format of EXPORT_FORMATS) {
     t = performance.now();
