@@ -1,6 +1,7 @@
 // A forward-only byte window over an async stream of chunks, with its absolute file offset.
 // Memory holds at most what the caller asked to have available (plus one chunk).
 import { open, type FileHandle } from 'node:fs/promises';
+import { readSync } from 'node:fs';
 
 export class ByteStream {
   private buf: Buffer = Buffer.alloc(0);
@@ -74,8 +75,14 @@ export class ByteStream {
       const keep = this.available;
       const size = Math.max(n, keep + this.chunk);
       if (this.store.length >= size) this.store.copyWithin(0, this.pos, this.pos + keep);
-      else { const s = Buffer.allocUnsafe(size); this.buf.copy(s, 0, this.pos, this.pos + keep); this.store = s; }
-      const { bytesRead } = await this.fh.read(this.store, keep, this.store.length - keep, null);
+      else { // room for a chunk past the next unread tail too: the buffer is not made anew per read
+        const s = Buffer.allocUnsafe(Math.max(size, keep + 2 * this.chunk));
+        this.buf.copy(s, 0, this.pos, this.pos + keep);
+        this.store = s;
+      }
+      // read in this thread: a chunk from the page cache is a copy, where an async read waited a
+      // thread-pool round trip per MiB (~150 ms idle per 80 MB capture)
+      const bytesRead = readSync(this.fh.fd, this.store, keep, this.store.length - keep, null);
       this.base += this.pos;
       this.pos = 0;
       this.buf = this.store.subarray(0, keep + bytesRead);
