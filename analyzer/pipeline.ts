@@ -149,7 +149,7 @@ function readPlan(view: View, viewKinds: readonly BodyKind[] | undefined, useTre
 }
 
 /** A reader and its frames for --info: the framing alone when the capture ends whole, else undefined. */
-async function fromFraming(file: string): Promise<{ reader: CaptureReader; frames: Frame[] | null; framing: FramingCounts } | undefined> {
+async function fromFraming(file: string): Promise<{ reader: CaptureReader; frames: Frame[] | null; framing: FramingCounts; lost?: Map<string, number> } | undefined> {
   const skim = new CaptureReader(file, { skim: true });
   const kept: Frame[] = [];
   let lastTs = 0;
@@ -166,6 +166,13 @@ async function fromFraming(file: string): Promise<{ reader: CaptureReader; frame
   if (records !== skim.recordCount || Number(t.records ?? 0) + 1 !== records) return undefined;
   const framing = { counts, records, lastTs };
   if (!counts.get('lost')) return { reader: skim, frames: kept, framing };
+  // A recorder since the trailer's loss table (lost_by_probe) says there what the lost records add up to.
+  const table = t.lostByProbe ?? [];
+  if (table.length > 0 && table.reduce((a, l) => a + Number(l.count ?? 0), 0) === Number(t.lost ?? 0)) {
+    const lost = new Map<string, number>();
+    for (const l of table) lost.set(l.probe ?? '?', (lost.get(l.probe ?? '?') ?? 0) + Number(l.count ?? 0));
+    return { reader: skim, frames: kept, framing, lost };
+  }
   // Loss per probe is only in the lost records: read those, pass over the rest undecoded.
   const reader = new CaptureReader(file, { plan: { kinds: new Set<BodyKind>(['lost']), fields: new Map() }, workers: workersFor() });
   return { reader, frames: null, framing };
@@ -203,7 +210,9 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   const tree = new ProcessTree();
   let ctx: ViewContext | null = null;
   const commBuf = f.comm !== undefined ? Buffer.from(f.comm) : null;
-  const lost = new Map<string, number>();
+  // loss per probe: from the trailer's table when the framing alone is read, else from the lost records
+  const lost = new Map<string, number>(fast?.lost ?? []);
+  const lostInTrailer = fast?.lost !== undefined;
   let inWindow = 0;
   let malformed = 0;
   const begin = (): ViewContext => {
@@ -234,7 +243,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
       ctx ??= begin();
       if (useTree) tree.observe(r);
       if (r.ts > lastTs) lastTs = r.ts;
-      if (r.lost) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
+      if (r.lost && !lostInTrailer) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
       if (r.malformed) malformed++;
       if (!deliver || (viewKinds !== null && !viewKinds.has(r.body))) return;
       if (filtered) {

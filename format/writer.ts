@@ -25,6 +25,8 @@ export interface TrailerInit {
   ts: number;
   /** kernel records the recorder could not decode (kept as Malformed records) */
   malformed?: number;
+  /** `lost` by probe family and lane: the sum of the Lost records written. */
+  lostByProbe?: { probe: string; lane: string; count: number }[];
 }
 
 const KIND_INDEX = new Map<BodyKind, number>(BODY_KINDS.map((k, i) => [k, i]));
@@ -147,7 +149,7 @@ export abstract class CaptureWriterBase {
     const counts = [...this.counts].map(([kind, count]) => ({ kind, count }));
     this.add({
       ts: t.ts,
-      trailer: { counts, lost: t.lost, clean: t.clean, reason: t.reason, frames: this.frames, chain: this.chain, records: this.records, malformed: t.malformed ?? 0 },
+      trailer: { counts, lost: t.lost, clean: t.clean, reason: t.reason, frames: this.frames, chain: this.chain, records: this.records, malformed: t.malformed ?? 0, lostByProbe: t.lostByProbe ?? [] },
     }, 'trailer');
     this.flush();
     this.drain();

@@ -794,6 +794,7 @@ export namespace secrec {
             chain: Uint8Array;
             records: number;
             malformed: number;
+            lostByProbe: secrec.v1.Lost.$Properties[];
             static create(properties: secrec.v1.Trailer.$Shape): secrec.v1.Trailer & secrec.v1.Trailer.$Shape;
             static create(properties?: secrec.v1.Trailer.$Properties): secrec.v1.Trailer;
             static encode(message: secrec.v1.Trailer.$Properties, writer?: $protobuf.Writer): $protobuf.Writer;
@@ -813,6 +814,7 @@ export namespace secrec {
                 chain?: (Uint8Array|null);
                 records?: (number|null);
                 malformed?: (number|null);
+                lostByProbe?: (secrec.v1.Lost.$Properties[]|null);
                 $unknowns?: Uint8Array[];
             }
             type $Shape = secrec.v1.Trailer.$Properties;

@@ -7987,6 +7987,7 @@ export const secrec = $root.secrec = (() => {
              * @property {Uint8Array|null} [chain] Trailer chain
              * @property {number|null} [records] Trailer records
              * @property {number|null} [malformed] Trailer malformed
+             * @property {Array.<secrec.v1.Lost.$Properties>|null} [lostByProbe] Trailer lostByProbe
              * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
              */
 
@@ -8013,6 +8014,7 @@ export const secrec = $root.secrec = (() => {
              */
             const Trailer = function (properties) {
                 this.counts = [];
+                this.lostByProbe = [];
                 if (properties)
                     for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                         if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -8084,6 +8086,14 @@ export const secrec = $root.secrec = (() => {
             Trailer.prototype.malformed = $util.Long ? $util.Long.fromBits(0,0,true) : 0;
 
             /**
+             * Trailer lostByProbe.
+             * @member {Array.<secrec.v1.Lost.$Properties>} lostByProbe
+             * @memberof secrec.v1.Trailer
+             * @instance
+             */
+            Trailer.prototype.lostByProbe = $util.emptyArray;
+
+            /**
              * Creates a new Trailer instance using the specified properties.
              * @function create
              * @memberof secrec.v1.Trailer
@@ -8132,6 +8142,9 @@ export const secrec = $root.secrec = (() => {
                     writer.uint32(/* id 7, wireType 0 =*/56).uint64(message.records);
                 if (message.malformed != null && $Object.hasOwnProperty.call(message, "malformed") && (typeof message.malformed === "object" ? message.malformed.low || message.malformed.high : message.malformed !== 0))
                     writer.uint32(/* id 8, wireType 0 =*/64).uint64(message.malformed);
+                if (message.lostByProbe != null && message.lostByProbe.length)
+                    for (let i = 0; i < message.lostByProbe.length; ++i)
+                        $root.secrec.v1.Lost.encode(message.lostByProbe[i], writer.uint32(/* id 9, wireType 2 =*/74).fork(), _depth + 1).ldelim();
                 if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                     for (let i = 0; i < message.$unknowns.length; ++i)
                         writer.raw(message.$unknowns[i]);
@@ -8247,6 +8260,14 @@ export const secrec = $root.secrec = (() => {
                                 delete message.malformed;
                             continue;
                         }
+                    case 9: {
+                            if (wireType !== 2)
+                                break;
+                            if (!(message.lostByProbe && message.lostByProbe.length))
+                                message.lostByProbe = [];
+                            message.lostByProbe.push($root.secrec.v1.Lost.decode(reader, reader.size(), $undefined, _depth + 1));
+                            continue;
+                        }
                     }
                     reader.skipType(wireType, _depth, tag);
                     if (!reader.discardUnknown) {
@@ -8337,6 +8358,16 @@ export const secrec = $root.secrec = (() => {
                             message.malformed = object.malformed;
                         else if (typeof object.malformed === "object")
                             message.malformed = new $util.LongBits(object.malformed.low >>> 0, object.malformed.high >>> 0).toNumber(true);
+                if (object.lostByProbe) {
+                    if (!$Array.isArray(object.lostByProbe))
+                        throw $TypeError(".secrec.v1.Trailer.lostByProbe: array expected");
+                    message.lostByProbe = $Array(object.lostByProbe.length);
+                    for (let i = 0; i < object.lostByProbe.length; ++i) {
+                        if (!$util.isObject(object.lostByProbe[i]))
+                            throw $TypeError(".secrec.v1.Trailer.lostByProbe: object expected");
+                        message.lostByProbe[i] = $root.secrec.v1.Lost.fromObject(object.lostByProbe[i], _depth + 1);
+                    }
+                }
                 return message;
             };
 
@@ -8357,8 +8388,10 @@ export const secrec = $root.secrec = (() => {
                 if (_depth > $util.recursionLimit)
                     throw $Error("max depth exceeded");
                 let object = {};
-                if (options.arrays || options.defaults)
+                if (options.arrays || options.defaults) {
                     object.counts = [];
+                    object.lostByProbe = [];
+                }
                 if (options.defaults) {
                     if ($util.Long) {
                         let long = new $util.Long(0, 0, true);
@@ -8420,6 +8453,11 @@ export const secrec = $root.secrec = (() => {
                         object.malformed = options.longs === $String ? $String(message.malformed) : message.malformed;
                     else
                         object.malformed = options.longs === $String ? $util.Long.prototype.toString.call(message.malformed) : options.longs === $Number ? new $util.LongBits(message.malformed.low >>> 0, message.malformed.high >>> 0).toNumber(true) : message.malformed;
+                if (message.lostByProbe && message.lostByProbe.length) {
+                    object.lostByProbe = $Array(message.lostByProbe.length);
+                    for (let j = 0; j < message.lostByProbe.length; ++j)
+                        object.lostByProbe[j] = $root.secrec.v1.Lost.toObject(message.lostByProbe[j], options, _depth + 1);
+                }
                 return object;
             };
 
