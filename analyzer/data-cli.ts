@@ -43,7 +43,7 @@ function exportCommand(): Command {
     .addOption(new Option('--format <fmt>', 'output format').choices([...EXPORT_FORMATS]).default('parquet'))
     .requiredOption('-o, --output <dir>', 'output folder (created; existing files are never overwritten)')
     .option('--batch-rows <n>', 'rows per Parquet/Arrow part file (bounds memory)', (v) => Number(v), 16_384)
-    .option('-j, --jobs <n>', 'captures exported at once, each in its own worker thread (default: one per core)', (v) => {
+    .option('-j, --jobs <n>', 'captures exported at once, each in its own worker thread (default: one per core, at most 8)', (v) => {
       const n = Number(v);
       if (!Number.isInteger(n) || n < 1 || n > 64) throw new InvalidArgumentError('a whole number from 1 to 64');
       return n;

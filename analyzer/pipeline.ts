@@ -113,8 +113,13 @@ export interface RunOptions {
 
 export { userName } from './text.js';
 
-/** A raw record's comm when it has none (a decoded Record's default). */
+/** A record's comm when it has none (a decoded Record's default is empty too). */
 const NO_COMM = Buffer.alloc(0);
+
+/** Adds a loss report to the tally by probe. */
+const addLost = (m: Map<string, number>, probe: string | null | undefined, count: number | null | undefined): void => {
+  m.set(probe ?? '?', (m.get(probe ?? '?') ?? 0) + Number(count ?? 0));
+};
 
 /** Kinds the process tree reads whole; it counts every other record by its common fields. */
 const TREE_KINDS: readonly BodyKind[] = ['process', 'fork', 'exec', 'exit'];
@@ -170,7 +175,7 @@ async function fromFraming(file: string): Promise<{ reader: CaptureReader; frame
   const table = t.lostByProbe ?? [];
   if (table.length > 0 && table.reduce((a, l) => a + Number(l.count ?? 0), 0) === Number(t.lost ?? 0)) {
     const lost = new Map<string, number>();
-    for (const l of table) lost.set(l.probe ?? '?', (lost.get(l.probe ?? '?') ?? 0) + Number(l.count ?? 0));
+    for (const l of table) addLost(lost, l.probe, l.count);
     return { reader: skim, frames: kept, framing, lost };
   }
   // Loss per probe is only in the lost records: read those, pass over the rest undecoded.
@@ -238,41 +243,32 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
     if (!reader.header) warn(`${o.file}: the header record is missing (damaged start): times are offsets, user names unknown`);
     return c;
   };
+  /** The global filters, for a record or a raw record (counted in the window: n records). */
+  const passes = (ts: number, pid: number, uid: number, comm: Uint8Array | undefined, body: string | undefined, n: number): boolean => {
+    if (!filtered) return true;
+    if (f.since !== undefined && ts < f.since && body !== 'process') return false;
+    if (f.until !== undefined && ts > f.until) return false;
+    if (body !== 'process' && body !== 'header') inWindow += n;
+    if (filtered === 'time') return true;
+    if (f.pid !== undefined && pid !== f.pid) return false;
+    if (f.uid !== undefined && uid !== f.uid) return false;
+    return commBuf === null || commBuf.equals(comm ?? NO_COMM);
+  };
   const records: FrameSink = {
     record(r: CaptureRecord, n: number): void {
       ctx ??= begin();
       if (useTree) tree.observe(r);
       if (r.ts > lastTs) lastTs = r.ts;
-      if (r.lost && !lostInTrailer) lost.set(r.lost.probe ?? '?', (lost.get(r.lost.probe ?? '?') ?? 0) + Number(r.lost.count ?? 0));
+      if (r.lost && !lostInTrailer) addLost(lost, r.lost.probe, r.lost.count);
       if (r.malformed) malformed++;
       if (!deliver || (viewKinds !== null && !viewKinds.has(r.body))) return;
-      if (filtered) {
-        if (f.since !== undefined && r.ts < f.since && r.body !== 'process') return;
-        if (f.until !== undefined && r.ts > f.until) return;
-        if (r.body !== 'process' && r.body !== 'header') inWindow += n;
-        if (filtered === 'time') { view.record!(r, ctx, n); return; }
-        if (f.pid !== undefined && r.pid !== f.pid) return;
-        if (f.uid !== undefined && r.uid !== f.uid) return;
-        if (commBuf !== null && !commBuf.equals(r.comm)) return;
-      }
-      view.record!(r, ctx, n);
+      if (passes(r.ts, r.pid, r.uid, r.comm, r.body, n)) view.record!(r, ctx, n);
     },
     raw(d: RawRecord): void {
       ctx ??= begin();
       if (useTree) tree.touch(d.pid, d.ppid, d.uid, d.comm); // what observe() does with a record of a raw kind
       if (d.ts > lastTs) lastTs = d.ts;
-      if (!deliver) return;
-      if (filtered) {
-        if (f.since !== undefined && d.ts < f.since) return;
-        if (f.until !== undefined && d.ts > f.until) return;
-        inWindow++;
-        if (filtered !== 'time') {
-          if (f.pid !== undefined && d.pid !== f.pid) return;
-          if (f.uid !== undefined && d.uid !== f.uid) return;
-          if (commBuf !== null && !commBuf.equals(d.comm ?? NO_COMM)) return;
-        }
-      }
-      rawView!.record(d, ctx);
+      if (deliver && passes(d.ts, d.pid, d.uid, d.comm, d.kind, 1)) rawView!.record(d, ctx);
     },
     touch(ts: number, pid: number, ppid: number, uid: number, comm: Buffer | undefined): void {
       ctx ??= begin();

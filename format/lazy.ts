@@ -238,14 +238,14 @@ export class LazyDecoder {
     if (this.sink !== null && kind !== undefined) {
       if (this.touchKinds.has(kind)) {
         if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
-        this.sink.touch(ts, pid, ppid, uid, ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce)));
+        this.sink.touch(ts, pid, ppid, uid, this.commOf(buf, cs, ce));
         return TOUCHED;
       }
       if (this.rawKinds.has(kind) && this.sink.raw !== undefined) {
         if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
         const d = this.rawRec;
         d.kind = kind; d.ts = ts; d.pid = pid; d.tid = tid; d.uid = uid; d.ppid = ppid; d.gid = gid; d.cpu = cpu; d.cgroup = cgroup;
-        d.comm = ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce));
+        d.comm = this.commOf(buf, cs, ce);
         d.buf = buf; d.bs = bs; d.be = be;
         this.sink.raw(d);
         return TOUCHED;
@@ -516,6 +516,11 @@ export class LazyDecoder {
   /** n bytes at s: a view into the frame, or a copy when the frame's buffer is reused. */
   private bytes(buf: Uint8Array, s: number, n: number): Buffer {
     return this.copies ? copyOf(buf.subarray(s, s + n)) : Buffer.from(buf.buffer, buf.byteOffset + s, n);
+  }
+
+  /** The comm at buf[cs, ce) handed to a sink: undefined when empty, interned when short, else a copy. */
+  private commOf(buf: Uint8Array, cs: number, ce: number): Buffer | undefined {
+    return ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce));
   }
 
   private comm(buf: Uint8Array, s: number, n: number): Buffer {

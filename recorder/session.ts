@@ -55,8 +55,6 @@ export class Recorder {
   private mountedTracefs: string | null = null;
   private lost = 0;
   private readonly lostByLane: Record<Lane, number> = { prio: 0, bulk: 0 };
-  /** Events lost by probe family and lane ("probe\0lane"), for the trailer. */
-  private readonly lostBy = new Map<string, number>();
   private malformed = 0;
   private startedAt = 0;
   private setupMs = 0;
@@ -164,7 +162,8 @@ export class Recorder {
     const reason = this.stopReason ?? 'unknown';
     const ts = this.clock.rel(monoBuf(), 0);
     const w = this.writer!;
-    const lostByProbe = [...this.lostBy].map(([key, count]) => { const [probe, lane] = key.split('\0') as [string, string]; return { probe, lane, count }; });
+    // each family's loss so far is what its lost records add up to
+    const lostByProbe = this.loaded.filter((l) => l.lostSoFar > 0).map((l) => ({ probe: l.family.name, lane: l.family.lane, count: l.lostSoFar }));
     const chain = w.finish({ clean: !this.writeFailed, reason, lost: this.lost, ts, malformed: this.malformed, lostByProbe }).toString('hex');
     this.out?.close();
     this.teardownKernel();
@@ -221,8 +220,6 @@ export class Recorder {
         l.lostSoFar = total;
         this.lost += delta;
         this.lostByLane[l.family.lane] += delta;
-        const key = `${l.family.name}\0${l.family.lane}`;
-        this.lostBy.set(key, (this.lostBy.get(key) ?? 0) + delta);
         this.frame.add({ ts: this.clock.rel(monoBuf(), 0), lost: { probe: l.family.name, count: delta, lane: l.family.lane } }, 'lost');
       }
     }

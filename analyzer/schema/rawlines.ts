@@ -95,7 +95,7 @@ export class RawLines {
     const body = this.body!;
     const n = d.be - d.bs;
     if (this.paused > 0 || n > MAX_BODY) {
-      this.paused--;
+      if (this.paused > 0) this.paused--;
       body(d.body(), this.c, this.H, W);
       this.written++;
       return;
