@@ -224,8 +224,24 @@ export async function main(argv: string[], given?: CommandSpec[]): Promise<numbe
 
 const isEntry = process.argv[1] !== undefined && (() => { try { return fileURLToPath(import.meta.url) === realpathSync(process.argv[1]!); } catch { return false; } })();
 if (isEntry) {
-  // `secanalyze … | head -1`: the reader went away; end quietly, as other filters do.
-  process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(EXIT.ok); fail(e.message, EXIT.error); });
+  // `secanalyze … | head -1`: the reader went away; end quietly, as other filters do. Views write
+  // fd 1 themselves (render.ts FdSink: EPIPE ends the run at once). process.stdout is made only
+  // when something asks for it (help, version, the data commands), and gets its handler then:
+  // making it sets a pipe non-blocking, which the views' synchronous writes would pay for.
+  const made = Object.getOwnPropertyDescriptor(process, 'stdout');
+  if (made?.get && made.configurable) {
+    Object.defineProperty(process, 'stdout', {
+      configurable: true, enumerable: made.enumerable ?? true,
+      get() {
+        const s = made.get!.call(process) as NodeJS.WriteStream;
+        Object.defineProperty(process, 'stdout', { configurable: true, enumerable: made.enumerable ?? true, value: s, writable: false });
+        s.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(EXIT.ok); fail(e.message, EXIT.error); });
+        return s;
+      },
+    });
+  } else {
+    process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(EXIT.ok); fail(e.message, EXIT.error); });
+  }
   main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
     if (e instanceof UsageError) fail(e.message, EXIT.usage);
     if (e instanceof CaptureError) fail(e.message, EXIT.error);

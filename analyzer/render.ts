@@ -11,6 +11,8 @@ import { RawLines } from './schema/rawlines.js';
 import type { RawRecord } from '../format/index.js';
 import { HELPERS } from './schema/rows.js';
 import { rowsFor } from './schema/views.js';
+import { isatty } from 'node:tty';
+import { writeFully } from '../format/fdwrite.js';
 
 export type OutputFormat = 'text' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'csv'];
@@ -19,6 +21,20 @@ export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'csv'];
 export interface Sink {
   write(chunk: string | Uint8Array): unknown;
   readonly isTTY?: boolean;
+}
+
+/** Standard output (or another descriptor), written synchronously: a reader that went away
+ * (`secanalyze … | head -1`) throws EPIPE out of the write, which ends the run at once; a stream's
+ * error event would wait for an event-loop turn that a long synchronous read never gives. The
+ * bytes handed in are free again when write() returns. */
+export class FdSink implements Sink {
+  readonly writableLength = 0;
+  readonly isTTY: boolean;
+  constructor(private readonly fd = 1) { this.isTTY = isatty(fd); }
+  write(chunk: string | Uint8Array): void {
+    const { error } = writeFully(this.fd, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
+    if (error) throw error;
+  }
 }
 
 /** A sink that keeps everything written (tests, the report, charts). */
@@ -41,7 +57,7 @@ export class Renderer {
   private writer: LineWriter | null = null;
   private writerTable: string | null = null;
   private writeLine: RecordLine | null = null;
-  constructor(readonly format: OutputFormat = 'text', private readonly sink: Sink = process.stdout) {
+  constructor(readonly format: OutputFormat = 'text', private readonly sink: Sink = new FdSink(1)) {
     this.guarded = format !== 'csv' || !!sink.isTTY;
   }
 

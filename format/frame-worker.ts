@@ -2,7 +2,7 @@
 // order, to an fd it shares with the process. It answers every message, so the writer can count
 // exactly what was written; after the first write error it writes nothing more.
 import { workerData, type MessagePort } from 'node:worker_threads';
-import { writeSync } from 'node:fs';
+import { writeFully } from './fdwrite.js';
 import { FrameSealer } from './seal.js';
 
 export interface WorkInit {
@@ -27,21 +27,6 @@ export interface WorkDone {
   /** Chain value after this frame, when a frame was written. */
   chain: Uint8Array | null;
   error: { code: string; message: string } | null;
-}
-
-/** Writes all of b, waiting out EAGAIN on a non-blocking pipe; returns how much got out. */
-export function writeFully(fd: number, b: Uint8Array): { written: number; error: NodeJS.ErrnoException | null } {
-  let off = 0;
-  while (off < b.length) {
-    try {
-      off += writeSync(fd, b, off, b.length - off);
-    } catch (e) {
-      const err = e as NodeJS.ErrnoException;
-      if (err.code !== 'EAGAIN') return { written: off, error: err };
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
-    }
-  }
-  return { written: off, error: null };
 }
 
 function serve(init: WorkInit): void {

@@ -137,6 +137,9 @@ export class LazyDecoder {
   private readonly countedKinds: ReadonlySet<BodyKind>;
   /** Set by the reader for a sink run; touch and counted kinds apply only then. */
   sink: RecordSink | null = null;
+  /** True while the sink runs: what it throws (EPIPE from a closed stdout, a view's own error) is
+   * not the record's fault, and frameRecords() lets it through instead of reporting a bad record. */
+  inSink = false;
   /** Set by the reader when it reuses the frame's buffer: every byte field handed out is a copy. */
   copies = false;
   /** Counted records must lie in it; null until the consumer knows it. */
@@ -238,7 +241,10 @@ export class LazyDecoder {
     if (this.sink !== null && kind !== undefined) {
       if (this.touchKinds.has(kind)) {
         if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
-        this.sink.touch(ts, pid, ppid, uid, this.commOf(buf, cs, ce));
+        const comm = this.commOf(buf, cs, ce);
+        this.inSink = true;
+        this.sink.touch(ts, pid, ppid, uid, comm);
+        this.inSink = false;
         return TOUCHED;
       }
       if (this.rawKinds.has(kind) && this.sink.raw !== undefined) {
@@ -247,7 +253,9 @@ export class LazyDecoder {
         d.kind = kind; d.ts = ts; d.pid = pid; d.tid = tid; d.uid = uid; d.ppid = ppid; d.gid = gid; d.cpu = cpu; d.cgroup = cgroup;
         d.comm = this.commOf(buf, cs, ce);
         d.buf = buf; d.bs = bs; d.be = be;
+        this.inSink = true;
         this.sink.raw(d);
+        this.inSink = false;
         return TOUCHED;
       }
       const w = this.window;
@@ -505,7 +513,7 @@ export class LazyDecoder {
       for (let e = 0; e < n; e++) {
         const rec = this.decode(r, this.ent[e * E]!, this.ent[e * E + 1]!);
         r.len = this.kept.length;
-        if (rec !== null && rec !== TOUCHED && rec !== COUNTED) sink.record(rec, this.cnt[e]!);
+        if (rec !== null && rec !== TOUCHED && rec !== COUNTED) { this.inSink = true; sink.record(rec, this.cnt[e]!); this.inSink = false; }
       }
     } finally {
       this.window = w;

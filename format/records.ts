@@ -88,6 +88,7 @@ export function* frameRecords(raw: Uint8Array, o: FrameRecordsOptions): Generato
       }
       if (lazy === null && r.pos !== end) { why = `a field runs ${r.pos - end} bytes past the record's length ${len}`; rec = null; }
     } catch (e) {
+      if (lazy !== null && lazy.inSink) { lazy.inSink = false; throw e; } // the sink's error, not the record's
       why = (e as Error).message;
     }
     r.pos = end;

@@ -39,7 +39,7 @@ export class ThreadedCaptureWriter extends CaptureWriterBase {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const init: WorkInit = { fd, level: this.level, port: port2, done: sab };
-    this.worker = new Worker(builtWorker('frame-worker', ['frame-worker.ts', 'seal.ts', 'framing.ts']), { workerData: init, transferList: [port2], execArgv: [] });
+    this.worker = new Worker(builtWorker('frame-worker', ['frame-worker.ts', 'seal.ts', 'framing.ts', 'fdwrite.ts']), { workerData: init, transferList: [port2], execArgv: [] });
     // The worker marks its own exit too; these cover a worker that never started or was stopped.
     this.worker.on('error', (e) => { this.workerError = e; });
     this.worker.on('exit', () => { Atomics.store(this.done, 1, 2); Atomics.notify(this.done, 0); });

@@ -124,14 +124,20 @@ describe('exit codes', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it('`--json | head -1` ends quietly with exit 0', () => {
+  it.each([['opens', '--json'], ['opens', ''], ['execs', '--csv']])('`%s %s | head -1` stops reading at once and ends quietly with exit 0', (view, fmt) => {
+    // The capture is cut short (no trailer): a run that read on to its end would say so and exit 3.
     const recs: RecordInit[] = [];
-    for (let i = 0; i < 30000; i++) recs.push({ ts: i * 1e6, pid: 50, tid: 50, comm: b('cat'), open: { path: b(`/tmp/file-${i}`), ret: 3 } });
-    const f = writeCapture(recs).path;
-    const r = spawnSync('bash', ['-c', `set -o pipefail; node dist/analyzer/cli.js opens ${f} --json | head -1`], { encoding: 'utf8' });
-    expect(r.status).toBe(0);
-    expect(JSON.parse(r.stdout).path_text).toBe('/tmp/file-0');
+    for (let i = 0; i < 30000; i++) {
+      recs.push(view === 'opens' ? { ts: i * 1e6, pid: 50, tid: 50, comm: b('cat'), open: { path: b(`/tmp/file-${i}`), ret: 3 } }
+        : { ts: i * 1e6, pid: 50, tid: 50, comm: b('sh'), exec: { filename: b('/bin/true'), argv: [b('true'), b(`arg-${i}`)] } });
+    }
+    const f = writeCapture(recs, { finish: false }).path;
+    expect(spawnSync('bash', ['-c', `node dist/analyzer/cli.js ${view} ${f} ${fmt} > /dev/null`], { encoding: 'utf8' }).status).toBe(3);
+    const r = spawnSync('bash', ['-c', `set -o pipefail; node dist/analyzer/cli.js ${view} ${f} ${fmt} | head -1`], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    if (fmt === '--json') expect(JSON.parse(r.stdout).path_text).toBe('/tmp/file-0');
+    else expect(r.stdout).toMatch(view === 'opens' ? /^PID\s+COMM/ : /^hostname,/);
   });
 
   it('--csv: a header and the rows --json gives, in the legacy form too', () => {
