@@ -296,7 +296,7 @@ export async function run(view: View, o: RunOptions): Promise<ViewContext> {
   }
   await view.end(ctx);
   ctx.out.finish(view.tables ?? []);
-  ctx.out.flush();
+  ctx.out.close();
   report(view, ctx);
   if (malformed) ctx.warn(`${o.file}: ${malformed} kernel record(s) the recorder could not decode are kept as malformed records: the events behind them may be missing from this view`);
   return ctx;

@@ -13,6 +13,7 @@ import { HELPERS } from './schema/rows.js';
 import { rowsFor } from './schema/views.js';
 import { isatty } from 'node:tty';
 import { writeFully } from '../format/fdwrite.js';
+import { RemoteLines, remoteAfter } from './remote-lines.js';
 
 export type OutputFormat = 'text' | 'json' | 'csv';
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['text', 'json', 'csv'];
@@ -30,7 +31,7 @@ export interface Sink {
 export class FdSink implements Sink {
   readonly writableLength = 0;
   readonly isTTY: boolean;
-  constructor(private readonly fd = 1) { this.isTTY = isatty(fd); }
+  constructor(readonly fd = 1) { this.isTTY = isatty(fd); }
   write(chunk: string | Uint8Array): void {
     const { error } = writeFully(this.fd, typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk);
     if (error) throw error;
@@ -90,6 +91,15 @@ export class Renderer {
 
   /** row() of a raw record (canRaw(t)); `start`: the start of its live process. */
   rawRow(t: ViewTable<any>, d: RawRecord, ctx: ViewContext, start: number | null): void {
+    if (this.remote !== null && this.remoteTable === t) { this.remote.row(d, start); return; }
+    if (++this.rawRows === this.remoteAfter && this.sink instanceof FdSink && this.remote === null) {
+      // many lines to come: a worker writes them from here on, beside the reading (remote-lines.ts)
+      this.flush();
+      this.remote = new RemoteLines(t.lines!, ctx.header, this.sink.fd);
+      this.remoteTable = t;
+      this.remote.row(d, start);
+      return;
+    }
     this.started.add(t);
     this.bytesOf(t);
     if (this.rawLines === null || this.rawWriter !== this.writer) {
@@ -100,6 +110,22 @@ export class Renderer {
   }
   private rawLines: RawLines | null = null;
   private rawWriter: LineWriter | null = null;
+  private rawRows = 0;
+  private readonly remoteAfter = remoteAfter();
+  private remote: RemoteLines | null = null;
+  private remoteTable: ViewTable<any> | null = null;
+
+  /** Everything written goes out (a line worker's lines too), or its error is thrown. */
+  close(): void {
+    this.flush();
+    this.remote?.close();
+  }
+
+  /** To the sink, or after the line worker's lines when it writes them. */
+  private emit(chunk: string | Uint8Array): void {
+    if (this.remote !== null) this.remote.write(chunk);
+    else this.sink.write(chunk);
+  }
 
   /** The byte writer of a table with `lines` (what was buffered as text is written first). */
   private bytesOf(t: ViewTable<any>): RecordLine {
@@ -108,7 +134,10 @@ export class Renderer {
     if (this.writerTable !== table) {
       this.writer?.drain();
       // a stream that queued the bytes (a full pipe) keeps them: the writer then takes a new buffer
-      this.writer = lineWriter(table, 'json', (b) => { this.sink.write(b); return (this.sink as { writableLength?: number }).writableLength !== 0 && !(this.sink instanceof MemorySink); }, true);
+      this.writer = lineWriter(table, 'json', (b) => {
+        this.emit(b);
+        return this.remote === null && (this.sink as { writableLength?: number }).writableLength !== 0 && !(this.sink instanceof MemorySink);
+      }, true);
       this.writerTable = table;
       this.writeLine = recordLine(table, 'json');
     }
@@ -141,14 +170,14 @@ export class Renderer {
   /** Bytes written unchanged (ttysnoop's raw mode), after what is buffered. */
   raw(s: string | Uint8Array): void {
     this.flush();
-    this.sink.write(s);
+    this.emit(s);
   }
 
   flush(): void {
     this.writer?.drain();
     if (!this.parts.length) return;
     const s = this.parts.join('');
-    this.sink.write(this.guarded && this.unguarded ? guard(s) : s); // per character, so once per chunk is guard() per line
+    this.emit(this.guarded && this.unguarded ? guard(s) : s); // per character, so once per chunk is guard() per line
     this.unguarded = false;
     this.parts = [];
     this.size = 0;

@@ -7,4 +7,4 @@ export { CaptureWriter, CaptureWriterBase, type WriterOptions, type Sink, type T
 export { ThreadedCaptureWriter, type ThreadedWriterOptions } from './threaded-writer.js';
 export { CaptureReader, readCapture, type Frame, type Integrity, type ReaderOptions, type Verdict } from './reader.js';
 export { newInflater, newCompressor, zstdBackend, type Inflater, type ZstdBackend } from './zstd.js';
-export { LazyDecoder, BODY_FIELDS, type RecordPlan, type RawRecord } from './lazy.js';
+export { LazyDecoder, RawRecordImpl, BODY_FIELDS, type RecordPlan, type RawRecord } from './lazy.js';

@@ -112,6 +112,8 @@ const pbUtil = pbMinimal.util;
 const FALLBACK = -1;
 const TWO32 = 4294967296;
 const COMM_SLOTS = 4096;
+const TOUCH = 1;
+const RAW = 2;
 /** Distinct records counted before an early flush (the table has twice as many slots). */
 const COUNT_ENTRIES = 16384;
 const COUNT_SLOTS = 32768;
@@ -169,6 +171,7 @@ export class LazyDecoder {
     this.countedKinds = fast(plan.counted);
     BODY_BY_FIELD.forEach((k, i) => { this.roles[FIRST_BODY + i] = this.countedKinds.has(k) ? 2 : this.kinds === null || this.kinds.has(k) ? 1 : 0; });
     if (this.kinds === null) this.roles[0] = 1;
+    BODY_BY_FIELD.forEach((k, i) => { this.modes[FIRST_BODY + i] = this.touchKinds.has(k) ? TOUCH : this.rawKinds.has(k) ? RAW : 0; });
     this.countPid = plan.countBy?.pid ?? true;
     this.countUid = plan.countBy?.uid ?? true;
     this.countEntries = Math.min(plan.countEntries ?? COUNT_ENTRIES, COUNT_ENTRIES);
@@ -180,7 +183,7 @@ export class LazyDecoder {
   /** The record at [start, end) of r.buf, or null when its kind is not wanted. Throws as protobufjs does. */
   decode(r: PbReader, start: number, end: number): CaptureRecord | null | typeof TOUCHED | typeof COUNTED {
     const buf = r.buf;
-    if (this.kinds !== null && this.unwanted(buf, start, end)) return null;
+    const roles = this.kinds !== null ? this.roles : null;
     let p = start;
     let ts = 0; let pid = 0; let tid = 0; let uid = 0; let ppid = 0; let gid = 0; let cpu = 0; let cgroup = 0;
     let cs = 0; let ce = 0;
@@ -189,21 +192,21 @@ export class LazyDecoder {
       let tag = buf[p]!;
       if (tag < 0x80) p++;
       else {
-        if (p + 1 >= end || buf[p + 1]! >= 0x80) return this.reference(r, start, end);
+        if (p + 1 >= end || buf[p + 1]! >= 0x80) return this.bail(r, start, end);
         tag = (tag & 0x7f) | (buf[p + 1]! << 7);
         p += 2;
       }
       const f = tag >>> 3;
       const wt = tag & 7;
       if (f >= 1 && f <= 9 && f !== 5) {
-        if (wt !== 0 || p >= end) return this.reference(r, start, end);
+        if (wt !== 0 || p >= end) return this.bail(r, start, end);
         // one- and two-byte values (pid, uid, cpu, ...) read here; longer ones by varint()
         let v = buf[p]!;
         let h = 0;
         if (v < 0x80) p++;
         else if (p + 1 < end && buf[p + 1]! < 0x80) { v = (v & 0x7f) | buf[p + 1]! << 7; p += 2; } else {
           p = this.varint(buf, p, end, f === 1 || f === 9 ? 10 : 5);
-          if (p === FALLBACK) return this.reference(r, start, end);
+          if (p === FALLBACK) return this.bail(r, start, end);
           v = this.lo;
           h = this.hi;
         }
@@ -218,28 +221,30 @@ export class LazyDecoder {
           default: cgroup = v + h * TWO32;
         }
       } else if (f === 5 || (f >= FIRST_BODY && f <= LAST_BODY)) {
-        if (wt !== 2 || p >= end) return this.reference(r, start, end);
+        if (wt !== 2 || p >= end) return this.bail(r, start, end);
         let n = buf[p]!;
         if (n < 0x80) p++;
         else {
           p = this.varint(buf, p, end, 4);
-          if (p === FALLBACK) return this.reference(r, start, end);
+          if (p === FALLBACK) return this.bail(r, start, end);
           n = this.lo;
         }
-        if (p + n > end) return this.reference(r, start, end);
+        if (p + n > end) return this.bail(r, start, end);
         if (f === 5) { cs = p; ce = p + n; } else {
-          if (bodyField !== 0) return this.reference(r, start, end); // two bodies: protobufjs merges them
+          if (bodyField !== 0) return this.bail(r, start, end); // two bodies: protobufjs merges them
+          if (roles !== null && roles[f] === 0 && p + n === end) return null; // an unwanted kind, its body last: nothing more to read
           bodyField = f; bs = p; be = p + n;
         }
         p += n;
       } else {
-        return this.reference(r, start, end);
+        return this.bail(r, start, end);
       }
     }
     const kind = bodyField === 0 ? undefined : BODY_BY_FIELD[bodyField - FIRST_BODY]!;
-    if (this.kinds !== null && (kind === undefined || !this.kinds.has(kind))) return null;
+    if (roles !== null && roles[bodyField] === 0) return null;
     if (this.sink !== null && kind !== undefined) {
-      if (this.touchKinds.has(kind)) {
+      const mode = this.modes[bodyField]!;
+      if (mode === TOUCH) {
         if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
         const comm = this.commOf(buf, cs, ce);
         this.inSink = true;
@@ -247,7 +252,7 @@ export class LazyDecoder {
         this.inSink = false;
         return TOUCHED;
       }
-      if (this.rawKinds.has(kind) && this.sink.raw !== undefined) {
+      if (mode === RAW && this.sink.raw !== undefined) {
         if (!this.check(kind, buf, bs, be)) return this.reference(r, start, end);
         const d = this.rawRec;
         d.kind = kind; d.ts = ts; d.pid = pid; d.tid = tid; d.uid = uid; d.ppid = ppid; d.gid = gid; d.cpu = cpu; d.cgroup = cgroup;
@@ -293,6 +298,8 @@ export class LazyDecoder {
 
   /** By body field number (0: no body): 0 not wanted, 1 wanted, 2 counted. For scan(). */
   private readonly roles = new Uint8Array(LAST_BODY + 1);
+  /** By body field number: TOUCH, RAW or 0 (what decode() does with a wanted record, given a sink). */
+  private readonly modes = new Uint8Array(LAST_BODY + 1);
   /** Records scan() counted and passed over in its last call. */
   scanned = 0;
   scanSkipped = 0;
@@ -427,6 +434,12 @@ export class LazyDecoder {
 
   /** A quick look for the body's tag, values skipped, not read: true only when the record is plainly
    * of a kind not wanted (anything unusual is left to decode()). */
+  /** A record the fast loop does not follow: passed over when its kind is plainly not wanted (as
+   * protobufjs would find it), else decoded by protobufjs. */
+  private bail(r: PbReader, start: number, end: number): CaptureRecord | null {
+    if (this.kinds !== null && this.unwanted(r.buf, start, end)) return null;
+    return this.reference(r, start, end);
+  }
   private unwanted(buf: Uint8Array, p: number, end: number): boolean {
     while (p < end) {
       const tag = buf[p++]!;
@@ -645,7 +658,8 @@ export class LazyDecoder {
   }
 }
 
-class RawRecordImpl implements RawRecord {
+/** A RawRecord the decoder (or a line worker, analyzer/lines-worker.ts) fills in and reuses. */
+export class RawRecordImpl implements RawRecord {
   kind: BodyKind = 'open';
   ts = 0; pid = 0; tid = 0; uid = 0; ppid = 0; gid = 0; cpu = 0; cgroup = 0;
   comm: Buffer | undefined = undefined;

@@ -124,7 +124,7 @@ describe('exit codes', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
-  it.each([['opens', '--json'], ['opens', ''], ['execs', '--csv']])('`%s %s | head -1` stops reading at once and ends quietly with exit 0', (view, fmt) => {
+  it.each([['opens', '--json', ''], ['opens', '--json', 'SECANALYZE_LINE_WORKER=1'], ['opens', '', ''], ['execs', '--csv', '']])('`%s %s | head -1` stops reading at once and ends quietly with exit 0 %s', (view, fmt, env) => {
     // The capture is cut short (no trailer): a run that read on to its end would say so and exit 3.
     const recs: RecordInit[] = [];
     for (let i = 0; i < 30000; i++) {
@@ -133,7 +133,7 @@ describe('exit codes', () => {
     }
     const f = writeCapture(recs, { finish: false }).path;
     expect(spawnSync('bash', ['-c', `node dist/analyzer/cli.js ${view} ${f} ${fmt} > /dev/null`], { encoding: 'utf8' }).status).toBe(3);
-    const r = spawnSync('bash', ['-c', `set -o pipefail; node dist/analyzer/cli.js ${view} ${f} ${fmt} | head -1`], { encoding: 'utf8' });
+    const r = spawnSync('bash', ['-c', `set -o pipefail; ${env} node dist/analyzer/cli.js ${view} ${f} ${fmt} | head -1`], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     if (fmt === '--json') expect(JSON.parse(r.stdout).path_text).toBe('/tmp/file-0');

@@ -5,6 +5,7 @@
 // reuse and starts, empty, long and invalid comms and paths, JSON and CSV specials, offsets at 0 and
 // past 2^53, 64-bit cgroups, values longer than the writer's buffer).
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RecordInit } from '../../format/index.js';
@@ -93,4 +94,31 @@ describe('raw lines in a view', () => {
     }
     expect(lines).toBeGreaterThan(10_000);
   }, 120_000);
+});
+
+describe('raw lines from the line worker (analyzer/remote-lines.ts)', () => {
+  /** The built cli's stdout and stderr; SECANALYZE_LINE_WORKER: raw rows before the worker starts (0: never). */
+  const cli = (args: string[], worker: number) => {
+    const r = spawnSync('node', ['dist/analyzer/cli.js', ...args], { env: { ...process.env, SECANALYZE_LINE_WORKER: String(worker) }, maxBuffer: 1 << 30 });
+    return { code: r.status, out: r.stdout, err: r.stderr.toString() };
+  };
+  it('opens --json: the same bytes and warnings with the worker from the first row, from a later row, and without it', () => {
+    const recs = [...edges(), ...[...mixed(40_000)].map(([r]) => r)];
+    const cap = writeCapture(recs.slice(0, -1), { header: { ...HEADER, hostname: 'h' }, finish: false }).path; // cut short: a warning at the end
+    for (const args of [[], ['-x'], ['--pid', '102'], ['--comm', 'bash', '--since', '0.005']]) {
+      const ref = cli(['opens', cap, '--json', ...args], 0);
+      expect(ref.code).toBe(3);
+      expect(ref.err).toMatch(/truncated/);
+      expect(ref.out.length).toBeGreaterThan(args.length ? 100_000 : 5_000_000);
+      for (const worker of [1, 3_000]) {
+        const got = cli(['opens', cap, '--json', ...args], worker);
+        expect(got.code).toBe(ref.code);
+        expect(got.err).toBe(ref.err);
+        if (!got.out.equals(ref.out)) {
+          const at = [...ref.out].findIndex((x, i) => got.out[i] !== x);
+          expect.fail(`${args.join(' ')} (worker after ${worker}): differs at byte ${at} of ${ref.out.length}: ${JSON.stringify(got.out.subarray(Math.max(0, at - 80), at + 80).toString('latin1'))}`);
+        }
+      }
+    }
+  }, 180_000);
 });
