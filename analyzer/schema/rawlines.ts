@@ -146,7 +146,9 @@ export class BodyKeys {
     if (this.paused > 0) { this.paused--; return -1; }
     if (n > MAX_BODY) return -1;
     let h = Math.imul(n ^ 0x9e3779b9, 16777619);
-    for (let i = bs; i < be; i++) h = Math.imul(h ^ buf[i]!, 16777619);
+    let i = bs;
+    for (; i + 4 <= be; i += 4) { h = Math.imul(h ^ (buf[i]! | buf[i + 1]! << 8 | buf[i + 2]! << 16 | buf[i + 3]! << 24), 0x5bd1e995); h ^= h >>> 15; } // four bytes a step
+    for (; i < be; i++) h = Math.imul(h ^ buf[i]!, 16777619);
     const s = (h >>> 0) & (SLOTS - 1);
     const key = this.keys[s];
     if (++this.lookups === WINDOW) {
