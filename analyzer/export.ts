@@ -13,7 +13,6 @@ import { csvHeader, lineWriter, recordLine, type LineWriter, type RecordLine } f
 import type { ArrowColumns, Feed } from './schema/columns.js';
 import { TABLE_OF_BODY, type EventTable } from './schema/fields.js';
 import { RawLines } from './schema/rawlines.js';
-import { RemoteLines, remoteAfter } from './remote-lines.js';
 
 /** Arrow and Parquet's libraries, loaded only when a columnar format is asked for (a CSV export
  * does not compile parquet-wasm's WebAssembly). */
@@ -49,15 +48,8 @@ export interface ExportOptions {
   /** CSV/NDJSON: write the lines of the kinds rawKinds() names from raw records (the default);
    * false decodes every record first (the reference path the tests compare the lines with). */
   raw?: boolean;
-  /** CSV/NDJSON: raw rows of one table written here before a line worker writes that table's lines
-   * beside the reading (analyzer/remote-lines.ts); 0: never. Default: SECANALYZE_LINE_WORKER, else
-   * 65536; exportCaptures() with several jobs uses none (the cores are taken). */
-  lineWorker?: number;
   warn?: (msg: string) => void;
 }
-
-/** The one line worker an export may start: the first table with `after` raw rows takes it. */
-interface LineWorkerPlan { after: number; header: Header | null; taken: boolean }
 
 export interface ExportResult {
   file: string;
@@ -138,15 +130,12 @@ class TableSink {
   private part = 0;
   private fd: number | null = null;
   readonly files: string[] = [];
-  /** The line worker writing this table's lines, once it has many (LineWorkerPlan). */
-  private remote: RemoteLines | null = null;
-  private rawRows = 0;
   constructor(private readonly table: TableName, private readonly dir: string, private readonly stem: string, private readonly format: ExportFormat,
-    private readonly columnar: Columnar | null, ctx: RowContext, private readonly lw: LineWorkerPlan) {
+    private readonly columnar: Columnar | null, ctx: RowContext) {
     this.columns = columnar ? columnar.arrowColumns(table) : null;
     this.feed = columnar && table !== 'processes' ? columnar.feeds[table] : null;
     const text = format === 'csv' ? 'csv' : 'json';
-    this.lines = columnar ? null : lineWriter(table, text, (b) => { if (this.remote !== null) this.remote.write(b); else writeAll(this.textFile(), b); });
+    this.lines = columnar ? null : lineWriter(table, text, (b) => writeAll(this.textFile(), b));
     this.recordLine = columnar || table === 'processes' ? null : recordLine(table, text);
     this.rawLines = this.lines && table !== 'processes' && RawLines.can(table, text) ? new RawLines(table, text, this.lines, ctx, HELPERS) : null;
   }
@@ -178,14 +167,7 @@ class TableSink {
   /** A raw record of this table (CSV/NDJSON); `start`: its process's. */
   raw(d: RawRecord, start: number | null): void {
     this.count++;
-    if (this.remote !== null) { this.remote.row(d, start); return; }
     this.rawLines!.write(d, start);
-    if (++this.rawRows === this.lw.after && !this.lw.taken) {
-      this.lw.taken = true;
-      const fd = this.textFile();
-      this.lines!.drain();
-      this.remote = new RemoteLines(this.table as EventTable, this.lw.header, fd, this.format === 'csv' ? 'csv' : 'json', false);
-    }
   }
 
   private textFile(): number {
@@ -199,7 +181,7 @@ class TableSink {
   flush(final: boolean): void {
     if (this.lines) {
       this.lines.drain();
-      if (final) { this.textFile(); this.remote?.close(); }
+      if (final) this.textFile();
       return;
     }
     if (!this.pending && !(final && this.part === 0)) return;
@@ -215,11 +197,7 @@ class TableSink {
     } finally { closeSync(fd); }
   }
 
-  close(): void {
-    this.remote?.abort(); // closed already, unless the export failed
-    if (this.fd !== null) closeSync(this.fd);
-    this.fd = null;
-  }
+  close(): void { if (this.fd !== null) closeSync(this.fd); this.fd = null; }
 }
 
 /** Exports one capture under outDir/host=H/kind=K/. Every kind gets a file, empty ones too, so a
@@ -241,8 +219,7 @@ export async function exportCapture(file: string, o: ExportOptions): Promise<Exp
     rows = new CaptureRows(header);
     const host = partitionValue(header?.hostname || 'unknown');
     const stem = `${Number(header?.startWallSec ?? 0)}-${partitionValue((header?.bootId ?? '').slice(0, 8))}-${header?.recorderPid ?? 0}`;
-    const lw: LineWorkerPlan = { after: o.lineWorker ?? remoteAfter(), header, taken: false };
-    return new Map(TABLE_NAMES.map((t) => [t, new TableSink(t, join(o.outDir, `host=${host}`, `kind=${t}`), stem, o.format, columnar, rows!.ctx, lw)]));
+    return new Map(TABLE_NAMES.map((t) => [t, new TableSink(t, join(o.outDir, `host=${host}`, `kind=${t}`), stem, o.format, columnar, rows!.ctx)]));
   };
   let current: CaptureRecord | null = null;
   const rawSinks = new Map<BodyKind, TableSink>();
@@ -305,7 +282,7 @@ export async function exportCaptures(files: readonly string[], o: ExportOptions,
   }
   const { Worker } = await import('node:worker_threads');
   const { builtWorker } = await import('../format/workers.js');
-  const url = builtWorker('export-worker', ['../analyzer/export-worker.ts', '../analyzer/export.ts', '../analyzer/schema/rawlines.ts', '../analyzer/schema/lines.ts', '../analyzer/remote-lines.ts'], 'analyzer');
+  const url = builtWorker('export-worker', ['../analyzer/export-worker.ts', '../analyzer/export.ts', '../analyzer/schema/rawlines.ts', '../analyzer/schema/lines.ts'], 'analyzer');
   const { warn, ...plain } = o;
   const results: ({ r: ExportResult; seconds: number } | { error: string } | undefined)[] = files.map(() => undefined);
   let next = 0;
@@ -324,7 +301,7 @@ export async function exportCaptures(files: readonly string[], o: ExportOptions,
       const give = (): void => {
         if (next >= files.length || results.some((x) => x !== undefined && 'error' in x)) { resolve(); return; }
         current = next++;
-        w.postMessage({ id: current, file: files[current]!, o: { ...plain, lineWorker: 0 } });
+        w.postMessage({ id: current, file: files[current]!, o: plain });
       };
       w.on('message', (m: import('./export-worker.js').ExportReply) => {
         if ('warn' in m) { warn?.(m.warn); return; }

@@ -1,12 +1,11 @@
-// The line worker: writes a table's JSON or CSV lines from the raw records a main thread sends it
-// (analyzer/remote-lines.ts: a view's --json, or one table of an export), with the same RawLines the
-// main thread uses, and writes them, and any bytes sent between them, to the output descriptor in
-// the order they were sent. Reading and deciding stay on the main thread; the writing (about 60 %
-// of `--opens --json`) runs beside it.
+// The line worker: writes a table's --json lines from the raw records a view's main thread sends it
+// (analyzer/remote-lines.ts), with the same RawLines the main thread uses, and writes them, and any
+// bytes sent between them, to the output descriptor in the order they were sent. Reading and
+// deciding stay on the main thread; the writing (about 60 % of `--opens --json`) runs beside it.
 import { workerData, type MessagePort } from 'node:worker_threads';
 import { BODY_KINDS, LazyDecoder, RawRecordImpl, pb } from '../format/index.js';
 import { writeFully } from '../format/fdwrite.js';
-import { lineWriter, type TextFormat } from './schema/lines.js';
+import { lineWriter } from './schema/lines.js';
 import { RawLines } from './schema/rawlines.js';
 import { rowContext, HELPERS } from './schema/rows.js';
 import type { EventTable } from './schema/fields.js';
@@ -19,11 +18,7 @@ export const F = 13;
 
 export interface LinesInit {
   table: EventTable;
-  format: TextFormat;
-  /** JSON for a terminal (the views' --json), as render.ts writes it. */
-  guarded: boolean;
-  /** The capture's header, encoded (null: the capture has none). */
-  header: Uint8Array | null;
+  header: Uint8Array;
   fd: number;
   port: MessagePort;
   /** [0]: replies sent (the main thread waits on it); [1]: 2 once the worker has exited. */
@@ -52,14 +47,14 @@ class Comms {
 }
 
 function serve(init: LinesInit): void {
-  const header = init.header === null ? null : pb.Header.decode(init.header);
+  const header = pb.Header.decode(init.header);
   let error: { code: string; message: string } | null = null;
-  const W = lineWriter(init.table, init.format, (b) => {
+  const W = lineWriter(init.table, 'json', (b) => {
     if (error !== null) return;
     const r = writeFully(init.fd, b);
     if (r.error) error = { code: r.error.code ?? 'EIO', message: r.error.message };
-  }, init.guarded);
-  const lines = new RawLines(init.table, init.format, W, rowContext(header), HELPERS, false);
+  }, true);
+  const lines = new RawLines(init.table, 'json', W, rowContext(header), HELPERS, false);
   const rec = new RawRecordImpl(new LazyDecoder({ kinds: null, fields: new Map() }));
   const comms = new Comms();
   const ctl = new Int32Array(init.ctl);

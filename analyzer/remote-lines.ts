@@ -10,7 +10,6 @@ import { builtWorker } from '../format/workers.js';
 import { F, type LinesInit, type LinesItem, type LinesReply } from './lines-worker.js';
 import type { EventTable } from './schema/fields.js';
 import { BodyKeys } from './schema/rawlines.js';
-import type { TextFormat } from './schema/lines.js';
 
 /** Records per batch, bytes per batch, and batches in all. */
 const RECORDS = 4096;
@@ -40,10 +39,10 @@ export class RemoteLines {
   /** The bodies' slots: found here, so the worker neither hashes nor compares them. */
   private readonly keys = new BodyKeys();
 
-  constructor(table: EventTable, header: Header | null, fd: number, format: TextFormat = 'json', guarded = true) {
+  constructor(table: EventTable, header: Header, fd: number) {
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
-    const init: LinesInit = { table, format, guarded, header: header ? pb.Header.encode(header).finish() : null, fd, port: port2, ctl: this.ctl.buffer as SharedArrayBuffer };
+    const init: LinesInit = { table, header: pb.Header.encode(header).finish(), fd, port: port2, ctl: this.ctl.buffer as SharedArrayBuffer };
     this.worker = new Worker(builtWorker('lines-worker', ['../analyzer/lines-worker.ts', '../analyzer/schema/rawlines.ts', '../analyzer/schema/lines.ts', 'fdwrite.ts', 'lazy.ts'], 'analyzer'),
       { workerData: init, transferList: [port2], execArgv: [] });
     this.worker.on('error', (e) => { this.failure ??= new Error(`line worker: ${e.message}`); });
@@ -105,14 +104,6 @@ export class RemoteLines {
       void this.worker.terminate();
     }
     if (this.failure) throw this.failure;
-  }
-
-  /** Stops the worker at once, whatever it had left (a run that failed). */
-  abort(): void {
-    if (this.done) return;
-    this.done = true;
-    this.port.close();
-    void this.worker.terminate();
   }
 
   private next(need: number): Batch {
