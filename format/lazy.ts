@@ -152,6 +152,8 @@ export class LazyDecoder {
   private readonly ent = new Int32Array(COUNT_ENTRIES * E);
   private readonly cnt = new Float64Array(COUNT_ENTRIES);
   private entries = 0;
+  /** The entry the last counted record went to (-1: none since the table was emptied). */
+  private last = -1;
   private readonly countEntries: number;
   private readonly countPid: boolean;
   private readonly countUid: boolean;
@@ -473,11 +475,18 @@ export class LazyDecoder {
   private count(buf: Uint8Array, start: number, end: number, pid: number, uid: number, cs: number, ce: number, bf: number, bs: number, be: number): void {
     if (!this.countPid) pid = 0;
     if (!this.countUid) uid = 0;
+    const ent = this.ent;
+    const kept = this.kept;
+    // a storm repeats its record: the last entry first, without hashing
+    const l = this.last * E;
+    if (this.last >= 0 && ent[l + 2] === (pid | 0) && ent[l + 3] === (uid | 0) && ent[l + 8] === bf && ent[l + 5]! - ent[l + 4]! === ce - cs &&
+        ent[l + 7]! - ent[l + 6]! === be - bs && same(kept, ent[l + 4]!, buf, cs, ce - cs) && same(kept, ent[l + 6]!, buf, bs, be - bs)) {
+      this.cnt[this.last]!++;
+      return;
+    }
     let h = Math.imul(pid ^ 0x9e3779b9, 16777619) ^ uid ^ (bf << 24);
     for (let i = cs; i < ce; i++) h = Math.imul(h ^ buf[i]!, 16777619);
     for (let i = bs; i < be; i++) h = Math.imul(h ^ buf[i]!, 16777619);
-    const ent = this.ent;
-    const kept = this.kept;
     for (let s = (h >>> 0) & (COUNT_SLOTS - 1); ; s = (s + 1) & (COUNT_SLOTS - 1)) {
       const e = this.slots[s]! - 1;
       if (e < 0) {
@@ -497,12 +506,14 @@ export class LazyDecoder {
         ent[o] = start + at; ent[o + 1] = end + at; ent[o + 2] = pid; ent[o + 3] = uid; ent[o + 4] = cs + at; ent[o + 5] = ce + at;
         ent[o + 6] = bs + at; ent[o + 7] = be + at; ent[o + 8] = bf;
         this.cnt[k] = 1;
+        this.last = k;
         return;
       }
       const o = e * E;
       if (ent[o + 2] === (pid | 0) && ent[o + 3] === (uid | 0) && ent[o + 8] === bf && ent[o + 5]! - ent[o + 4]! === ce - cs &&
           ent[o + 7]! - ent[o + 6]! === be - bs && same(kept, ent[o + 4]!, buf, cs, ce - cs) && same(kept, ent[o + 6]!, buf, bs, be - bs)) {
         this.cnt[e]!++;
+        this.last = e;
         return;
       }
     }
@@ -514,6 +525,7 @@ export class LazyDecoder {
     const n = this.entries;
     if (n === 0) return;
     this.entries = 0;
+    this.last = -1;
     this.used = 0;
     this.slots.fill(0);
     const sink = this.sink!;
