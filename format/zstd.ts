@@ -3,7 +3,7 @@
 // Both are libzstd, so both verify each frame's content checksum. SECREC_ZSTD=wasm forces the fallback.
 // Compression (the recorder) needs zstd-napi.
 import { createRequire } from 'node:module';
-import { ZSTDDecoder } from 'zstddec';
+import type { ZSTDDecoder } from 'zstddec';
 
 export type ZstdBackend = 'zstd-napi' | 'zstddec';
 
@@ -24,10 +24,11 @@ interface NapiIndex {
 const require = createRequire(import.meta.url);
 let napiError = null as Error | null;
 
-/** The native binding, or null (its load error kept for the message) when it is missing or fails to load. */
-function loadNapi(): { binding: NapiBinding; index: NapiIndex } | null {
+/** The native binding, or null (its load error kept for the message) when it is missing or fails to
+ * load. Its compressor's module loads only when one is made (the analyzer never does). */
+function loadNapi(): { binding: NapiBinding; index: () => NapiIndex } | null {
   try {
-    return { binding: require('zstd-napi/binding.js') as NapiBinding, index: require('zstd-napi') as NapiIndex };
+    return { binding: require('zstd-napi/binding.js') as NapiBinding, index: () => require('zstd-napi') as NapiIndex };
   } catch (e) {
     napiError = e as Error;
     return null;
@@ -41,11 +42,9 @@ if (forced !== undefined && forced !== '' && forced !== 'wasm' && forced !== 'na
 const napi = forced === 'wasm' ? null : loadNapi();
 if (forced === 'native' && napi === null) throw new Error(`SECREC_ZSTD=native but zstd-napi does not load: ${napiError?.message}`);
 
+// The WebAssembly decoder (a 75 KB module) loads only where it is used.
 let wasm: ZSTDDecoder | null = null;
-if (napi === null) {
-  wasm = new ZSTDDecoder();
-  await wasm.init();
-}
+if (napi === null) await initWasm();
 
 /** Which decompressor this process uses. */
 export const zstdBackend: ZstdBackend = napi === null ? 'zstddec' : 'zstd-napi';
@@ -88,18 +87,21 @@ export function newInflater(backend: ZstdBackend = zstdBackend): Inflater {
     if (napi === null) throw new Error(`zstd-napi does not load: ${napiError?.message ?? 'SECREC_ZSTD=wasm'}`);
     return new NapiInflater(napi.binding);
   }
-  return new WasmInflater(wasm ?? (wasm = new ZSTDDecoder()));
+  if (wasm === null) throw new Error('the zstddec decoder is not loaded: await initWasm() first');
+  return new WasmInflater(wasm);
 }
 
 /** Makes sure the wasm decoder is ready even when zstd-napi loaded (tests compare both). */
 export async function initWasm(): Promise<void> {
-  if (wasm === null) wasm = new ZSTDDecoder();
-  await wasm.init();
+  if (wasm !== null) return;
+  const d = new (await import('zstddec')).ZSTDDecoder();
+  await d.init();
+  wasm = d;
 }
 
 /** The recorder's compressor: zstd-napi only (SECREC_ZSTD does not apply). A clear error where it did not install. */
 export function newCompressor(): InstanceType<NapiIndex['Compressor']> {
   const n = napi ?? loadNapi();
   if (n === null) throw new Error(`compression needs zstd-napi, which does not load here (${napiError?.message}); the analyzer reads without it`);
-  return new n.index.Compressor();
+  return new (n.index().Compressor)();
 }
