@@ -434,14 +434,14 @@ export class LazyDecoder {
     return true;
   }
 
-  /** A quick look for the body's tag, values skipped, not read: true only when the record is plainly
-   * of a kind not wanted (anything unusual is left to decode()). */
   /** A record the fast loop does not follow: passed over when its kind is plainly not wanted (as
    * protobufjs would find it), else decoded by protobufjs. */
   private bail(r: PbReader, start: number, end: number): CaptureRecord | null {
     if (this.kinds !== null && this.unwanted(r.buf, start, end)) return null;
     return this.reference(r, start, end);
   }
+  /** A quick look for the body's tag, values skipped, not read: true only when the record is plainly
+   * of a kind not wanted (anything unusual is left to bail()'s protobufjs). */
   private unwanted(buf: Uint8Array, p: number, end: number): boolean {
     while (p < end) {
       const tag = buf[p++]!;
