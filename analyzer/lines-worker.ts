@@ -29,23 +29,6 @@ export type LinesItem = { f: Float64Array; bytes: Uint8Array; n: number } | { en
 /** From the worker: a batch handed back, or the end; error: the first write error (then nothing more is written). */
 export type LinesReply = { f: Float64Array; bytes: Uint8Array; error: { code: string; message: string } | null } | { done: true; error: { code: string; message: string } | null };
 
-/** Comms by their bytes: RawLines keeps a comm's piece by the Buffer's identity, as the decoder interns them. */
-class Comms {
-  private readonly slots: (Buffer | undefined)[] = new Array<Buffer | undefined>(1024);
-  of(b: Uint8Array, s: number, n: number): Buffer {
-    let h = n;
-    for (let i = 0; i < n; i++) h = Math.imul(h ^ b[s + i]!, 16777619);
-    const k = (h >>> 0) & 1023;
-    const c = this.slots[k];
-    if (c !== undefined && c.length === n) {
-      let i = 0;
-      while (i < n && c[i] === b[s + i]) i++;
-      if (i === n) return c;
-    }
-    return this.slots[k] = Buffer.from(b.subarray(s, s + n));
-  }
-}
-
 function serve(init: LinesInit): void {
   const header = pb.Header.decode(init.header);
   let error: { code: string; message: string } | null = null;
@@ -55,8 +38,8 @@ function serve(init: LinesInit): void {
     if (r.error) error = { code: r.error.code ?? 'EIO', message: r.error.message };
   }, true);
   const lines = new RawLines(init.table, 'json', W, rowContext(header), HELPERS, false);
-  const rec = new RawRecordImpl(new LazyDecoder({ kinds: null, fields: new Map() }));
-  const comms = new Comms();
+  const decoder = new LazyDecoder({ kinds: null, fields: new Map() }); // bodies and comms as the main thread's
+  const rec = new RawRecordImpl(decoder);
   const ctl = new Int32Array(init.ctl);
   process.on('exit', () => { Atomics.store(ctl, 1, 2); Atomics.notify(ctl, 0); });
   const back = (m: LinesReply, transfer: ArrayBuffer[]): void => {
@@ -88,7 +71,7 @@ function serve(init: LinesInit): void {
       rec.kind = BODY_KINDS[kind]!;
       rec.ts = f[o]!; rec.pid = f[o + 1]!; rec.tid = f[o + 2]!; rec.uid = f[o + 3]!; rec.ppid = f[o + 4]!;
       rec.gid = f[o + 5]!; rec.cpu = f[o + 6]!; rec.cgroup = f[o + 7]!;
-      rec.comm = cl < 0 ? undefined : comms.of(bytes, at, cl);
+      rec.comm = cl < 0 ? undefined : decoder.commOf(bytes, at, at + cl);
       at += cl < 0 ? 0 : cl;
       rec.buf = bytes; rec.bs = at; rec.be = at + bl;
       at += bl;

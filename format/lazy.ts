@@ -551,8 +551,9 @@ export class LazyDecoder {
     return this.copies ? copyOf(buf.subarray(s, s + n)) : Buffer.from(buf.buffer, buf.byteOffset + s, n);
   }
 
-  /** The comm at buf[cs, ce) handed to a sink: undefined when empty, interned when short, else a copy. */
-  private commOf(buf: Uint8Array, cs: number, ce: number): Buffer | undefined {
+  /** The comm at buf[cs, ce) handed to a sink: undefined when empty, interned when short, else a
+   * copy (a line worker interns the comms it is sent with it too). */
+  commOf(buf: Uint8Array, cs: number, ce: number): Buffer | undefined {
     return ce <= cs ? undefined : ce - cs <= 16 ? this.comm(buf, cs, ce - cs) : Buffer.from(buf.subarray(cs, ce));
   }
 

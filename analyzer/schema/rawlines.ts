@@ -66,7 +66,7 @@ export class RawLines {
     const clock = this.c.clock;
     W.room(1024);
     if (this.head !== null) W.put(this.head);
-    else this.head = this.piece(() => { W.str(0, clock.hostname); W.str(1, clock.bootId); });
+    else this.head = W.keeping(() => { W.str(0, clock.hostname); W.str(1, clock.bootId); });
     W.epochNs(2, clock, d.ts);
     W.time(3, clock, d.ts);
     W.num(4, d.ts);
@@ -80,7 +80,7 @@ export class RawLines {
     const who = this.who;
     if (who[k] === pid && who[k + 1] === tid && who[k + 2] === ppid && who[k + 3] === uid && who[k + 4] === gid && who[k + 5] === st) W.put(this.procPiece[ps]!);
     else {
-      const piece = this.piece(() => { W.str(5, clock.processId(pid, start)); W.num(6, pid); W.num(7, tid); W.num(8, ppid); W.num(9, uid); W.num(10, gid); });
+      const piece = W.keeping(() => { W.str(5, clock.processId(pid, start)); W.num(6, pid); W.num(7, tid); W.num(8, ppid); W.num(9, uid); W.num(10, gid); });
       who[k] = pid; who[k + 1] = tid; who[k + 2] = ppid; who[k + 3] = uid; who[k + 4] = gid; who[k + 5] = st;
       this.procPiece[ps] = piece;
     }
@@ -92,7 +92,7 @@ export class RawLines {
     const cp = ce.cgroup === cg && cpu < MAX_CPU ? ce.byCpu[cpu] : undefined;
     if (cp !== undefined) W.put(cp);
     else {
-      const piece = this.piece(() => { W.bin(11, comm); W.binText(12, comm); W.num(13, cpu); W.num(14, cg); });
+      const piece = W.keeping(() => { W.bin(11, comm); W.binText(12, comm); W.num(13, cpu); W.num(14, cg); });
       if (cpu < MAX_CPU) {
         if (ce.cgroup !== cg) { ce.cgroup = cg; ce.byCpu.fill(undefined); }
         ce.byCpu[cpu] = piece;
@@ -118,11 +118,8 @@ export class RawLines {
   private bodyOf(d: RawRecord, slot: number): void {
     if (slot >= 0 && slot < SLOTS) { this.W.put(this.pieces[slot]!); return; }
     if (slot < 0) { this.body!(d.body(), this.c, this.H, this.W); return; }
-    this.pieces[slot - SLOTS] = this.piece(() => this.body!(d.body(), this.c, this.H, this.W));
+    this.pieces[slot - SLOTS] = this.W.keeping(() => this.body!(d.body(), this.c, this.H, this.W));
   }
-
-  /** What write() writes, as bytes to keep. */
-  private piece(write: () => void): Uint8Array { return this.W.keeping(write); }
 }
 
 /** Distinct bodies by their bytes, in SLOTS slots: a storm repeats its paths and errors. A table whose
